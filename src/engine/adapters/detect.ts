@@ -1,0 +1,91 @@
+import { OperationTable } from '../model/operations';
+import { TraceInputError } from '../model/problems';
+import { readGrafanaFrames } from './grafanaFrame';
+import { readJaeger } from './jaeger';
+import { readOtlp } from './otlp';
+import { isRecord, ParsedTraces } from './types';
+
+export type TraceFormat = 'jaeger' | 'otlp' | 'grafana-frame';
+
+const EXPECTED =
+  'expected Jaeger JSON ({"data":[…]} or a trace), OTLP JSON ({"resourceSpans":[…]} or JSON lines) ' +
+  'or a Grafana trace frame';
+
+/** Recognises the format of already-parsed JSON by its top-level shape; null when it is none of ours. */
+export function detectFormat(value: unknown): TraceFormat | null {
+  const probe = Array.isArray(value) ? value[0] : value;
+  if (!isRecord(probe)) {
+    return null;
+  }
+  if (Array.isArray(probe.resourceSpans) || Array.isArray(probe.batches)) {
+    return 'otlp';
+  }
+  if (Array.isArray(probe.data) || Array.isArray(probe.spans)) {
+    return 'jaeger';
+  }
+  if (Array.isArray(probe.frames) || isRecord(probe.results) || Array.isArray(probe.fields) || isRecord(probe.schema)) {
+    return 'grafana-frame';
+  }
+  return null;
+}
+
+/** Reads parsed JSON of any supported format. Throws `TraceInputError` when the format is unknown. */
+export function readTraces(value: unknown, operations: OperationTable, source?: string): ParsedTraces {
+  switch (detectFormat(value)) {
+    case 'otlp':
+      return readOtlp(value, operations, source);
+    case 'jaeger':
+      return readJaeger(value, operations, source);
+    case 'grafana-frame':
+      return readGrafanaFrames(value, operations, source);
+    default:
+      throw new TraceInputError(`${EXPECTED}; found ${describe(value)}`, { source });
+  }
+}
+
+/**
+ * Parses JSON text (or JSON lines: one document per line) and reads it. Throws `TraceInputError` naming the
+ * line when the text is not JSON.
+ */
+export function readTraceText(text: string, operations: OperationTable, source?: string): ParsedTraces {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (wholeError) {
+    value = parseJsonLines(text, source, wholeError);
+  }
+  return readTraces(value, operations, source);
+}
+
+function parseJsonLines(text: string, source: string | undefined, wholeError: unknown): unknown[] {
+  const lines = text.split('\n');
+  const documents: unknown[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') {
+      continue;
+    }
+    try {
+      documents.push(JSON.parse(line));
+    } catch {
+      // One line that is not JSON: if it is the only document the file is simply not JSON.
+      const reason = documents.length === 0 && wholeError instanceof Error ? wholeError.message : 'not JSON';
+      throw new TraceInputError(`not valid JSON or JSON lines (line ${i + 1}: ${reason})`, { source });
+    }
+  }
+  if (documents.length === 0) {
+    throw new TraceInputError('the input is empty', { source });
+  }
+  return documents;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) {
+    return value.length === 0 ? 'an empty array' : `an array of ${describe(value[0])}`;
+  }
+  if (isRecord(value)) {
+    const keys = Object.keys(value).slice(0, 5);
+    return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  return value === null ? 'null' : `a ${typeof value}`;
+}

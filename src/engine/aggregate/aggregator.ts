@@ -1,0 +1,290 @@
+import { TraceAnalysis } from '../analyze';
+import { addDiagnostics, coverage, emptyDiagnostics, TraceDiagnostics } from '../model/diagnostics';
+import { OperationTable } from '../model/operations';
+import { Percentiles, percentiles } from './percentile';
+
+/** What one trace contributed, kept small (sparse per operation) for slow-vs-baseline and what-if. */
+export interface TraceRecord {
+  traceId: string;
+  latencyUs: number;
+  coverage: number;
+  /** Operations on this trace's critical path or in it at all, with their CP time in this trace (µs). */
+  operations: Int32Array;
+  criticalPathUs: Float64Array;
+}
+
+export interface Exemplar {
+  traceId: string;
+  /** This operation's critical-path time in that trace, µs. */
+  criticalPathUs: number;
+}
+
+/** One ranked row: an operation, or a whole service in the rollup (then `operation` is undefined). */
+export interface HotspotRow {
+  service: string;
+  operation?: string;
+  /** Σ critical-path time over all traces, µs. */
+  criticalPathUs: number;
+  /** criticalPathUs ÷ Σ end-to-end latency of all traces. Shares of all rows sum to 1. */
+  criticalPathShare: number;
+  /** criticalPathUs ÷ number of traces analysed (all of them, not only those containing it). */
+  meanCriticalPathUsPerTrace: number;
+  /** Per trace containing it: its critical-path time in that trace. */
+  criticalPathPerTraceUs: Percentiles;
+  /** Per span. */
+  spanDurationUs: Percentiles;
+  selfTimeUs: number;
+  calls: number;
+  traces: number;
+  errors: number;
+  errorRate: number;
+  /** Up to three traces where it cost the most critical-path time, costliest first. */
+  exemplars: Exemplar[];
+}
+
+export interface HotspotReport {
+  traces: number;
+  spans: number;
+  /** Σ end-to-end latency over all traces, µs. */
+  totalLatencyUs: number;
+  latencyUs: Percentiles;
+  /** Ranked by critical-path time, largest first. */
+  operations: HotspotRow[];
+  services: HotspotRow[];
+  diagnostics: TraceDiagnostics;
+  /** Share of all span time inside the analysed windows. */
+  coverage: number;
+  /** Traces less than 90 % of whose span time lies in the analysed window. */
+  lowCoverageTraces: number;
+}
+
+export const LOW_COVERAGE = 0.9;
+const EXEMPLARS = 3;
+
+/**
+ * Accumulates trace analyses into per-(service, operation) statistics. Feed traces one at a time and drop
+ * them: it keeps only numbers (per span: its duration; per trace: a sparse record), so a million spans read
+ * file by file fit in a small heap.
+ */
+export class HotspotAggregator {
+  private traceCount = 0;
+  private spanCount = 0;
+  private readonly records: TraceRecord[] = [];
+  private readonly diagnostics = emptyDiagnostics();
+  private lowCoverageTraces = 0;
+  private capacity = 0;
+  private cpTotal = new Float64Array(0);
+  private selfTotal = new Float64Array(0);
+  private calls = new Float64Array(0);
+  private errors = new Float64Array(0);
+  private tracesWith = new Float64Array(0);
+  private stamp = new Int32Array(0);
+  private scratchCp = new Float64Array(0);
+  private readonly durations: number[][] = [];
+  private readonly cpPerTrace: number[][] = [];
+  private readonly exemplars: Exemplar[][] = [];
+
+  constructor(readonly operations: OperationTable) {}
+
+  add(analysis: TraceAnalysis): void {
+    const { trace, path, selfUs } = analysis;
+    this.ensureCapacity(this.operations.size);
+    const traceNo = ++this.traceCount;
+    this.spanCount += trace.size;
+    const touched: number[] = [];
+    const { operation, duration, error } = trace;
+    for (let i = 0; i < trace.size; i++) {
+      const op = operation[i];
+      if (this.stamp[op] !== traceNo) {
+        this.stamp[op] = traceNo;
+        this.scratchCp[op] = 0;
+        touched.push(op);
+      }
+      this.scratchCp[op] += path.spanPathUs[i];
+      this.calls[op]++;
+      this.errors[op] += error[i];
+      this.selfTotal[op] += selfUs[i];
+      this.durations[op].push(duration[i]);
+    }
+    const ops = Int32Array.from(touched);
+    const cps = new Float64Array(touched.length);
+    for (let k = 0; k < touched.length; k++) {
+      const op = touched[k];
+      const cp = this.scratchCp[op];
+      cps[k] = cp;
+      this.tracesWith[op]++;
+      this.cpTotal[op] += cp;
+      this.cpPerTrace[op].push(cp);
+      if (cp > 0) {
+        keepTopExemplars(this.exemplars[op], { traceId: trace.traceId, criticalPathUs: cp });
+      }
+    }
+    addDiagnostics(this.diagnostics, path.diagnostics);
+    const traceCoverage = coverage(path.diagnostics);
+    if (traceCoverage < LOW_COVERAGE) {
+      this.lowCoverageTraces++;
+    }
+    this.records.push({
+      traceId: trace.traceId,
+      latencyUs: analysis.latencyUs,
+      coverage: traceCoverage,
+      operations: ops,
+      criticalPathUs: cps,
+    });
+  }
+
+  /** Per-trace records, in the order traces were added. */
+  traceRecords(): readonly TraceRecord[] {
+    return this.records;
+  }
+
+  report(): HotspotReport {
+    const totalLatencyUs = this.records.reduce((sum, r) => sum + r.latencyUs, 0);
+    const operations: HotspotRow[] = [];
+    const byService = new Map<string, number[]>();
+    for (let op = 0; op < this.capacity; op++) {
+      if (this.calls[op] === 0) {
+        continue;
+      }
+      const service = this.operations.service(op);
+      operations.push(
+        this.row(
+          service,
+          this.operations.operation(op),
+          [op],
+          this.cpPerTrace[op],
+          this.tracesWith[op],
+          this.exemplars[op],
+          totalLatencyUs
+        )
+      );
+      const list = byService.get(service) ?? [];
+      list.push(op);
+      byService.set(service, list);
+    }
+    const services: HotspotRow[] = [];
+    for (const [service, ops] of byService) {
+      const { perTrace, traces, exemplars } = this.serviceTraces(new Set(ops));
+      services.push(this.row(service, undefined, ops, perTrace, traces, exemplars, totalLatencyUs));
+    }
+    const rank = (a: HotspotRow, b: HotspotRow) =>
+      b.criticalPathUs - a.criticalPathUs ||
+      a.service.localeCompare(b.service) ||
+      (a.operation ?? '').localeCompare(b.operation ?? '');
+    return {
+      traces: this.traceCount,
+      spans: this.spanCount,
+      totalLatencyUs,
+      latencyUs: percentiles(this.records.map((r) => r.latencyUs)),
+      operations: operations.sort(rank),
+      services: services.sort(rank),
+      diagnostics: { ...this.diagnostics },
+      coverage: coverage(this.diagnostics),
+      lowCoverageTraces: this.lowCoverageTraces,
+    };
+  }
+
+  private row(
+    service: string,
+    operation: string | undefined,
+    ops: number[],
+    perTrace: number[],
+    traces: number,
+    exemplars: Exemplar[],
+    totalLatencyUs: number
+  ): HotspotRow {
+    let cp = 0;
+    let self = 0;
+    let calls = 0;
+    let errors = 0;
+    const durations: number[] = [];
+    for (const op of ops) {
+      cp += this.cpTotal[op];
+      self += this.selfTotal[op];
+      calls += this.calls[op];
+      errors += this.errors[op];
+      for (const d of this.durations[op]) {
+        durations.push(d);
+      }
+    }
+    return {
+      service,
+      operation,
+      criticalPathUs: cp,
+      criticalPathShare: totalLatencyUs > 0 ? cp / totalLatencyUs : 0,
+      meanCriticalPathUsPerTrace: this.traceCount > 0 ? cp / this.traceCount : 0,
+      criticalPathPerTraceUs: percentiles(perTrace),
+      spanDurationUs: percentiles(durations),
+      selfTimeUs: self,
+      calls,
+      traces,
+      errors,
+      errorRate: calls > 0 ? errors / calls : 0,
+      exemplars: [...exemplars],
+    };
+  }
+
+  /** A service's CP time per trace containing it, and its exemplars, from the per-trace records. */
+  private serviceTraces(ops: Set<number>): { perTrace: number[]; traces: number; exemplars: Exemplar[] } {
+    const perTrace: number[] = [];
+    const exemplars: Exemplar[] = [];
+    for (const record of this.records) {
+      let cp = 0;
+      let present = false;
+      for (let k = 0; k < record.operations.length; k++) {
+        if (ops.has(record.operations[k])) {
+          present = true;
+          cp += record.criticalPathUs[k];
+        }
+      }
+      if (present) {
+        perTrace.push(cp);
+        if (cp > 0) {
+          keepTopExemplars(exemplars, { traceId: record.traceId, criticalPathUs: cp });
+        }
+      }
+    }
+    return { perTrace, traces: perTrace.length, exemplars };
+  }
+
+  private ensureCapacity(size: number): void {
+    if (size <= this.capacity) {
+      return;
+    }
+    const capacity = Math.max(size, this.capacity * 2, 64);
+    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const next = make(capacity);
+      next.set(old);
+      return next;
+    };
+    const f64 = (n: number) => new Float64Array(n);
+    this.cpTotal = grow(this.cpTotal, f64);
+    this.selfTotal = grow(this.selfTotal, f64);
+    this.calls = grow(this.calls, f64);
+    this.errors = grow(this.errors, f64);
+    this.tracesWith = grow(this.tracesWith, f64);
+    this.scratchCp = grow(this.scratchCp, f64);
+    this.stamp = grow(this.stamp, (n) => new Int32Array(n));
+    for (let op = this.capacity; op < capacity; op++) {
+      this.durations.push([]);
+      this.cpPerTrace.push([]);
+      this.exemplars.push([]);
+    }
+    this.capacity = capacity;
+  }
+}
+
+/** Keeps the `EXEMPLARS` costliest entries, costliest first (ties: the earlier trace stays). */
+function keepTopExemplars(list: Exemplar[], candidate: Exemplar): void {
+  if (list.length === EXEMPLARS && candidate.criticalPathUs <= list[EXEMPLARS - 1].criticalPathUs) {
+    return;
+  }
+  let at = list.length;
+  while (at > 0 && list[at - 1].criticalPathUs < candidate.criticalPathUs) {
+    at--;
+  }
+  list.splice(at, 0, candidate);
+  if (list.length > EXEMPLARS) {
+    list.pop();
+  }
+}

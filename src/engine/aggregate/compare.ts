@@ -1,0 +1,102 @@
+import { OperationTable } from '../model/operations';
+import { TraceRecord } from './aggregator';
+import { percentileOfSorted } from './percentile';
+
+/** How to split traces into slow and baseline: above a latency percentile, or above a fixed threshold. */
+export type SlowSplit = { percentile: number } | { thresholdUs: number };
+
+export interface ComparisonRow {
+  service: string;
+  operation: string;
+  /** Mean CP time per slow trace minus mean CP time per baseline trace, µs (traces without it count as 0). */
+  deltaUs: number;
+  slowMeanUs: number;
+  baselineMeanUs: number;
+  /** deltaUs ÷ the difference in mean latency between the two sides: how much of the slowdown it explains. */
+  shareOfSlowdown: number;
+}
+
+export interface Comparison {
+  /** The latency (µs) above which a trace counts as slow. */
+  thresholdUs: number;
+  slowTraces: number;
+  baselineTraces: number;
+  slowMeanLatencyUs: number;
+  baselineMeanLatencyUs: number;
+  /** Set when either side has fewer than `MIN_TRUSTED_SAMPLE` traces: the ranking is then anecdotal. */
+  warning?: string;
+  /** Ranked by deltaUs, largest increase first. */
+  rows: ComparisonRow[];
+}
+
+/** Below this many traces on a side, means are too noisy to rank by; we still rank, and say so. */
+export const MIN_TRUSTED_SAMPLE = 20;
+
+/**
+ * Slow vs baseline: which operations' critical-path time grows in slow traces. A trace is slow when its
+ * latency is strictly above the threshold (default: the p90 of the set, nearest rank).
+ */
+export function compareSlowToBaseline(
+  records: readonly TraceRecord[],
+  operations: OperationTable,
+  split: SlowSplit = { percentile: 90 }
+): Comparison {
+  const thresholdUs =
+    'thresholdUs' in split
+      ? split.thresholdUs
+      : percentileOfSorted(Float64Array.from(records, (r) => r.latencyUs).sort(), split.percentile);
+  const slowSum = new Map<number, number>();
+  const baseSum = new Map<number, number>();
+  let slowTraces = 0;
+  let slowLatency = 0;
+  let baseLatency = 0;
+  for (const record of records) {
+    const slow = record.latencyUs > thresholdUs;
+    const sums = slow ? slowSum : baseSum;
+    if (slow) {
+      slowTraces++;
+      slowLatency += record.latencyUs;
+    } else {
+      baseLatency += record.latencyUs;
+    }
+    for (let k = 0; k < record.operations.length; k++) {
+      const op = record.operations[k];
+      sums.set(op, (sums.get(op) ?? 0) + record.criticalPathUs[k]);
+    }
+  }
+  const baselineTraces = records.length - slowTraces;
+  const slowMeanLatencyUs = slowTraces > 0 ? slowLatency / slowTraces : 0;
+  const baselineMeanLatencyUs = baselineTraces > 0 ? baseLatency / baselineTraces : 0;
+  const slowdown = slowMeanLatencyUs - baselineMeanLatencyUs;
+  const rows: ComparisonRow[] = [];
+  for (const op of new Set([...slowSum.keys(), ...baseSum.keys()])) {
+    const slowMeanUs = slowTraces > 0 ? (slowSum.get(op) ?? 0) / slowTraces : 0;
+    const baselineMeanUs = baselineTraces > 0 ? (baseSum.get(op) ?? 0) / baselineTraces : 0;
+    const deltaUs = slowMeanUs - baselineMeanUs;
+    rows.push({
+      service: operations.service(op),
+      operation: operations.operation(op),
+      deltaUs,
+      slowMeanUs,
+      baselineMeanUs,
+      shareOfSlowdown: slowdown > 0 ? deltaUs / slowdown : 0,
+    });
+  }
+  rows.sort(
+    (a, b) => b.deltaUs - a.deltaUs || a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation)
+  );
+  const comparison: Comparison = {
+    thresholdUs,
+    slowTraces,
+    baselineTraces,
+    slowMeanLatencyUs,
+    baselineMeanLatencyUs,
+    rows,
+  };
+  if (slowTraces < MIN_TRUSTED_SAMPLE || baselineTraces < MIN_TRUSTED_SAMPLE) {
+    comparison.warning =
+      `only ${slowTraces} slow and ${baselineTraces} baseline traces: ` +
+      `fewer than ${MIN_TRUSTED_SAMPLE} on a side makes this ranking unreliable`;
+  }
+  return comparison;
+}
