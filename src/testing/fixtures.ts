@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Test-only access to the recorded payloads in `../shared/fixtures/` (beside the repository). Fixtures are read
+ * in place, never copied into the repo (their origins and licences are listed in that folder's README).
+ */
+export const FIXTURES = resolve(__dirname, '../../../shared/fixtures');
+
+export function fixturePath(relative: string): string {
+  return join(FIXTURES, relative);
+}
+
+export function readFixtureText(relative: string): string {
+  return readFileSync(fixturePath(relative), 'utf8');
+}
+
+export function readFixture<T = unknown>(relative: string): T {
+  return JSON.parse(readFixtureText(relative)) as T;
+}
+
+/** File names (not paths) in a fixture folder, sorted. */
+export function listFixtures(folder: string, extension = '.json'): string[] {
+  return readdirSync(fixturePath(folder))
+    .filter((name) => name.endsWith(extension))
+    .sort();
+}
