@@ -85,7 +85,10 @@ export function grafanaTraceFrame(spans: SpanSpec[], traceID = TRACE_ID) {
     ['startTime', column((s) => s.start / 1000)],
     ['duration', column((s) => s.duration / 1000)],
     ['logs', column(() => [])],
-    ['references', column((s) => (s.parent && s.follows ? [{ refType: 'FOLLOWS_FROM', traceID, spanID: s.parent }] : []))],
+    [
+      'references',
+      column((s) => (s.parent && s.follows ? [{ refType: 'FOLLOWS_FROM', traceID, spanID: s.parent }] : [])),
+    ],
     [
       'tags',
       column((s) => [

@@ -29,7 +29,11 @@ const EXPECTED: Record<string, Record<string, number>> = {
   },
   'jaeger/jaeger-ui-genai-trace.json': { spans: 57, clippedChildren: 1 },
   'jaeger/jaeger-ui-otlp2jaeger-multi-out.json': { spans: 4 },
-  'jaeger/jaeger-ui-overlapping-children-longer-than-parent.json': { spans: 4, outsideParent: 2, spansOutsideWindow: 2 },
+  'jaeger/jaeger-ui-overlapping-children-longer-than-parent.json': {
+    spans: 4,
+    outsideParent: 2,
+    spansOutsideWindow: 2,
+  },
   'jaeger/jaeger-ui-petclinic-spans-among-each-other.json': { spans: 12 },
   'jaeger/jaeger-ui-producer-consumer-follows-from.json': {
     spans: 11,
@@ -117,7 +121,9 @@ describe('the same trace in different formats gives the same answer', () => {
   });
 
   it("Tempo's base64 OTLP = Jaeger's conversion of it (kiali bookinfo)", () => {
-    expect(perSpan('otlp/kiali-tempo-istio-bookinfo-trace.json')).toEqual(perSpan('jaeger/kiali-istio-bookinfo.jaeger.json'));
+    expect(perSpan('otlp/kiali-tempo-istio-bookinfo-trace.json')).toEqual(
+      perSpan('jaeger/kiali-istio-bookinfo.jaeger.json')
+    );
   });
 
   it('OTLP JSON lines = the combined export = jaeger-ui’s conversion', () => {
@@ -172,7 +178,13 @@ describe('bad input gets a message that says what and where', () => {
     expect(traces).toHaveLength(1);
     expect(traces[0].structure.invalidSpans).toBe(2);
     expect(problems).toEqual([
-      { source: 'input.json', traceId: 't1', spanId: 'b', path: 'data[0].spans[1].startTime', message: 'startTime (µs) is not a number' },
+      {
+        source: 'input.json',
+        traceId: 't1',
+        spanId: 'b',
+        path: 'data[0].spans[1].startTime',
+        message: 'startTime (µs) is not a number',
+      },
       { source: 'input.json', traceId: 't1', path: 'data[0].spans[2].spanID', message: 'spanID is missing' },
       { source: 'input.json', path: 'data[1]', message: 'expected a trace object with a "spans" array' },
     ]);

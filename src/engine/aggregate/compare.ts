@@ -17,7 +17,7 @@ export interface ComparisonRow {
 }
 
 export interface Comparison {
-  /** The latency (µs) above which a trace counts as slow. */
+  /** The latency (µs) at or above which a trace counts as slow. */
   thresholdUs: number;
   slowTraces: number;
   baselineTraces: number;
@@ -34,7 +34,8 @@ export const MIN_TRUSTED_SAMPLE = 20;
 
 /**
  * Slow vs baseline: which operations' critical-path time grows in slow traces. A trace is slow when its
- * latency is strictly above the threshold (default: the p90 of the set, nearest rank).
+ * latency is at or above the threshold (default: the p90 of the set, nearest rank — so the slowest ~10 %,
+ * ties included).
  */
 export function compareSlowToBaseline(
   records: readonly TraceRecord[],
@@ -51,7 +52,7 @@ export function compareSlowToBaseline(
   let slowLatency = 0;
   let baseLatency = 0;
   for (const record of records) {
-    const slow = record.latencyUs > thresholdUs;
+    const slow = record.latencyUs >= thresholdUs;
     const sums = slow ? slowSum : baseSum;
     if (slow) {
       slowTraces++;

@@ -22,7 +22,17 @@ describe('jaeger-ui critical-path oracle (CriticalPath/testCases/test1..9)', () 
   const { cases } = readFixture<{ cases: JaegerUiCase[] }>('jaeger/jaeger-ui-critical-path-cases.json');
 
   it('has all nine cases', () => {
-    expect(cases.map((c) => c.name)).toEqual(['test1', 'test2', 'test3', 'test4', 'test5', 'test6', 'test7', 'test8', 'test9']);
+    expect(cases.map((c) => c.name)).toEqual([
+      'test1',
+      'test2',
+      'test3',
+      'test4',
+      'test5',
+      'test6',
+      'test7',
+      'test8',
+      'test9',
+    ]);
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: same sections as jaeger-ui', (_name, testCase) => {
@@ -76,7 +86,10 @@ describe('CRISP critical-path oracle (test_cases 1..25 and err_pattern1..4)', ()
     }
     expect(perOperation).toEqual(expected);
     if (HOTPATH_DIFFERS[file]) {
-      expect(perOperation).not.toEqual({ ...crisp, ...Object.fromEntries(Object.keys(perOperation).map((k) => [k, crisp[k] ?? 0])) });
+      expect(perOperation).not.toEqual({
+        ...crisp,
+        ...Object.fromEntries(Object.keys(perOperation).map((k) => [k, crisp[k] ?? 0])),
+      });
     }
   });
 });

@@ -123,7 +123,9 @@ describe.each(MODES)('critical path properties with %j', (options) => {
         const a = analyse(jaegerTrace(spans), options);
         const b = analyse(jaegerTrace(spans.map((s) => ({ ...s, start: s.start + shift }))), options);
         expect(b.bySpan).toEqual(a.bySpan);
-        expect(b.segments).toEqual(a.segments.map(([span, from, to]) => [span, Number(from) + shift, Number(to) + shift]));
+        expect(b.segments).toEqual(
+          a.segments.map(([span, from, to]) => [span, Number(from) + shift, Number(to) + shift])
+        );
       })
     );
   });

@@ -22,12 +22,20 @@ const A = { id: 'A', start: 1000, duration: 100 };
 
 describe('critical-path rules (README, "Critical path")', () => {
   it('keeps children that touch end-to-start: they are sequential work (jaeger-ui drops B here)', () => {
-    const { bySpan } = pathOf([A, { id: 'B', parent: 'A', start: 1010, duration: 40 }, { id: 'C', parent: 'A', start: 1050, duration: 40 }]);
+    const { bySpan } = pathOf([
+      A,
+      { id: 'B', parent: 'A', start: 1010, duration: 40 },
+      { id: 'C', parent: 'A', start: 1050, duration: 40 },
+    ]);
     expect(bySpan).toEqual({ A: 20, B: 40, C: 40 });
   });
 
   it('follows one chain of overlapping siblings: the later-ending one wins, the parent waits out the rest', () => {
-    const { bySpan } = pathOf([A, { id: 'B', parent: 'A', start: 1010, duration: 50 }, { id: 'C', parent: 'A', start: 1040, duration: 50 }]);
+    const { bySpan } = pathOf([
+      A,
+      { id: 'B', parent: 'A', start: 1010, duration: 50 },
+      { id: 'C', parent: 'A', start: 1040, duration: 50 },
+    ]);
     expect(bySpan).toEqual({ A: 50, C: 50 });
   });
 

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench`: generates the benchmark sets (once, into bench/data/) and measures the engine on each in a
+ * fresh Node process, so every set's peak RSS is its own. Prints spans/s per stage, the engine-to-JSON.parse
+ * ratio and peak RSS, next to the targets from the foundation issue. Numbers only: nothing here asserts.
+ *
+ *   npm run bench                 all sets
+ *   npm run bench -- 1k chain     only the named sets
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { analyzeTrace, HotspotAggregator, OperationTable, readTraces } from '../src/engine';
+
+const ROOT = resolve(__dirname, '..');
+const DATA = join(ROOT, 'bench', 'data');
+const GENERATOR = join(ROOT, 'bench', 'generate.mjs');
+
+interface BenchSet {
+  name: string;
+  path: string;
+  /** Arguments for bench/generate.mjs; absent for recorded fixtures. */
+  generate?: string[];
+  note: string;
+  /** Only files whose names match (the fixture folder also holds test-case files that are not traces). */
+  only?: string;
+}
+
+const SETS: BenchSet[] = [
+  {
+    name: '1k',
+    path: join(DATA, '1k-x50.json'),
+    generate: ['--traces=1000', '--spans=50', '--orphans=0.01'],
+    note: '1,000 traces × 50 spans, one file',
+  },
+  {
+    name: '10k',
+    path: join(DATA, '10k-x100'),
+    generate: ['--traces=10000', '--spans=100', '--orphans=0.01', '--shard=500'],
+    note: '10,000 traces × 100 spans, a directory of 20 files',
+  },
+  {
+    name: 'huge',
+    path: join(DATA, 'huge-80000.json'),
+    generate: ['--traces=1', '--spans=80000', '--shape=huge'],
+    note: 'one 80,000-span trace',
+  },
+  {
+    name: 'chain',
+    path: join(DATA, 'chain-5000.json'),
+    generate: ['--traces=1', '--spans=5000', '--shape=chain'],
+    note: 'a chain 5,000 deep',
+  },
+  {
+    name: 'wide',
+    path: join(DATA, 'wide-20000.json'),
+    generate: ['--traces=1', '--spans=20001', '--shape=wide'],
+    note: 'a root with 20,000 sequential children',
+  },
+  {
+    name: 'fixtures',
+    path: resolve(ROOT, '..', 'shared', 'fixtures', 'jaeger'),
+    note: 'the recorded real traces among the Jaeger fixtures',
+    only: '^(zipkin|kiali|grafana)-',
+  },
+];
+
+interface Measurement {
+  files: number;
+  bytes: number;
+  traces: number;
+  spans: number;
+  readMs: number;
+  parseMs: number;
+  modelMs: number;
+  pathMs: number;
+  aggregateMs: number;
+  peakRssMb: number;
+}
+
+/** Runs inside the child: read file by file, time each stage, drop each file's data before the next. */
+function measure(path: string, only = ''): Measurement {
+  const files = statSync(path).isDirectory()
+    ? readdirSync(path)
+        .filter((name) => name.endsWith('.json') && new RegExp(only).test(name))
+        .sort()
+        .map((name) => join(path, name))
+    : [path];
+  const operations = new OperationTable();
+  const aggregator = new HotspotAggregator(operations);
+  const m: Measurement = {
+    files: files.length,
+    bytes: 0,
+    traces: 0,
+    spans: 0,
+    readMs: 0,
+    parseMs: 0,
+    modelMs: 0,
+    pathMs: 0,
+    aggregateMs: 0,
+    peakRssMb: 0,
+  };
+  for (const file of files) {
+    let t = performance.now();
+    const text = readFileSync(file, 'utf8');
+    m.bytes += text.length;
+    m.readMs += performance.now() - t;
+    t = performance.now();
+    const json: unknown = JSON.parse(text);
+    m.parseMs += performance.now() - t;
+    t = performance.now();
+    const { traces } = readTraces(json, operations, file);
+    m.modelMs += performance.now() - t;
+    for (const trace of traces) {
+      t = performance.now();
+      const analysis = analyzeTrace(trace);
+      const t2 = performance.now();
+      aggregator.add(analysis);
+      m.aggregateMs += performance.now() - t2;
+      m.pathMs += t2 - t;
+      m.traces++;
+      m.spans += trace.size;
+    }
+  }
+  const t = performance.now();
+  aggregator.report();
+  m.aggregateMs += performance.now() - t;
+  m.peakRssMb = process.resourceUsage().maxRSS / 1024;
+  return m;
+}
+
+function ensureGenerated(set: BenchSet): void {
+  if (!set.generate || existsSync(set.path)) {
+    return;
+  }
+  mkdirSync(DATA, { recursive: true });
+  process.stderr.write(`generating ${set.note} → ${set.path}\n`);
+  execFileSync(process.execPath, [GENERATOR, '--seed=42', ...set.generate, `--out=${set.path}`], { stdio: 'inherit' });
+}
+
+const rate = (spans: number, ms: number) =>
+  ms > 0 ? `${Math.round(spans / (ms / 1000)).toLocaleString('en-US')}` : '∞';
+
+function main(): void {
+  const [, script, mode, path, only] = process.argv;
+  if (mode === '--measure') {
+    process.stdout.write(JSON.stringify(measure(path, only)));
+    return;
+  }
+  const wanted = process.argv.slice(2);
+  const sets = wanted.length > 0 ? SETS.filter((s) => wanted.includes(s.name)) : SETS;
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+  );
+  console.log('spans/s per stage; engine = model + critical path + aggregation (everything but JSON.parse)\n');
+  const header = [
+    'set',
+    'traces',
+    'spans',
+    'MB',
+    'parse',
+    'model',
+    'crit. path',
+    'aggregate',
+    'end to end',
+    'engine/parse',
+    'e2e wall s',
+    'peak RSS MB',
+  ];
+  const rows: string[][] = [];
+  for (const set of sets) {
+    ensureGenerated(set);
+    const out = execFileSync(process.execPath, [script, '--measure', set.path, set.only ?? ''], {
+      maxBuffer: 1 << 20,
+    }).toString();
+    const m = JSON.parse(out) as Measurement;
+    const engineMs = m.modelMs + m.pathMs + m.aggregateMs;
+    const endToEndMs = m.readMs + m.parseMs + engineMs;
+    rows.push([
+      set.name,
+      m.traces.toLocaleString('en-US'),
+      m.spans.toLocaleString('en-US'),
+      (m.bytes / 1e6).toFixed(1),
+      rate(m.spans, m.parseMs),
+      rate(m.spans, m.modelMs),
+      rate(m.spans, m.pathMs),
+      rate(m.spans, m.aggregateMs),
+      rate(m.spans, endToEndMs),
+      (engineMs / m.parseMs).toFixed(2),
+      (endToEndMs / 1000).toFixed(2),
+      m.peakRssMb.toFixed(0),
+    ]);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  rows.forEach((r) => console.log(line(r)));
+  console.log('\ntargets (2-core VM): 10k end to end ≥ 300,000 spans/s; engine/parse ≤ 1.00; 10k peak RSS ≤ 300 MB;');
+  console.log('huge, chain and wide each under 1 s end to end (e2e wall s), none overflowing the stack.');
+  for (const set of sets) {
+    console.log(`  ${set.name.padEnd(8)} ${set.note}`);
+  }
+}
+
+main();
