@@ -617,7 +617,7 @@ function httpTarget(rng, route) {
 }
 
 function withOptional(rng, tags, optional, errorTags) {
-  const want = rng.int(4, 8) - tags.length - errorTags;
+  const want = rng.int(3, 5) - tags.length - errorTags;
   for (let k = 0; k < want && k < optional.length; k++) {
     tags.push(optional[k]);
   }
@@ -629,7 +629,7 @@ function tag(key, value) {
   return { key, type, value };
 }
 
-/** 4–8 tags per span, by kind; errors add error=true and otel.status_code=ERROR (and a 500 on HTTP spans). */
+/** 3–5 tags per span (about 490 bytes a span, like the peers' benchmark set), by kind; errors add error=true and otel.status_code=ERROR (and a 500 on HTTP spans). */
 function spanTags(node, rng, world, instance) {
   const service = world.services[node.svc];
   const errorTags = node.error ? 2 : 0;

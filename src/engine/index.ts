@@ -14,7 +14,7 @@ export { readJaeger } from './adapters/jaeger';
 export { readOtlp, normalizeId, nanosToMicros } from './adapters/otlp';
 export { readGrafanaFrames, readTraceFrame, isTraceFrame } from './adapters/grafanaFrame';
 export type { FrameLike } from './adapters/grafanaFrame';
-export { readTraces, readTraceText, detectFormat } from './adapters/detect';
+export { readTraces, readTraceText, readTraceBytes, detectFormat } from './adapters/detect';
 export type { TraceFormat } from './adapters/detect';
 export type { ParsedTraces } from './adapters/types';
 export { criticalPath } from './criticalPath/criticalPath';

@@ -2,6 +2,7 @@ import { OperationTable } from '../model/operations';
 import { TraceInputError } from '../model/problems';
 import { readGrafanaFrames } from './grafanaFrame';
 import { readJaeger } from './jaeger';
+import { readJaegerBytes } from './jaegerBytes';
 import { readOtlp } from './otlp';
 import { isRecord, ParsedTraces } from './types';
 
@@ -89,3 +90,13 @@ function describe(value: unknown): string {
   }
   return value === null ? 'null' : `a ${typeof value}`;
 }
+
+/**
+ * Reads a file's bytes: Jaeger JSON through the fast selective reader, anything else (or anything the fast
+ * reader declines) through `readTraceText`. Same results either way; the fast path only skips unused content.
+ */
+export function readTraceBytes(bytes: Uint8Array, operations: OperationTable, source?: string): ParsedTraces {
+  return readJaegerBytes(bytes, operations, source) ?? readTraceText(utf8.decode(bytes), operations, source);
+}
+
+const utf8 = new TextDecoder('utf-8');

@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import { readFixtureText } from '../../testing/fixtures';
 import { criticalPath } from '../criticalPath/criticalPath';
 import { OperationTable } from '../model/operations';

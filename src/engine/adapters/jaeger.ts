@@ -1,7 +1,7 @@
 import { TraceBuilder } from '../model/builder';
 import { OperationTable } from '../model/operations';
 import { InputProblem, TraceInputError } from '../model/problems';
-import { ParentLink, TraceModel } from '../model/trace';
+import { ParentLink, SpanKind, TraceModel } from '../model/trace';
 import { SpanFacts } from './semantics';
 import { isRecord, ParsedTraces } from './types';
 
@@ -9,9 +9,8 @@ import { isRecord, ParsedTraces } from './types';
  * Jaeger query API JSON (jaegertracing/jaeger `model/json/model.go`, as served by `/api/traces` and
  * `/api/traces/{id}`): `{"data":[trace…]}`, a bare trace object, or an array of traces. Times are µs.
  *
- * Parent rule: the first CHILD_OF reference into this trace; failing that, the first FOLLOWS_FROM (a
- * non-blocking parent). References into other traces are links, not parents. A legacy `parentSpanID`
- * field is honoured when a span has no references.
+ * Two readers feed the same `JaegerTraceCollector`, which holds every rule: `readJaeger` walks parsed JSON,
+ * `readJaegerBytes` (jaegerBytes.ts) scans raw bytes and skips what the analysis never reads.
  */
 export function readJaeger(input: unknown, operations: OperationTable, source?: string): ParsedTraces {
   let traces: unknown[];
@@ -32,113 +31,245 @@ export function readJaeger(input: unknown, operations: OperationTable, source?: 
   }
   const result: ParsedTraces = { traces: [], problems: [] };
   const facts = new SpanFacts();
-  for (let t = 0; t < traces.length; t++) {
-    const tracePath = basePath ? `${basePath}[${t}]` : Array.isArray(input) ? `[${t}]` : '';
-    const built = readOneTrace(traces[t], tracePath, operations, facts, source, result.problems);
-    if (built) {
-      result.traces.push(built);
+  traces.forEach((trace, t) => {
+    const path = jaegerTracePath(basePath, Array.isArray(input), t);
+    const collector = new JaegerTraceCollector(operations, source, path);
+    if (!isRecord(trace) || !Array.isArray(trace.spans)) {
+      collector.notATrace();
+    } else {
+      if (typeof trace.traceID === 'string') {
+        collector.traceId = trace.traceID;
+      }
+      if (isRecord(trace.processes)) {
+        for (const [id, process] of Object.entries(trace.processes)) {
+          if (isRecord(process)) {
+            collector.addProcess(id, process.serviceName);
+          }
+        }
+      }
+      trace.spans.forEach((span, i) => {
+        if (!isRecord(span)) {
+          collector.rejectNonObject(i);
+          return;
+        }
+        if (Array.isArray(span.references)) {
+          for (const ref of span.references) {
+            if (isRecord(ref)) {
+              collector.addReference(ref.refType, ref.traceID, ref.spanID);
+            }
+          }
+        }
+        facts.reset();
+        if (Array.isArray(span.tags)) {
+          for (const tag of span.tags) {
+            if (isRecord(tag) && typeof tag.key === 'string') {
+              facts.observe(tag.key, tag.value);
+            }
+          }
+        }
+        const inline = isRecord(span.process) ? span.process.serviceName : undefined;
+        collector.addSpan(i, span, inline, facts);
+      });
     }
-  }
+    collector.finishInto(result);
+  });
   return result;
 }
 
-function readOneTrace(
-  trace: unknown,
-  path: string,
-  operations: OperationTable,
-  facts: SpanFacts,
-  source: string | undefined,
-  problems: InputProblem[]
-): TraceModel | null {
-  if (!isRecord(trace) || !Array.isArray(trace.spans)) {
-    problems.push({ source, path, message: 'expected a trace object with a "spans" array' });
-    return null;
-  }
-  const spans = trace.spans;
-  const firstSpan: unknown = spans[0];
-  const traceId =
-    typeof trace.traceID === 'string'
-      ? trace.traceID
-      : isRecord(firstSpan) && typeof firstSpan.traceID === 'string'
-        ? firstSpan.traceID
-        : `(no trace ID: ${path || 'trace'})`;
-  const processes = isRecord(trace.processes) ? trace.processes : {};
-  const builder = new TraceBuilder(traceId, operations, source);
-  const spansPath = `${path}${path ? '.' : ''}spans`;
-  for (let i = 0; i < spans.length; i++) {
-    const span: unknown = spans[i];
-    if (!isRecord(span)) {
-      builder.rejectSpan({ path: `${spansPath}[${i}]`, message: 'a span must be an object' });
-      continue;
-    }
-    const spanId = span.spanID;
-    if (typeof spanId !== 'string' || spanId === '') {
-      builder.rejectSpan({ path: `${spansPath}[${i}].spanID`, message: 'spanID is missing' });
-      continue;
-    }
-    const start = span.startTime;
-    const duration = span.duration;
-    if (typeof start !== 'number' || !Number.isFinite(start)) {
-      builder.rejectSpan({ spanId, path: `${spansPath}[${i}].startTime`, message: 'startTime (µs) is not a number' });
-      continue;
-    }
-    if (typeof duration !== 'number' || !Number.isFinite(duration)) {
-      builder.rejectSpan({ spanId, path: `${spansPath}[${i}].duration`, message: 'duration (µs) is not a number' });
-      continue;
-    }
-    let parentId: string | null = null;
-    let link: ParentLink.ChildOf | ParentLink.FollowsFrom = ParentLink.ChildOf;
-    const refs = span.references;
-    if (Array.isArray(refs) && refs.length > 0) {
-      let followsFrom: string | null = null;
-      for (const ref of refs) {
-        if (!isRecord(ref) || typeof ref.spanID !== 'string') {
-          continue;
-        }
-        if (typeof ref.traceID === 'string' && ref.traceID !== traceId && ref.traceID !== '') {
-          continue;
-        }
-        if (ref.refType === 'FOLLOWS_FROM') {
-          followsFrom ??= ref.spanID;
-        } else {
-          parentId = ref.spanID;
-          break;
-        }
-      }
-      if (parentId === null && followsFrom !== null) {
-        parentId = followsFrom;
-        link = ParentLink.FollowsFrom;
-      }
-    } else if (typeof span.parentSpanID === 'string' && span.parentSpanID !== '') {
-      parentId = span.parentSpanID;
-    }
-    const service = serviceOf(span, processes);
-    facts.reset();
-    const tags = span.tags;
-    if (Array.isArray(tags)) {
-      for (const tag of tags) {
-        if (isRecord(tag) && typeof tag.key === 'string') {
-          facts.observe(tag.key, tag.value);
-        }
-      }
-    }
-    const operation = typeof span.operationName === 'string' ? span.operationName : '';
-    builder.addSpan(spanId, parentId, link, service, operation, start, duration, facts.kind, facts.isError);
-  }
-  const model = builder.build();
-  problems.push(...builder.problems);
-  return model;
+/** The JSON path of trace `t` as problems name it: `data[3]`, `[3]` or `` for a bare trace. */
+export function jaegerTracePath(basePath: string, topLevelArray: boolean, t: number): string {
+  return basePath ? `${basePath}[${t}]` : topLevelArray ? `[${t}]` : '';
 }
 
-function serviceOf(span: Record<string, unknown>, processes: Record<string, unknown>): string {
-  const inline = span.process;
-  const process = isRecord(inline)
-    ? inline
-    : typeof span.processID === 'string'
-      ? processes[span.processID]
-      : undefined;
-  if (isRecord(process) && typeof process.serviceName === 'string') {
-    return process.serviceName;
+/** The span fields a reader found; values are raw (validated here). */
+export interface JaegerSpanFields {
+  spanID?: unknown;
+  traceID?: unknown;
+  parentSpanID?: unknown;
+  operationName?: unknown;
+  startTime?: unknown;
+  duration?: unknown;
+  processID?: unknown;
+}
+
+/**
+ * Collects one trace's spans as readers find them and applies Jaeger's rules once the trace is complete (the
+ * trace ID and `processes` may come after the spans):
+ * - parent: the first CHILD_OF reference into this trace; failing that the first FOLLOWS_FROM (a non-blocking
+ *   parent). References into other traces are links, not parents. A legacy `parentSpanID` counts when a span
+ *   has no references.
+ * - service: the span's inline `process`, else `processes[processID]`; a missing one is named, not guessed.
+ */
+export class JaegerTraceCollector {
+  traceId: string | undefined;
+  private firstSpanTraceId: string | undefined;
+  private readonly processes = new Map<string, string>();
+  private readonly spanIds: string[] = [];
+  private readonly legacyParents: Array<string | null> = [];
+  private readonly operationNames: string[] = [];
+  private readonly starts: number[] = [];
+  private readonly durations: number[] = [];
+  private readonly processIds: unknown[] = [];
+  private readonly inlineServices: Array<string | undefined> = [];
+  private readonly kinds: SpanKind[] = [];
+  private readonly errors: boolean[] = [];
+  /** References of span k are refs[refOffset[k] .. refOffset[k + 1]). */
+  private readonly refOffset: number[] = [0];
+  private readonly refTypes: unknown[] = [];
+  private readonly refTraceIds: unknown[] = [];
+  private readonly refSpanIds: string[] = [];
+  /** Rejected spans, kept in input order with the span they precede. */
+  private readonly rejects: Array<{ before: number; problem: Omit<InputProblem, 'traceId' | 'source'> }> = [];
+  private invalidTrace = false;
+
+  constructor(
+    private readonly operations: OperationTable,
+    private readonly source: string | undefined,
+    private readonly path: string
+  ) {}
+
+  private get spansPath(): string {
+    return `${this.path}${this.path ? '.' : ''}spans`;
   }
-  return `(unknown service: process ${String(span.processID)})`;
+
+  notATrace(): void {
+    this.invalidTrace = true;
+  }
+
+  addProcess(id: string, serviceName: unknown): void {
+    if (typeof serviceName === 'string') {
+      this.processes.set(id, serviceName);
+    }
+  }
+
+  /** A reference of the span about to be added (call before `addSpan`). */
+  addReference(refType: unknown, traceId: unknown, spanId: unknown): void {
+    if (typeof spanId === 'string') {
+      this.refTypes.push(refType);
+      this.refTraceIds.push(traceId);
+      this.refSpanIds.push(spanId);
+    }
+  }
+
+  rejectNonObject(index: number): void {
+    this.discardReferences();
+    this.reject({ path: `${this.spansPath}[${index}]`, message: 'a span must be an object' });
+  }
+
+  addSpan(index: number, span: JaegerSpanFields, inlineService: unknown, facts: SpanFacts): void {
+    const { spanID, startTime, duration } = span;
+    const at = `${this.spansPath}[${index}]`;
+    if (typeof spanID !== 'string' || spanID === '') {
+      this.discardReferences();
+      this.reject({ path: `${at}.spanID`, message: 'spanID is missing' });
+      return;
+    }
+    if (typeof startTime !== 'number' || !Number.isFinite(startTime)) {
+      this.discardReferences();
+      this.reject({ spanId: spanID, path: `${at}.startTime`, message: 'startTime (µs) is not a number' });
+      return;
+    }
+    if (typeof duration !== 'number' || !Number.isFinite(duration)) {
+      this.discardReferences();
+      this.reject({ spanId: spanID, path: `${at}.duration`, message: 'duration (µs) is not a number' });
+      return;
+    }
+    if (this.firstSpanTraceId === undefined && this.spanIds.length === 0 && typeof span.traceID === 'string') {
+      this.firstSpanTraceId = span.traceID;
+    }
+    this.spanIds.push(spanID);
+    this.legacyParents.push(
+      typeof span.parentSpanID === 'string' && span.parentSpanID !== '' ? span.parentSpanID : null
+    );
+    this.operationNames.push(typeof span.operationName === 'string' ? span.operationName : '');
+    this.starts.push(startTime);
+    this.durations.push(duration);
+    this.processIds.push(span.processID);
+    this.inlineServices.push(typeof inlineService === 'string' ? inlineService : undefined);
+    this.kinds.push(facts.kind);
+    this.errors.push(facts.isError);
+    this.refOffset.push(this.refSpanIds.length);
+  }
+
+  /** Builds the trace and adds it, and every problem found, to `into`. */
+  finishInto(into: ParsedTraces): void {
+    if (this.invalidTrace) {
+      into.problems.push({
+        source: this.source,
+        path: this.path,
+        message: 'expected a trace object with a "spans" array',
+      });
+      return;
+    }
+    const traceId = this.traceId ?? this.firstSpanTraceId ?? `(no trace ID: ${this.path || 'trace'})`;
+    const builder = new TraceBuilder(traceId, this.operations, this.source);
+    let nextReject = 0;
+    for (let k = 0; k < this.spanIds.length; k++) {
+      while (nextReject < this.rejects.length && this.rejects[nextReject].before <= k) {
+        builder.rejectSpan(this.rejects[nextReject++].problem);
+      }
+      const [parentId, link] = this.parentOf(k, traceId);
+      builder.addSpan(
+        this.spanIds[k],
+        parentId,
+        link,
+        this.serviceOf(k),
+        this.operationNames[k],
+        this.starts[k],
+        this.durations[k],
+        this.kinds[k],
+        this.errors[k]
+      );
+    }
+    while (nextReject < this.rejects.length) {
+      builder.rejectSpan(this.rejects[nextReject++].problem);
+    }
+    const model: TraceModel | null = builder.build();
+    into.problems.push(...builder.problems);
+    if (model) {
+      into.traces.push(model);
+    }
+  }
+
+  private parentOf(k: number, traceId: string): [string | null, ParentLink.ChildOf | ParentLink.FollowsFrom] {
+    const from = this.refOffset[k];
+    const to = this.refOffset[k + 1];
+    if (from === to) {
+      return [this.legacyParents[k], ParentLink.ChildOf];
+    }
+    let followsFrom: string | null = null;
+    for (let r = from; r < to; r++) {
+      const refTrace = this.refTraceIds[r];
+      if (typeof refTrace === 'string' && refTrace !== traceId && refTrace !== '') {
+        continue;
+      }
+      if (this.refTypes[r] === 'FOLLOWS_FROM') {
+        followsFrom ??= this.refSpanIds[r];
+      } else {
+        return [this.refSpanIds[r], ParentLink.ChildOf];
+      }
+    }
+    return followsFrom === null ? [null, ParentLink.ChildOf] : [followsFrom, ParentLink.FollowsFrom];
+  }
+
+  private serviceOf(k: number): string {
+    const inline = this.inlineServices[k];
+    if (inline !== undefined) {
+      return inline;
+    }
+    const processId = this.processIds[k];
+    const service = typeof processId === 'string' ? this.processes.get(processId) : undefined;
+    return service ?? `(unknown service: process ${String(processId)})`;
+  }
+
+  private discardReferences(): void {
+    const start = this.refOffset[this.refOffset.length - 1];
+    this.refTypes.length = start;
+    this.refTraceIds.length = start;
+    this.refSpanIds.length = start;
+  }
+
+  private reject(problem: Omit<InputProblem, 'traceId' | 'source'>): void {
+    this.rejects.push({ before: this.spanIds.length, problem });
+  }
 }

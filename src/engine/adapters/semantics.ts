@@ -9,6 +9,15 @@ import { SpanKind } from '../model/trace';
  * `http.response.status_code` ≥ 500 (a server's 4xx is the caller's error, not this span's).
  */
 export class SpanFacts {
+  /** The only tag keys `observe` looks at; readers may drop every other tag unread. */
+  static readonly KEYS: ReadonlySet<string> = new Set([
+    'span.kind',
+    'error',
+    'otel.status_code',
+    'http.status_code',
+    'http.response.status_code',
+  ]);
+
   kind: SpanKind = SpanKind.Unspecified;
   isError = false;
 

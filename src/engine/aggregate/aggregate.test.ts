@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import { jaegerTrace, SpanSpec } from '../../testing/traces';
 import { readJaeger } from '../adapters/jaeger';
 import { analyzeTrace } from '../analyze';
@@ -128,13 +129,13 @@ describe('slow vs baseline', () => {
     expect(comparison.slowTraces).toBe(10);
     expect(comparison.baselineTraces).toBe(30);
     expect(comparison.rows[0]).toMatchObject({ service: 'db', operation: 'select', deltaUs: 1000 });
-    expect(comparison.rows[1]).toMatchObject({ service: 'api', operation: 'query', deltaUs: -1 });
+    expect(comparison.rows[2]).toMatchObject({ service: 'api', operation: 'query', deltaUs: -1 });
     expect(comparison.warning).toMatch(/only 10 slow and 30 baseline traces/);
   });
 
   it('splits at an explicit threshold and explains most of the slowdown by the grown operation', () => {
-    const comparison = compareSlowToBaseline(records, operations, { thresholdUs: 181 });
-    expect(comparison.slowTraces).toBe(20); // 10 slow + the 10 fast ones with api 52 µs (latency 182)
+    const comparison = compareSlowToBaseline(records, operations, { thresholdUs: 182 });
+    expect(comparison.slowTraces).toBe(20); // at or above: 10 slow + the 10 fast ones with api 52 µs (latency 182)
     expect(comparison.baselineTraces).toBe(20);
     expect(comparison.rows[0].deltaUs).toBe(500);
     expect(comparison.rows[0].shareOfSlowdown).toBeGreaterThan(0.99);

@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import { listFixtures, readFixture } from '../../testing/fixtures';
 import { readTraces } from '../adapters/detect';
 import { OperationTable } from '../model/operations';

@@ -1,3 +1,4 @@
+/** @jest-environment node */
 import { jaegerTrace, SpanSpec } from '../../testing/traces';
 import { readJaeger } from '../adapters/jaeger';
 import { OperationTable } from '../model/operations';

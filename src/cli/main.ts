@@ -1,0 +1,168 @@
+/**
+ * `hotpath`: the command-line entry point. Wires argument parsing, input reading, the engine and the renderers,
+ * and turns outcomes into exit codes: 0 success, 2 bad input or usage, 1 internal error.
+ */
+import {
+  compareSlowToBaseline,
+  formatProblem,
+  HotspotAggregator,
+  InputProblem,
+  OperationTable,
+  whatIf,
+} from '../engine';
+import { AnalyzeCommand, Command, parseCommandLine, UsageError, USAGE } from './args';
+import { ChunkSource, readInputs } from './readInputs';
+import { renderJson } from './render/json';
+import { coverageLines, isLowCoverage, renderTable } from './render/table';
+import { AnalysisResult, tracePath, TracePath } from './result';
+import { unknownOperationMessage } from './suggest';
+import { plural } from './units';
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  stdin: ChunkSource;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Problems listed one per line on stderr before the rest are summarised (JSON output lists them all). */
+export const MAX_PROBLEM_LINES = 50;
+
+/** Runs the CLI with `argv` (without `node` and the script). Resolves to the exit code; rejects only on bugs. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`hotpath: ${error.message}\nRun "hotpath --help" for usage.\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw error;
+  }
+  if (command.command === 'help') {
+    io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  return analyze(command, io);
+}
+
+async function analyze(command: AnalyzeCommand, io: CliIo): Promise<number> {
+  const operations = new OperationTable();
+  const aggregator = new HotspotAggregator(operations);
+  const criticalPaths: TracePath[] = [];
+  const summary = await readInputs(command.inputs, {
+    operations,
+    aggregator,
+    analysis: { window: command.window, asyncBlocking: command.asyncBlocking },
+    stdin: io.stdin,
+    onAnalysis: command.criticalPaths ? (analysis) => criticalPaths.push(tracePath(analysis, operations)) : undefined,
+  });
+  for (const failure of summary.failures) {
+    io.stderr.write(`hotpath: ${oneLine(failure.line)}\n`);
+  }
+  const report = aggregator.report();
+  if (report.traces === 0) {
+    writeProblems(io, summary.problems);
+    if (summary.failures.length === 0 || summary.files > 0) {
+      io.stderr.write(`hotpath: no traces found in ${command.inputs.map(displayInput).join(', ')}\n`);
+    }
+    return EXIT_BAD_INPUT;
+  }
+
+  const records = aggregator.traceRecords();
+  const result: AnalysisResult = {
+    report,
+    files: summary.files,
+    window: command.window,
+    asyncBlocking: command.asyncBlocking,
+    problems: [...summary.failures.map((failure) => failure.problem), ...summary.problems],
+    duplicateTraceIds: summary.duplicateTraceIds,
+  };
+  if (command.whatIf !== undefined) {
+    const { service, operation, reduction } = command.whatIf;
+    const projection = whatIf(records, operations, service, operation, reduction);
+    if (projection === null) {
+      io.stderr.write(`hotpath: --what-if: ${unknownOperationMessage(operations, service, operation)}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    result.whatIf = projection;
+  }
+  if (command.compare !== undefined) {
+    result.comparison = {
+      option: command.compare,
+      result: compareSlowToBaseline(records, operations, command.compare.split),
+    };
+  }
+  if (command.criticalPaths) {
+    result.criticalPaths = criticalPaths;
+  }
+
+  if (command.format === 'json') {
+    io.stdout.write(renderJson(result, { top: command.top }));
+    if (isLowCoverage(report)) {
+      // Machines read stdout; make sure the person running the command still sees this.
+      const warning = coverageLines(result).map((line) => line.replace(/^!! /, ''));
+      io.stderr.write(`hotpath: warning: ${warning.join(' ')}\n`);
+    }
+  } else {
+    io.stdout.write(renderTable(result, { top: command.top, by: command.by }));
+  }
+
+  writeProblems(io, summary.problems);
+  const leftOut = summary.problems.length + summary.failures.length;
+  if (leftOut > 0) {
+    io.stderr.write(
+      `hotpath: ${plural(leftOut, 'problem')} in the input: the data concerned is not in the results above.\n`
+    );
+    return EXIT_BAD_INPUT;
+  }
+  return EXIT_OK;
+}
+
+function writeProblems(io: CliIo, problems: readonly InputProblem[]): void {
+  for (const problem of problems.slice(0, MAX_PROBLEM_LINES)) {
+    io.stderr.write(`hotpath: ${oneLine(formatProblem(problem))}\n`);
+  }
+  if (problems.length > MAX_PROBLEM_LINES) {
+    io.stderr.write(
+      `hotpath: … and ${problems.length - MAX_PROBLEM_LINES} more problems (--format json lists them all)\n`
+    );
+  }
+}
+
+/** Messages can quote input (JSON.parse does); keep each problem on one line of stderr. */
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, '\\n');
+}
+
+function displayInput(input: string): string {
+  return input === '-' ? 'stdin' : input;
+}
+
+/** The process entry point: real stdio, exit code via `process.exitCode` so piped output is flushed first. */
+export function run(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.exit(process.exitCode ?? EXIT_OK); // the reader went away (e.g. `| head`): nothing more to say
+    }
+    throw error;
+  });
+  return main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(`hotpath: internal error (please report it):\n${detail}\n`);
+      process.exitCode = EXIT_INTERNAL;
+    }
+  );
+}
+
+if (require.main === module) {
+  void run();
+}

@@ -1,0 +1,215 @@
+/**
+ * Files, directories and stdin → the engine, one file at a time. The only Node-specific input code of the CLI:
+ * each file's text and parsed JSON are dropped before the next file is read, and the aggregator keeps only
+ * numbers, so inputs far larger than the heap can be analysed as long as no single file is.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import {
+  analyzeTrace,
+  AnalysisOptions,
+  HotspotAggregator,
+  InputProblem,
+  OperationTable,
+  ParsedTraces,
+  readTraceBytes,
+  TraceAnalysis,
+  TraceInputError,
+} from '../engine';
+
+/** What stdin looks like to us: Node's `process.stdin`, or any stream of chunks in tests. */
+export type ChunkSource = AsyncIterable<string | Uint8Array>;
+
+export interface ReadOptions {
+  operations: OperationTable;
+  aggregator: HotspotAggregator;
+  analysis: AnalysisOptions;
+  /** Called with every analysed trace, after it was added to the aggregator (do not keep the whole analysis). */
+  onAnalysis?: (analysis: TraceAnalysis) => void;
+  stdin: ChunkSource;
+}
+
+/** A whole input that could not be read. */
+export interface InputFailure {
+  /** For machine-readable output. */
+  problem: InputProblem;
+  /** One line for stderr, e.g. `cannot read traces.json: no such file`. */
+  line: string;
+}
+
+export interface ReadSummary {
+  /** Files (stdin counts as one) that were read and recognised. */
+  files: number;
+  /** Spans and traces the engine had to leave out. */
+  problems: InputProblem[];
+  failures: InputFailure[];
+  /** Traces whose ID was already seen (in another file, or earlier in the same one); each is analysed apart. */
+  duplicateTraceIds: number;
+}
+
+export const STDIN_LABEL = 'stdin';
+
+const TRACE_FILE = /\.jsonl?$/i;
+
+/** Reads every input in order into `options.aggregator`. Never throws for bad input; reports it instead. */
+export async function readInputs(inputs: readonly string[], options: ReadOptions): Promise<ReadSummary> {
+  const summary: ReadSummary = { files: 0, problems: [], failures: [], duplicateTraceIds: 0 };
+  const seenTraceIds = new Set<string>();
+  for (const input of inputs) {
+    if (input === '-') {
+      await analyzeInput(STDIN_LABEL, () => readStream(options.stdin), options, summary, seenTraceIds);
+      continue;
+    }
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(input)).isDirectory();
+    } catch (error) {
+      summary.failures.push(fsFailure(input, error));
+      continue;
+    }
+    if (!isDirectory) {
+      await analyzeInput(input, () => readFile(input), options, summary, seenTraceIds);
+      continue;
+    }
+    let files: string[];
+    try {
+      files = await traceFilesIn(input);
+    } catch (error) {
+      summary.failures.push(fsFailure(input, error));
+      continue;
+    }
+    if (files.length === 0) {
+      const message = 'no *.json or *.jsonl files in this directory (subdirectories are not read)';
+      summary.failures.push({ problem: { source: input, message }, line: `${input}: ${message}` });
+    }
+    for (const file of files) {
+      await analyzeInput(file, () => readFile(file), options, summary, seenTraceIds);
+    }
+  }
+  return summary;
+}
+
+/** The *.json and *.jsonl files directly inside `directory` (following symlinks), sorted by name. */
+async function traceFilesIn(directory: string): Promise<string[]> {
+  const entries = (await readdir(directory, { withFileTypes: true })).filter((entry) => TRACE_FILE.test(entry.name));
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(path)))) {
+      files.push(path);
+    }
+  }
+  return files;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false; // a dangling link: not a trace file
+  }
+}
+
+async function analyzeInput(
+  source: string,
+  read: () => Promise<Uint8Array>,
+  options: ReadOptions,
+  summary: ReadSummary,
+  seenTraceIds: Set<string>
+): Promise<void> {
+  let parsed: ParsedTraces;
+  try {
+    // Parsing happens in its own call, so the text and the JSON tree are garbage once it returns.
+    parsed = await parse(source, read, options.operations);
+  } catch (error) {
+    if (error instanceof TraceInputError) {
+      summary.failures.push(traceInputFailure(source, error));
+      return;
+    }
+    if (isFsError(error)) {
+      summary.failures.push(fsFailure(source, error));
+      return;
+    }
+    throw error;
+  }
+  summary.files++;
+  for (const problem of parsed.problems) {
+    summary.problems.push(problem);
+  }
+  const { traces } = parsed;
+  for (let i = 0; i < traces.length; i++) {
+    const { traceId } = traces[i];
+    if (seenTraceIds.has(traceId)) {
+      summary.duplicateTraceIds++;
+    } else {
+      seenTraceIds.add(traceId);
+    }
+    const analysis = analyzeTrace(traces[i], options.analysis);
+    options.aggregator.add(analysis);
+    options.onAnalysis?.(analysis);
+  }
+}
+
+async function parse(
+  source: string,
+  read: () => Promise<Uint8Array>,
+  operations: OperationTable
+): Promise<ParsedTraces> {
+  let bytes = await read();
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    bytes = bytes.subarray(3); // a UTF-8 byte-order mark: JSON would reject it
+  }
+  // Bytes, not text: Jaeger JSON then takes the engine's selective reader (readTraceBytes).
+  return readTraceBytes(bytes, operations, source);
+}
+
+async function readStream(stream: ChunkSource): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+interface FsError {
+  code: string;
+  message: string;
+}
+
+/** Duck-typed: errors thrown by Node's own modules may come from another realm (e.g. under Jest). */
+function isFsError(error: unknown): error is FsError {
+  if (typeof error !== 'object' || error === null) {
+    return false;
+  }
+  const { code, message } = error as Partial<Record<keyof FsError, unknown>>;
+  return typeof code === 'string' && typeof message === 'string' && (/^E[A-Z]+$/.test(code) || code in FS_REASONS);
+}
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ERR_STRING_TOO_LONG: 'the file is too large to read at once (over ~512 MB); split it into several files',
+  ERR_FS_FILE_TOO_LARGE: 'the file is too large to read at once (over 2 GB); split it into several files',
+};
+
+function fsFailure(source: string, error: unknown): InputFailure {
+  if (!isFsError(error)) {
+    throw error;
+  }
+  const reason = FS_REASONS[error.code] ?? error.message;
+  return { problem: { source, message: `cannot read: ${reason}` }, line: `cannot read ${source}: ${reason}` };
+}
+
+/** `TraceInputError` formats its location into its message; JSON output wants the bare message beside it. */
+function traceInputFailure(source: string, error: TraceInputError): InputFailure {
+  const location = { source, ...error.location };
+  const prefix = `${location.source}: `;
+  const message = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return { problem: { ...location, message }, line: error.message };
+}

@@ -1,0 +1,345 @@
+import { HotspotReport, HotspotRow, LOW_COVERAGE, TraceDiagnostics, WhatIf } from '../../engine';
+import { DEFAULT_TOP } from '../args';
+import type { AnalysisResult, TracePath } from '../result';
+import { formatMs, formatPercent, plural } from '../units';
+
+export interface TableOptions {
+  /** Rows per ranking; undefined means `DEFAULT_TOP`. */
+  top?: number;
+  by?: 'operation' | 'service';
+}
+
+const MAX_SERVICE = 32;
+const MAX_OPERATION = 60;
+
+/** The human-readable report: header, ranking, optional sections, diagnostics, coverage. Ends with a newline. */
+export function renderTable(result: AnalysisResult, options: TableOptions = {}): string {
+  const top = options.top ?? DEFAULT_TOP;
+  const by = options.by ?? 'operation';
+  const { report } = result;
+  const lines: string[] = [...header(result), ''];
+  lines.push(...ranking(report, by, top), '');
+  if (result.comparison !== undefined) {
+    lines.push(...comparisonSection(result.comparison, top), '');
+  }
+  if (result.whatIf !== undefined) {
+    lines.push(...whatIfSection(result.whatIf, report.traces), '');
+  }
+  if (result.criticalPaths !== undefined) {
+    for (const path of result.criticalPaths) {
+      lines.push(...criticalPathSection(path), '');
+    }
+  }
+  lines.push(...diagnosticsSection(result), '');
+  lines.push(...coverageLines(result));
+  return lines.join('\n') + '\n';
+}
+
+function header(result: AnalysisResult): string[] {
+  const { report } = result;
+  const window =
+    result.window === 'root'
+      ? "root (each trace's root span)"
+      : "full (each trace's full extent, from first to last span)";
+  const latency = report.latencyUs;
+  return [
+    `Traces: ${report.traces} · spans: ${report.spans} · files: ${result.files} · window: ${window}` +
+      (result.asyncBlocking ? ' · async children blocking' : ''),
+    `End-to-end latency (ms): p50 ${formatMs(latency.p50)} · p95 ${formatMs(latency.p95)} · ` +
+      `p99 ${formatMs(latency.p99)} · coverage ${formatPercent(report.coverage)} %` +
+      (isLowCoverage(report) ? ' (LOW: see the warning at the end)' : ''),
+  ];
+}
+
+function ranking(report: HotspotReport, by: 'operation' | 'service', top: number): string[] {
+  const all = by === 'operation' ? report.operations : report.services;
+  const rows = all.slice(0, top);
+  const columns: Column[] = [
+    { header: '#', right: true },
+    { header: 'service' },
+    ...(by === 'operation' ? [{ header: 'operation' }] : []),
+    { header: 'CP total ms', right: true },
+    { header: 'CP share %', right: true },
+    { header: 'CP/trace p50', right: true },
+    { header: 'CP/trace p95', right: true },
+    { header: 'CP/trace p99', right: true },
+    { header: 'span p95 ms', right: true },
+    { header: 'self ms', right: true },
+    { header: 'calls', right: true },
+    { header: 'errors (rate)', right: true },
+    { header: 'traces', right: true },
+  ];
+  const cells = rows.map((row, i) => [
+    String(i + 1),
+    truncate(row.service, MAX_SERVICE),
+    ...(by === 'operation' ? [truncate(row.operation ?? '', MAX_OPERATION)] : []),
+    formatMs(row.criticalPathUs),
+    formatPercent(row.criticalPathShare),
+    formatMs(row.criticalPathPerTraceUs.p50),
+    formatMs(row.criticalPathPerTraceUs.p95),
+    formatMs(row.criticalPathPerTraceUs.p99),
+    formatMs(row.spanDurationUs.p95),
+    formatMs(row.selfTimeUs),
+    String(row.calls),
+    errorsCell(row),
+    String(row.traces),
+  ]);
+  const kind = by === 'operation' ? 'operations' : 'services';
+  const title = `${by === 'operation' ? 'Operations' : 'Services'} ranked by critical-path (CP) time:`;
+  const shown =
+    rows.length < all.length
+      ? `Showing the top ${rows.length} of ${all.length} ${kind} (--top N to change).`
+      : `All ${plural(all.length, by)} shown.`;
+  return [
+    title,
+    ...grid(columns, cells),
+    `${shown} Times in ms. CP/trace: CP time per trace that contains the ${by}. Self: time not covered by children.`,
+  ];
+}
+
+function errorsCell(row: HotspotRow): string {
+  return row.errors === 0 ? '0' : `${row.errors} (${formatPercent(row.errorRate)} %)`;
+}
+
+function comparisonSection(comparison: NonNullable<AnalysisResult['comparison']>, top: number): string[] {
+  const { option, result: c } = comparison;
+  const threshold =
+    'percentile' in option.split
+      ? `the ${option.label} latency, ${formatMs(c.thresholdUs)} ms`
+      : `${formatMs(c.thresholdUs)} ms`;
+  const lines = [
+    `Slow vs baseline: a trace is slow when its latency is at or above ${threshold}.`,
+    `${plural(c.slowTraces, 'slow trace')} (mean ${formatMs(c.slowMeanLatencyUs)} ms) vs ` +
+      `${plural(c.baselineTraces, 'baseline trace')} (mean ${formatMs(c.baselineMeanLatencyUs)} ms).`,
+  ];
+  if (c.warning !== undefined) {
+    lines.push(`WARNING: ${c.warning}.`);
+  }
+  if (c.slowTraces === 0 || c.baselineTraces === 0) {
+    lines.push(`No traces on the ${c.slowTraces === 0 ? 'slow' : 'baseline'} side: nothing to compare.`);
+    return lines;
+  }
+  const rows = c.rows.slice(0, top);
+  const columns: Column[] = [
+    { header: '#', right: true },
+    { header: 'service' },
+    { header: 'operation' },
+    { header: 'Δ CP ms/trace', right: true },
+    { header: 'slow mean ms', right: true },
+    { header: 'baseline mean ms', right: true },
+    { header: 'share of slowdown %', right: true },
+  ];
+  const cells = rows.map((row, i) => [
+    String(i + 1),
+    truncate(row.service, MAX_SERVICE),
+    truncate(row.operation, MAX_OPERATION),
+    signed(formatMs(row.deltaUs)),
+    formatMs(row.slowMeanUs),
+    formatMs(row.baselineMeanUs),
+    formatPercent(row.shareOfSlowdown),
+  ]);
+  lines.push(...grid(columns, cells));
+  if (rows.length < c.rows.length) {
+    lines.push(`Showing the top ${rows.length} of ${c.rows.length} operations (--top N to change).`);
+  }
+  return lines;
+}
+
+function whatIfSection(w: WhatIf, traces: number): string[] {
+  const columns: Column[] = [
+    { header: 'latency' },
+    { header: 'current ms', right: true },
+    { header: 'projected ms', right: true },
+    { header: 'change ms', right: true },
+  ];
+  const cells = (['p50', 'p95'] as const).map((p) => [
+    p,
+    formatMs(w.currentUs[p]),
+    formatMs(w.projectedUs[p]),
+    signed(formatMs(w.projectedUs[p] - w.currentUs[p])),
+  ]);
+  return [
+    `What if ${w.service}::${w.operation} spent ${formatPercent(w.reduction)} % less time on the critical path? ` +
+      `(${w.tracesAffected} of ${plural(traces, 'trace')} affected)`,
+    ...grid(columns, cells),
+    w.caveat,
+  ];
+}
+
+function criticalPathSection(path: TracePath): string[] {
+  const origin = path.segments.length > 0 ? path.segments[0].startUs : 0;
+  const end = path.segments.length > 0 ? path.segments[path.segments.length - 1].endUs : 0;
+  const columns: Column[] = [
+    { header: 'at ms', right: true },
+    { header: 'for ms', right: true },
+    { header: 'service' },
+    { header: 'operation' },
+    { header: 'span' },
+  ];
+  const cells = path.segments.map((s) => [
+    formatMs(s.startUs - origin),
+    formatMs(s.endUs - s.startUs),
+    truncate(s.service, MAX_SERVICE),
+    truncate(s.operation, MAX_OPERATION),
+    s.spanId,
+  ]);
+  return [
+    `Critical path of trace ${path.traceId} (${formatMs(end - origin)} ms, ${plural(path.segments.length, 'segment')}):`,
+    ...grid(columns, cells),
+  ];
+}
+
+/** Plain-English lines for every non-zero diagnostic (coverage has its own line). */
+export function diagnosticLines(
+  d: TraceDiagnostics,
+  mode: { window: 'root' | 'full'; asyncBlocking: boolean }
+): string[] {
+  const lines: string[] = [];
+  const add = (count: number, text: string) => {
+    if (count > 0) {
+      lines.push(text);
+    }
+  };
+  const one = (count: number, singular: string, pluralForm: string) => (count === 1 ? singular : pluralForm);
+  add(
+    d.invalidSpans,
+    `${plural(d.invalidSpans, 'span was', 'spans were')} left out: a required field was missing or not a number ` +
+      '(each one is listed on stderr).'
+  );
+  add(
+    d.extraRoots,
+    `${plural(d.extraRoots, 'span has', 'spans have')} no parent reference although the trace already has a root; ` +
+      `analysed as ${one(d.extraRoots, 'a child', 'children')} of the root.`
+  );
+  add(
+    d.orphans,
+    `${plural(d.orphans, 'span refers', 'spans refer')} to a parent that is not in the trace; ` +
+      `analysed as ${one(d.orphans, 'a child', 'children')} of the root.`
+  );
+  add(
+    d.duplicateSpanIds,
+    `${plural(d.duplicateSpanIds, 'span reuses', 'spans reuse')} a span ID already taken in the trace; ` +
+      'children naming that ID were attached to the first span with it.'
+  );
+  add(
+    d.cyclesBroken,
+    `${plural(d.cyclesBroken, 'cycle', 'cycles')} of parent references cut: the span with the smallest ID in each ` +
+      'was attached under the root.'
+  );
+  add(
+    d.negativeDurations,
+    `${plural(d.negativeDurations, 'span has', 'spans have')} a negative duration; analysed as lasting 0 µs.`
+  );
+  add(
+    d.zeroDurations,
+    `${plural(d.zeroDurations, 'span lasts', 'spans last')} 0 µs (often: the instrumentation recorded no duration).`
+  );
+  const they = one(d.clippedChildren, 'it', 'they');
+  add(
+    d.clippedChildren,
+    `${plural(d.clippedChildren, 'child span runs', 'child spans run')} past the parent's start or end ` +
+      `(${formatMs(d.clippedUs)} ms in all); ` +
+      (mode.window === 'root'
+        ? `on the critical path ${they} ${one(d.clippedChildren, 'is', 'are')} cut to the parent's window.`
+        : `the full window widens the parent to cover ${one(d.clippedChildren, 'it', 'them')} unless ${they} ` +
+          `${one(d.clippedChildren, 'is', 'are')} async.`)
+  );
+  add(
+    d.outsideParent,
+    `${plural(d.outsideParent, 'child span lies', 'child spans lie')} wholly outside the parent's time window ` +
+      '(async work or clock skew); ' +
+      (mode.window === 'root'
+        ? `${one(d.outsideParent, 'it and its subtree are', 'they and their subtrees are')} never on the critical path.`
+        : `the full window widens the parent to cover ${one(d.outsideParent, 'it', 'them')} unless ` +
+          `${one(d.outsideParent, 'it is', 'they are')} async.`)
+  );
+  add(
+    d.skewedChildren,
+    `${plural(d.skewedChildren, 'child span starts', 'child spans start')} before the parent, by up to ` +
+      `${formatMs(d.maxSkewUs)} ms: clock skew between hosts, or instrumentation error.`
+  );
+  const asyncChildren = `${plural(d.asyncChildren, 'async child', 'async children')} (FOLLOWS_FROM, or consumer under producer)`;
+  add(
+    d.asyncChildren,
+    mode.asyncBlocking
+      ? `${asyncChildren} treated as blocking (--async-blocking).`
+      : `${asyncChildren} not waited for, so left off the critical path ` +
+          `(--async-blocking to include ${one(d.asyncChildren, 'it', 'them')}).`
+  );
+  return lines;
+}
+
+function diagnosticsSection(result: AnalysisResult): string[] {
+  const lines = diagnosticLines(result.report.diagnostics, result);
+  const duplicates = result.duplicateTraceIds;
+  if (duplicates > 0) {
+    lines.push(
+      `${plural(duplicates, 'trace has', 'traces have')} an ID seen earlier (e.g. one trace split over several ` +
+        'files); each part was analysed as a trace of its own.'
+    );
+  }
+  if (lines.length === 0) {
+    return ['Diagnostics: none. Every span was well-formed and inside its parent.'];
+  }
+  return ['Diagnostics:', ...lines.map((line) => `  - ${line}`)];
+}
+
+export function isLowCoverage(report: HotspotReport): boolean {
+  return report.coverage < LOW_COVERAGE || report.lowCoverageTraces > 0;
+}
+
+/** The coverage statement; a multi-line warning when coverage is low. */
+export function coverageLines(result: AnalysisResult): string[] {
+  const { report } = result;
+  const d = report.diagnostics;
+  const windows = result.window === 'root' ? 'the analysed root windows' : 'the analysed windows';
+  const statement = `Coverage: ${formatPercent(report.coverage)} % of span time lies inside ${windows}`;
+  if (!isLowCoverage(report)) {
+    return [`${statement}.`];
+  }
+  const outside =
+    d.spansOutsideWindow > 0
+      ? `${d.spansOutsideWindow} of ${plural(d.spans, 'span')} ${d.spansOutsideWindow === 1 ? 'lies' : 'lie'} outside`
+      : 'spans run past its edges';
+  const lines = [`!! ${statement} — ${outside}.`, '!! The ranking describes only that part of the traces.'];
+  if (report.traces > 1) {
+    lines.push(
+      `!! ${report.lowCoverageTraces} of ${plural(report.traces, 'trace')} have less than ` +
+        `${formatPercent(LOW_COVERAGE)} % of their span time inside the window.`
+    );
+  }
+  if (result.window === 'root') {
+    lines.push("!! Re-run with --window full to analyse each trace's full extent.");
+    if (d.asyncChildren > 0 && !result.asyncBlocking) {
+      lines.push('!! Async children stay off the critical path even then: add --async-blocking to include them.');
+    }
+  } else if (d.asyncChildren > 0 && !result.asyncBlocking) {
+    lines.push('!! The time outside is async work; re-run with --async-blocking to put it on the critical path.');
+  }
+  return lines;
+}
+
+interface Column {
+  header: string;
+  right?: boolean;
+}
+
+/** Aligned columns, two spaces apart, no trailing spaces. */
+function grid(columns: Column[], rows: string[][]): string[] {
+  const widths = columns.map((column, c) => Math.max(column.header.length, ...rows.map((row) => row[c].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (columns[c].right ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((column) => column.header)), ...rows.map(line)];
+}
+
+function truncate(text: string, max: number): string {
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+function signed(text: string): string {
+  return text.startsWith('-') || /^0\.0+$/.test(text) ? text : `+${text}`;
+}

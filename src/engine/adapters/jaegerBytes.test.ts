@@ -1,0 +1,104 @@
+/** @jest-environment node */
+import fc from 'fast-check';
+
+import { listFixtures, readFixtureText } from '../../testing/fixtures';
+import { jaegerTrace, SpanSpec } from '../../testing/traces';
+import { OperationTable } from '../model/operations';
+import { readTraceBytes, readTraceText } from './detect';
+import { readJaegerBytes } from './jaegerBytes';
+import { ParsedTraces } from './types';
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+/** Traces as comparable plain data: operations by name, typed arrays as arrays. */
+function comparable(parsed: ParsedTraces, operations: OperationTable) {
+  return {
+    problems: parsed.problems,
+    traces: parsed.traces.map((t) => ({
+      ...t,
+      operation: Array.from(t.operation, (op) => `${operations.service(op)}::${operations.operation(op)}`),
+      start: Array.from(t.start),
+      duration: Array.from(t.duration),
+      parent: Array.from(t.parent),
+      link: Array.from(t.link),
+      kind: Array.from(t.kind),
+      error: Array.from(t.error),
+      childOffset: Array.from(t.childOffset),
+      children: Array.from(t.children),
+    })),
+  };
+}
+
+function bothPaths(text: string) {
+  const fastOps = new OperationTable();
+  const fast = readJaegerBytes(encode(text), fastOps, 'in.json');
+  const slowOps = new OperationTable();
+  const slow = readTraceText(text, slowOps, 'in.json');
+  return { fast: fast && comparable(fast, fastOps), slow: comparable(slow, slowOps) };
+}
+
+describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () => {
+  const jaegerFiles = listFixtures('jaeger').filter((name) => name !== 'jaeger-ui-critical-path-cases.json');
+
+  it.each(jaegerFiles)('%s', (name) => {
+    const { fast, slow } = bothPaths(readFixtureText(`jaeger/${name}`));
+    expect(fast).not.toBeNull();
+    expect(fast).toEqual(slow);
+  });
+
+  it('on every CRISP case (bare envelopes with extra keys)', () => {
+    for (const name of listFixtures('jaeger/crisp-test-cases')) {
+      const { fast, slow } = bothPaths(readFixtureText(`jaeger/crisp-test-cases/${name}`));
+      expect(fast).toEqual(slow);
+    }
+  });
+
+  it('on random traces, with white space, key order and escapes varied', () => {
+    const spanSpec = fc.record({
+      id: fc.stringMatching(/^[0-9a-f]{1,16}$/),
+      parent: fc.option(fc.stringMatching(/^[0-9a-f]{1,16}$/), { nil: undefined }),
+      follows: fc.boolean(),
+      service: fc.constantFrom('api', 'db "primary"', 'caché', 'a\\b'),
+      op: fc.string({ maxLength: 12, unit: 'binary' }),
+      start: fc.integer({ min: 0, max: 2 ** 52 }),
+      duration: fc.integer({ min: -5, max: 100000 }),
+      kind: fc.constantFrom(undefined, 'server', 'client', 'producer', 'consumer'),
+      error: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(spanSpec, { maxLength: 12 }), fc.boolean(), fc.boolean(), (specs, pretty, reversed) => {
+        const trace = jaegerTrace(specs as SpanSpec[]);
+        const spans = trace.spans.map((s) =>
+          reversed ? Object.fromEntries(Object.entries({ ...s, logs: [{ fields: [] }], warnings: null }).reverse()) : s
+        );
+        const text = JSON.stringify({ data: [{ ...trace, spans }], total: 0 }, null, pretty ? 2 : undefined);
+        const { fast, slow } = bothPaths(text);
+        expect(fast).toEqual(slow);
+      })
+    );
+  });
+
+  it('reads a bare trace, an array of traces and bad spans the same way', () => {
+    const bad = {
+      traceID: 't1',
+      spans: [{ spanID: 'a', startTime: 'soon', duration: 1 }, 7, { startTime: 1, duration: 1 }],
+      processes: {},
+    };
+    for (const doc of [bad, [bad, { nope: true }], { data: [bad, null] }]) {
+      const { fast, slow } = bothPaths(JSON.stringify(doc));
+      expect(fast).toEqual(slow);
+    }
+  });
+
+  it('declines what is not Jaeger JSON, so the general path reads or reports it', () => {
+    expect(readJaegerBytes(encode('{"resourceSpans": []}'), new OperationTable())).toBeNull();
+    expect(readJaegerBytes(encode('{"data": [ {"spans": [}'), new OperationTable())).toBeNull();
+    expect(readJaegerBytes(encode('{"hello": 1}'), new OperationTable())).toBeNull();
+    expect(readJaegerBytes(encode('{"data": []} trailing'), new OperationTable())).toBeNull();
+    const otlp = readTraceBytes(encode(readFixtureText('otlp/otel-proto-example-trace.json')), new OperationTable());
+    expect(otlp.traces).toHaveLength(1);
+    expect(() => readTraceBytes(encode('{"data": ['), new OperationTable(), 'x.json')).toThrow(
+      /^x\.json: not valid JSON/
+    );
+  });
+});

@@ -1,0 +1,295 @@
+import { OperationTable } from '../model/operations';
+import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath } from './jaeger';
+import { CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, SKIPPED } from './jsonScanner';
+import { SpanFacts } from './semantics';
+import { ParsedTraces } from './types';
+
+/** Top-level keys of the other formats: seeing one hands the document to the general path. */
+const OTHER_FORMATS = ['resourceSpans', 'batches', 'frames', 'results', 'fields', 'schema'];
+/** Span members read as plain values (the collector validates them). */
+const SPAN_FIELDS = [
+  'spanID',
+  'traceID',
+  'operationName',
+  'startTime',
+  'duration',
+  'processID',
+  'parentSpanID',
+] as const;
+const REF_TYPES = ['CHILD_OF', 'FOLLOWS_FROM'];
+const FACT_KEYS = [...SpanFacts.KEYS];
+/** Stands for "a reference into another trace" when the reader did not build the ID. */
+const OTHER_TRACE = '\u0000other trace';
+
+class NotJaeger extends Error {}
+
+/**
+ * The fast path for Jaeger JSON held as bytes: scans the document once and hands each span's few fields to
+ * `JaegerTraceCollector` (the same rules as `readJaeger`), skipping logs, warnings, process tags and every tag
+ * the engine does not read. Returns null when the bytes are not Jaeger JSON or not well-formed: the caller then
+ * takes the general path, which also words the errors.
+ */
+export function readJaegerBytes(bytes: Uint8Array, operations: OperationTable, source?: string): ParsedTraces | null {
+  const reader = new JaegerBytesReader(new JsonScanner(bytes), operations, source);
+  try {
+    return reader.read();
+  } catch {
+    return null; // malformed JSON, invalid UTF-8, another format: the general path deals with it
+  }
+}
+
+class JaegerBytesReader {
+  private readonly result: ParsedTraces = { traces: [], problems: [] };
+  private readonly facts = new SpanFacts();
+  private readonly span: JaegerSpanFields = {};
+
+  constructor(
+    private readonly json: JsonScanner,
+    private readonly operations: OperationTable,
+    private readonly source: string | undefined
+  ) {}
+
+  read(): ParsedTraces {
+    const { json } = this;
+    const first = json.peek();
+    if (first === OPEN_BRACKET) {
+      this.traces('', true);
+    } else if (first === OPEN_BRACE) {
+      this.response();
+    } else {
+      throw new NotJaeger();
+    }
+    json.end();
+    return this.result;
+  }
+
+  /** `{"data":[…], …}` or a bare trace `{"traceID", "spans", "processes"}`. */
+  private response(): void {
+    const { json } = this;
+    // A bare trace is read as it streams by; it counts only if no `data` array turns up.
+    const bare = new JaegerTraceCollector(this.operations, this.source, '');
+    let sawData = false;
+    let sawSpans = false;
+    if (json.open(OPEN_BRACE)) {
+      do {
+        json.member();
+        if (OTHER_FORMATS.some((key) => json.keyIs(key))) {
+          throw new NotJaeger();
+        }
+        if (json.keyIs('data') && json.peek() === OPEN_BRACKET && !sawData) {
+          sawData = true;
+          this.traces('data', false);
+        } else {
+          sawSpans = this.traceMember(bare) === 'spans' || sawSpans;
+        }
+      } while (json.more(CLOSE_BRACE));
+    }
+    if (sawData) {
+      return;
+    }
+    if (!sawSpans) {
+      throw new NotJaeger();
+    }
+    bare.finishInto(this.result);
+  }
+
+  private traces(basePath: string, topLevelArray: boolean): void {
+    const { json } = this;
+    if (!json.open(OPEN_BRACKET)) {
+      return;
+    }
+    let t = 0;
+    do {
+      const collector = new JaegerTraceCollector(
+        this.operations,
+        this.source,
+        jaegerTracePath(basePath, topLevelArray, t)
+      );
+      let sawSpans = false;
+      if (json.peek() !== OPEN_BRACE) {
+        json.skip();
+      } else if (json.open(OPEN_BRACE)) {
+        do {
+          json.member();
+          sawSpans = this.traceMember(collector) === 'spans' || sawSpans;
+        } while (json.more(CLOSE_BRACE));
+      }
+      if (!sawSpans) {
+        collector.notATrace();
+      }
+      collector.finishInto(this.result);
+      t++;
+    } while (json.more(CLOSE_BRACKET));
+  }
+
+  /** Reads (or skips) the current member of a trace object; says whether it was the spans array. */
+  private traceMember(collector: JaegerTraceCollector): 'spans' | 'other' {
+    const { json } = this;
+    if (json.keyIs('traceID')) {
+      const value = json.scalar();
+      if (typeof value === 'string') {
+        collector.traceId = value;
+      }
+    } else if (json.keyIs('spans') && json.peek() === OPEN_BRACKET) {
+      this.spans(collector);
+      return 'spans';
+    } else if (json.keyIs('processes') && json.peek() === OPEN_BRACE) {
+      if (json.open(OPEN_BRACE)) {
+        do {
+          const id = json.key();
+          collector.addProcess(id, this.serviceName());
+        } while (json.more(CLOSE_BRACE));
+      }
+    } else {
+      json.skip();
+    }
+    return 'other';
+  }
+
+  private spans(collector: JaegerTraceCollector): void {
+    const { json, facts, span } = this;
+    if (!json.open(OPEN_BRACKET)) {
+      return;
+    }
+    let index = 0;
+    do {
+      if (json.peek() !== OPEN_BRACE) {
+        json.skip();
+        collector.rejectNonObject(index++);
+        continue;
+      }
+      facts.reset();
+      span.spanID = span.traceID = span.parentSpanID = span.operationName = undefined;
+      span.startTime = span.duration = span.processID = undefined;
+      let inlineService: unknown;
+      if (json.open(OPEN_BRACE)) {
+        do {
+          json.member();
+          const field = this.spanField();
+          if (field !== undefined) {
+            if (field === 'traceID' && collector.traceId !== undefined) {
+              json.skip(); // only used when the trace itself has no ID
+            } else {
+              const value = json.scalar();
+              span[field] = value === SKIPPED ? {} : value;
+            }
+          } else if (json.keyIs('references')) {
+            this.references(collector);
+          } else if (json.keyIs('tags')) {
+            this.tags();
+          } else if (json.keyIs('process')) {
+            inlineService = this.serviceName();
+          } else {
+            json.skip();
+          }
+        } while (json.more(CLOSE_BRACE));
+      }
+      collector.addSpan(index++, span, inlineService, facts);
+    } while (json.more(CLOSE_BRACKET));
+  }
+
+  /** Which of `SPAN_FIELDS` the current member is (a plain loop: this runs for every member of every span). */
+  private spanField(): (typeof SPAN_FIELDS)[number] | undefined {
+    for (let f = 0; f < SPAN_FIELDS.length; f++) {
+      if (this.json.keyIs(SPAN_FIELDS[f])) {
+        return SPAN_FIELDS[f];
+      }
+    }
+    return undefined;
+  }
+
+  /** Reads `[{refType, traceID, spanID}, …]` into the collector. */
+  private references(collector: JaegerTraceCollector): void {
+    const { json } = this;
+    if (json.peek() !== OPEN_BRACKET) {
+      json.skip();
+      return;
+    }
+    if (!json.open(OPEN_BRACKET)) {
+      return;
+    }
+    do {
+      let refType: unknown;
+      let traceId: unknown;
+      let spanId: unknown;
+      if (json.peek() !== OPEN_BRACE) {
+        json.skip();
+        continue;
+      }
+      if (json.open(OPEN_BRACE)) {
+        do {
+          json.member();
+          if (json.keyIs('refType')) {
+            refType = json.oneOf(REF_TYPES) ?? 'other';
+          } else if (json.keyIs('traceID')) {
+            // Compared with the trace's ID without building a string when that ID is known already.
+            traceId =
+              collector.traceId === undefined ? json.scalar() : (json.oneOf([collector.traceId, '']) ?? OTHER_TRACE);
+          } else if (json.keyIs('spanID')) {
+            spanId = json.scalar();
+          } else {
+            json.skip();
+          }
+        } while (json.more(CLOSE_BRACE));
+      }
+      collector.addReference(refType, traceId, spanId);
+    } while (json.more(CLOSE_BRACKET));
+  }
+
+  /** Feeds `[{key, type, value}, …]` to SpanFacts, reading only the values of keys it looks at. */
+  private tags(): void {
+    const { json, facts } = this;
+    if (json.peek() !== OPEN_BRACKET) {
+      json.skip();
+      return;
+    }
+    if (!json.open(OPEN_BRACKET)) {
+      return;
+    }
+    do {
+      if (json.peek() !== OPEN_BRACE) {
+        json.skip();
+        continue;
+      }
+      // `key` stays undefined until seen, and null when it is not one SpanFacts reads.
+      let key: string | null | undefined;
+      let value: unknown;
+      if (json.open(OPEN_BRACE)) {
+        do {
+          json.member();
+          if (json.keyIs('key')) {
+            key = json.oneOf(FACT_KEYS);
+          } else if (json.keyIs('value') && key !== null) {
+            value = json.scalar();
+          } else {
+            json.skip();
+          }
+        } while (json.more(CLOSE_BRACE));
+      }
+      if (typeof key === 'string') {
+        facts.observe(key, value === SKIPPED ? undefined : value);
+      }
+    } while (json.more(CLOSE_BRACKET));
+  }
+
+  /** `{ "serviceName": … }` → the name, or undefined. */
+  private serviceName(): unknown {
+    const { json } = this;
+    if (json.peek() !== OPEN_BRACE) {
+      json.skip();
+      return undefined;
+    }
+    let name: unknown;
+    if (json.open(OPEN_BRACE)) {
+      do {
+        json.member();
+        if (json.keyIs('serviceName')) {
+          name = json.scalar();
+        } else {
+          json.skip();
+        }
+      } while (json.more(CLOSE_BRACE));
+    }
+    return name;
+  }
+}
