@@ -6,16 +6,6 @@ import { ParsedTraces } from './types';
 
 /** Top-level keys of the other formats: seeing one hands the document to the general path. */
 const OTHER_FORMATS = ['resourceSpans', 'batches', 'frames', 'results', 'fields', 'schema'];
-/** Span members read as plain values (the collector validates them). */
-const SPAN_FIELDS = [
-  'spanID',
-  'traceID',
-  'operationName',
-  'startTime',
-  'duration',
-  'processID',
-  'parentSpanID',
-] as const;
 const REF_TYPES = ['CHILD_OF', 'FOLLOWS_FROM'];
 const FACT_KEYS = [...SpanFacts.KEYS];
 /** Stands for "a reference into another trace" when the reader did not build the ID. */
@@ -164,38 +154,77 @@ class JaegerBytesReader {
       let inlineService: unknown;
       if (json.open(OPEN_BRACE)) {
         do {
-          json.member();
-          const field = this.spanField();
-          if (field !== undefined) {
-            if (field === 'traceID' && collector.traceId !== undefined) {
-              json.skip(); // only used when the trace itself has no ID
-            } else {
-              const value = json.scalar();
-              span[field] = value === SKIPPED ? {} : value;
-            }
-          } else if (json.keyIs('references')) {
-            this.references(collector);
-          } else if (json.keyIs('tags')) {
-            this.tags();
-          } else if (json.keyIs('process')) {
-            inlineService = this.serviceName();
-          } else {
-            json.skip();
+          // Dispatch on the key's length first: one integer compare rejects most candidates.
+          switch (json.member()) {
+            case 4:
+              if (json.keyIs('tags')) {
+                this.tags();
+                continue;
+              }
+              break;
+            case 6:
+              if (json.keyIs('spanID')) {
+                span.spanID = this.plainValue();
+                continue;
+              }
+              break;
+            case 7:
+              if (json.keyIs('traceID')) {
+                // Only needed when the trace itself carries no ID.
+                span.traceID = collector.traceId === undefined ? this.plainValue() : (json.skip(), undefined);
+                continue;
+              }
+              if (json.keyIs('process')) {
+                inlineService = this.serviceName();
+                continue;
+              }
+              break;
+            case 8:
+              if (json.keyIs('duration')) {
+                span.duration = this.plainValue();
+                continue;
+              }
+              break;
+            case 9:
+              if (json.keyIs('startTime')) {
+                span.startTime = this.plainValue();
+                continue;
+              }
+              if (json.keyIs('processID')) {
+                span.processID = this.plainValue();
+                continue;
+              }
+              break;
+            case 10:
+              if (json.keyIs('references')) {
+                this.references(collector);
+                continue;
+              }
+              break;
+            case 12:
+              if (json.keyIs('parentSpanID')) {
+                span.parentSpanID = this.plainValue();
+                continue;
+              }
+              break;
+            case 13:
+              if (json.keyIs('operationName')) {
+                span.operationName = this.plainValue();
+                continue;
+              }
+              break;
           }
+          json.skip();
         } while (json.more(CLOSE_BRACE));
       }
       collector.addSpan(index++, span, inlineService, facts);
     } while (json.more(CLOSE_BRACKET));
   }
 
-  /** Which of `SPAN_FIELDS` the current member is (a plain loop: this runs for every member of every span). */
-  private spanField(): (typeof SPAN_FIELDS)[number] | undefined {
-    for (let f = 0; f < SPAN_FIELDS.length; f++) {
-      if (this.json.keyIs(SPAN_FIELDS[f])) {
-        return SPAN_FIELDS[f];
-      }
-    }
-    return undefined;
+  /** A scalar as the collector validates it; an object or array becomes `{}` (present, but of the wrong type). */
+  private plainValue(): unknown {
+    const value = this.json.scalar();
+    return value === SKIPPED ? {} : value;
   }
 
   /** Reads `[{refType, traceID, spanID}, …]` into the collector. */

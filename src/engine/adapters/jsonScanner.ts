@@ -52,10 +52,10 @@ export class JsonScanner {
   }
 
   /**
-   * Reads an object key and its colon without building a string; test it with `keyIs`. Most keys a reader
-   * meets it only compares or skips, so this spares an allocation per member.
+   * Reads an object key and its colon without building a string and returns the key's length in bytes; test
+   * it with `keyIs`. Most keys a reader only compares or skips, so this spares an allocation per member.
    */
-  member(): void {
+  member(): number {
     this.whitespace();
     if (this.bytes[this.pos] !== QUOTE) {
       this.fail('expected a string');
@@ -68,6 +68,7 @@ export class JsonScanner {
       this.fail('expected ":"');
     }
     this.pos++;
+    return this.keyEnd - this.keyStart;
   }
 
   /** Whether the key read by `member()` is `word` (an ASCII word without escapes). */
@@ -97,7 +98,8 @@ export class JsonScanner {
     const end = this.closingQuote();
     this.pos = end + 1;
     const length = end - start;
-    for (const word of words) {
+    for (let w = 0; w < words.length; w++) {
+      const word = words[w];
       if (word.length === length) {
         let k = 0;
         while (k < length && this.bytes[start + k] === word.charCodeAt(k)) {
@@ -208,12 +210,12 @@ export class JsonScanner {
     const end = this.closingQuote();
     this.pos = end + 1;
     const length = end - start;
-    // FNV-1a over the first and last 8 bytes: cheap, and spreads hex IDs well enough to keep keys cached.
+    // FNV-1a over the first and last 4 bytes: cheap, and spreads hex IDs well enough to keep keys cached.
     let hash = 0x811c9dc5 ^ length;
-    for (let k = start, stop = Math.min(end, start + 8); k < stop; k++) {
+    for (let k = start, stop = Math.min(end, start + 4); k < stop; k++) {
       hash = Math.imul(hash ^ bytes[k], 0x01000193);
     }
-    for (let k = Math.max(start + 8, end - 8); k < end; k++) {
+    for (let k = Math.max(start + 4, end - 4); k < end; k++) {
       hash = Math.imul(hash ^ bytes[k], 0x01000193);
     }
     const slot = (hash ^ (hash >>> 15)) & (CACHE_SIZE - 1);

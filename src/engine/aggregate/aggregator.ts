@@ -83,6 +83,9 @@ export class HotspotAggregator {
   private readonly durations: number[][] = [];
   private readonly cpPerTrace: number[][] = [];
   private readonly exemplars: Exemplar[][] = [];
+  /** Per service (by name): CP time per trace containing it, and its exemplars — kept as traces arrive. */
+  private readonly serviceStats = new Map<string, { perTrace: number[]; exemplars: Exemplar[] }>();
+  private readonly serviceCp = new Map<string, number>();
 
   constructor(readonly operations: OperationTable) {}
 
@@ -106,6 +109,7 @@ export class HotspotAggregator {
       this.selfTotal[op] += selfUs[i];
       this.durations[op].push(duration[i]);
     }
+    this.addServiceTotals(trace.traceId, touched);
     const ops = Int32Array.from(touched);
     const cps = new Float64Array(touched.length);
     for (let k = 0; k < touched.length; k++) {
@@ -164,8 +168,8 @@ export class HotspotAggregator {
     }
     const services: HotspotRow[] = [];
     for (const [service, ops] of byService) {
-      const { perTrace, traces, exemplars } = this.serviceTraces(new Set(ops));
-      services.push(this.row(service, undefined, ops, perTrace, traces, exemplars, totalLatencyUs));
+      const { perTrace, exemplars } = this.serviceStats.get(service) ?? { perTrace: [], exemplars: [] };
+      services.push(this.row(service, undefined, ops, perTrace, perTrace.length, exemplars, totalLatencyUs));
     }
     const rank = (a: HotspotRow, b: HotspotRow) =>
       b.criticalPathUs - a.criticalPathUs ||
@@ -224,27 +228,25 @@ export class HotspotAggregator {
     };
   }
 
-  /** A service's CP time per trace containing it, and its exemplars, from the per-trace records. */
-  private serviceTraces(ops: Set<number>): { perTrace: number[]; traces: number; exemplars: Exemplar[] } {
-    const perTrace: number[] = [];
-    const exemplars: Exemplar[] = [];
-    for (const record of this.records) {
-      let cp = 0;
-      let present = false;
-      for (let k = 0; k < record.operations.length; k++) {
-        if (ops.has(record.operations[k])) {
-          present = true;
-          cp += record.criticalPathUs[k];
-        }
+  /** Rolls this trace's per-operation CP times (in `scratchCp`) up to its services. */
+  private addServiceTotals(traceId: string, touched: number[]): void {
+    const { serviceCp } = this;
+    serviceCp.clear();
+    for (const op of touched) {
+      const service = this.operations.service(op);
+      serviceCp.set(service, (serviceCp.get(service) ?? 0) + this.scratchCp[op]);
+    }
+    for (const [service, cp] of serviceCp) {
+      let stats = this.serviceStats.get(service);
+      if (stats === undefined) {
+        stats = { perTrace: [], exemplars: [] };
+        this.serviceStats.set(service, stats);
       }
-      if (present) {
-        perTrace.push(cp);
-        if (cp > 0) {
-          keepTopExemplars(exemplars, { traceId: record.traceId, criticalPathUs: cp });
-        }
+      stats.perTrace.push(cp);
+      if (cp > 0) {
+        keepTopExemplars(stats.exemplars, { traceId, criticalPathUs: cp });
       }
     }
-    return { perTrace, traces: perTrace.length, exemplars };
   }
 
   private ensureCapacity(size: number): void {

@@ -72,6 +72,7 @@ export function compareSlowToBaseline(
   const rows: ComparisonRow[] = [];
   for (const op of new Set([...slowSum.keys(), ...baseSum.keys()])) {
     const slowMeanUs = slowTraces > 0 ? (slowSum.get(op) ?? 0) / slowTraces : 0;
+    // (A side without traces has no mean; 0 keeps the row, and `warning` says the ranking cannot be trusted.)
     const baselineMeanUs = baselineTraces > 0 ? (baseSum.get(op) ?? 0) / baselineTraces : 0;
     const deltaUs = slowMeanUs - baselineMeanUs;
     rows.push({
@@ -80,7 +81,8 @@ export function compareSlowToBaseline(
       deltaUs,
       slowMeanUs,
       baselineMeanUs,
-      shareOfSlowdown: slowdown > 0 ? deltaUs / slowdown : 0,
+      // Meaningless without both sides: a missing side's mean would count as 0.
+      shareOfSlowdown: slowdown > 0 && slowTraces > 0 && baselineTraces > 0 ? deltaUs / slowdown : 0,
     });
   }
   rows.sort(
