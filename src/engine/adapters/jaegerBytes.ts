@@ -32,6 +32,25 @@ class JaegerBytesReader {
   private readonly result: ParsedTraces = { traces: [], problems: [] };
   private readonly facts = new SpanFacts();
   private readonly span: JaegerSpanFields = {};
+  private inlineService: unknown;
+  /**
+   * The span members the analysis reads, bucketed by key length (one integer compare rejects most keys before
+   * any byte is compared). Everything else is skipped unread.
+   */
+  private readonly spanMembers = bucketByLength<(collector: JaegerTraceCollector) => void>({
+    tags: () => this.tags(),
+    spanID: () => (this.span.spanID = this.plainValue()),
+    // Only needed when the trace itself carries no ID.
+    traceID: (collector) =>
+      (this.span.traceID = collector.traceId === undefined ? this.plainValue() : this.json.skip()),
+    process: () => (this.inlineService = this.serviceName()),
+    duration: () => (this.span.duration = this.plainValue()),
+    startTime: () => (this.span.startTime = this.plainValue()),
+    processID: () => (this.span.processID = this.plainValue()),
+    references: (collector) => this.references(collector),
+    parentSpanID: () => (this.span.parentSpanID = this.plainValue()),
+    operationName: () => (this.span.operationName = this.plainValue()),
+  });
 
   constructor(
     private readonly json: JsonScanner,
@@ -151,73 +170,19 @@ class JaegerBytesReader {
       facts.reset();
       span.spanID = span.traceID = span.parentSpanID = span.operationName = undefined;
       span.startTime = span.duration = span.processID = undefined;
-      let inlineService: unknown;
+      this.inlineService = undefined;
       if (json.open(OPEN_BRACE)) {
         do {
-          // Dispatch on the key's length first: one integer compare rejects most candidates.
-          switch (json.member()) {
-            case 4:
-              if (json.keyIs('tags')) {
-                this.tags();
-                continue;
-              }
-              break;
-            case 6:
-              if (json.keyIs('spanID')) {
-                span.spanID = this.plainValue();
-                continue;
-              }
-              break;
-            case 7:
-              if (json.keyIs('traceID')) {
-                // Only needed when the trace itself carries no ID.
-                span.traceID = collector.traceId === undefined ? this.plainValue() : (json.skip(), undefined);
-                continue;
-              }
-              if (json.keyIs('process')) {
-                inlineService = this.serviceName();
-                continue;
-              }
-              break;
-            case 8:
-              if (json.keyIs('duration')) {
-                span.duration = this.plainValue();
-                continue;
-              }
-              break;
-            case 9:
-              if (json.keyIs('startTime')) {
-                span.startTime = this.plainValue();
-                continue;
-              }
-              if (json.keyIs('processID')) {
-                span.processID = this.plainValue();
-                continue;
-              }
-              break;
-            case 10:
-              if (json.keyIs('references')) {
-                this.references(collector);
-                continue;
-              }
-              break;
-            case 12:
-              if (json.keyIs('parentSpanID')) {
-                span.parentSpanID = this.plainValue();
-                continue;
-              }
-              break;
-            case 13:
-              if (json.keyIs('operationName')) {
-                span.operationName = this.plainValue();
-                continue;
-              }
-              break;
+          const handlers = this.spanMembers[json.member()];
+          const handler = handlers?.find(([name]) => json.keyIs(name));
+          if (handler) {
+            handler[1](collector);
+            continue;
           }
           json.skip();
         } while (json.more(CLOSE_BRACE));
       }
-      collector.addSpan(index++, span, inlineService, facts);
+      collector.addSpan(index++, span, this.inlineService, facts);
     } while (json.more(CLOSE_BRACKET));
   }
 
@@ -321,4 +286,13 @@ class JaegerBytesReader {
     }
     return name;
   }
+}
+
+/** `{name: value}` → an array indexed by the name's length of `[name, value]` pairs. */
+function bucketByLength<T>(members: Record<string, T>): Array<Array<[string, T]> | undefined> {
+  const buckets: Array<Array<[string, T]> | undefined> = [];
+  for (const [name, value] of Object.entries(members)) {
+    (buckets[name.length] ??= []).push([name, value]);
+  }
+  return buckets;
 }

@@ -22,6 +22,20 @@ function pathOf(spans: SpanSpec[], options?: CriticalPathOptions) {
 const A = { id: 'A', start: 1000, duration: 100 };
 
 describe('critical-path rules (README, "Critical path")', () => {
+  it('walks the README example: A 0–30, D 30–45, A 45–50, C 50–80, A 80–100; B overlaps D and is off the path', () => {
+    const { path, trace } = pathOf([
+      { id: 'A', start: 0, duration: 100 },
+      { id: 'B', parent: 'A', start: 10, duration: 30 },
+      { id: 'D', parent: 'A', start: 30, duration: 15 },
+      { id: 'C', parent: 'A', start: 50, duration: 30 },
+    ]);
+    const segments = Array.from(
+      path.segmentSpan,
+      (s, k) => `${trace.spanIds[s]} ${path.segmentStart[k]}–${path.segmentEnd[k]}`
+    );
+    expect(segments).toEqual(['A 0–30', 'D 30–45', 'A 45–50', 'C 50–80', 'A 80–100']);
+  });
+
   it('keeps children that touch end-to-start: they are sequential work (jaeger-ui drops B here)', () => {
     const { bySpan } = pathOf([
       A,
