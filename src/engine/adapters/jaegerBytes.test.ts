@@ -46,6 +46,16 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
     expect(fast).toEqual(slow);
   });
 
+  it('from a Node Buffer too (its native latin1 decoding path)', () => {
+    for (const name of jaegerFiles) {
+      const text = readFixtureText(`jaeger/${name}`);
+      const fromBuffer = readJaegerBytes(Buffer.from(text), new OperationTable(), 'in.json');
+      const fromArray = readJaegerBytes(encode(text), new OperationTable(), 'in.json');
+      expect(fromBuffer?.traces.map((t) => t.spanIds)).toEqual(fromArray?.traces.map((t) => t.spanIds));
+      expect(fromBuffer?.traces.map((t) => t.traceId)).toEqual(fromArray?.traces.map((t) => t.traceId));
+    }
+  });
+
   it('on every CRISP case (bare envelopes with extra keys)', () => {
     for (const name of listFixtures('jaeger/crisp-test-cases')) {
       const { fast, slow } = bothPaths(readFixtureText(`jaeger/crisp-test-cases/${name}`));
