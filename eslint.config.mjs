@@ -38,4 +38,12 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  // The deployment bundle's static checks (Jest, Node): lint them with the same rules as src/.
+  {
+    files: ['e2e/static/**/*.ts'],
+  },
+  // The demo services, load generator and their tests (demo/dist/ is ignored above by **/dist/).
+  {
+    files: ['demo/**/*.ts'],
+  },
 ]);

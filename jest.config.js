@@ -7,6 +7,8 @@ const base = require('./.config/jest.config');
 
 module.exports = {
   ...base,
+  // The scaffold's patterns (src/) plus the deployment bundle's static checks (e2e/static, Node environment).
+  testMatch: [...base.testMatch, '<rootDir>/e2e/static/**/*.test.ts'],
   transform: {
     ...base.transform,
     // d3-color (pulled in by @grafana/data) ships only .mjs files; the scaffold's

@@ -1,0 +1,260 @@
+/** @jest-environment node */
+/**
+ * docker-compose.yml, without Docker: the Compose Specification schema (both the draft-07 copy and compose-go's
+ * 2020-12 schema that Docker Compose v2 itself uses), then the rules the schema cannot express.
+ */
+import {
+  ComposeFile,
+  checkCompose,
+  checkDemoEnvironment,
+  checkServiceUrls,
+  checkStateOnVolumes,
+  commandOf,
+  dockerfileBaseImages,
+  dockerfileEnv,
+  environmentOf,
+  interpolate,
+  mountsOf,
+  variableReferences,
+} from './lib/compose';
+import { IMAGE_VERSIONS, PLUGIN_IDS, parseImage } from './lib/contracts';
+import { clone, exists, parseYaml, readJson, readText } from './lib/repo';
+import { schemaValidator, schemaValidator2020 } from './lib/schemas';
+
+const text = readText('docker-compose.yml');
+const compose = parseYaml<ComposeFile>(text);
+const services = compose.services;
+
+/** Ports each service listens on inside the compose network (for URL checks). */
+const LISTENS: Record<string, number[]> = {
+  grafana: [3000],
+  jaeger: [4317, 4318, 16686, 16685, 13133, 8888, 8889],
+  loki: [3100],
+  prometheus: [9090],
+  redis: [6379],
+  frontend: [Number(environmentOf(services.frontend).PORT)],
+  backend: [Number(environmentOf(services.backend).PORT)],
+};
+
+describe('docker-compose.yml: Compose Specification schema', () => {
+  const draft07 = schemaValidator('compose/compose-spec.json');
+  const compose2020 = schemaValidator2020('compose/compose-spec.compose-go.json');
+
+  it('validates against compose-spec.json (draft-07) and compose-go (2020-12)', () => {
+    expect(draft07(compose)).toEqual([]);
+    expect(compose2020(compose)).toEqual([]);
+  });
+
+  it('rejects a mutated copy (unknown depends_on condition, misspelt healthcheck key)', () => {
+    const bad = clone(compose);
+    (bad.services.grafana.depends_on as Record<string, { condition: string }>).jaeger.condition = 'service_ready';
+    expect(draft07(bad).length).toBeGreaterThan(0);
+    const bad2 = clone(compose);
+    (bad2.services.loki.healthcheck as Record<string, unknown>).intervall = '5s';
+    expect(compose2020(bad2).length).toBeGreaterThan(0);
+  });
+});
+
+describe('docker-compose.yml: cross-service rules', () => {
+  it('dependencies, healthchecks, mounts, pinned images, memory limits and published ports are consistent', () => {
+    expect(checkCompose(compose)).toEqual([]);
+  });
+
+  it('fails when a service_healthy target loses its healthcheck, a mount goes missing or a tag floats', () => {
+    const bad = clone(compose);
+    delete bad.services.redis.healthcheck;
+    expect(checkCompose(bad)).toContain(
+      'services.backend: depends_on redis with service_healthy, but redis has no healthcheck'
+    );
+
+    const bad2 = clone(compose);
+    bad2.services.jaeger.volumes = ['./deploy/jaeger/missing.yaml:/etc/jaeger/config.yaml:ro'];
+    expect(checkCompose(bad2)).toContain('services.jaeger: mounted path ./deploy/jaeger/missing.yaml does not exist');
+
+    const bad3 = clone(compose);
+    bad3.services.prometheus.image = 'prom/prometheus:latest';
+    expect(checkCompose(bad3).some((p) => p.includes('prom/prometheus:latest is not pinned'))).toBe(true);
+
+    const bad4 = clone(compose);
+    bad4.services.loki.ports = ['3100:3100'];
+    expect(checkCompose(bad4).some((p) => p.startsWith('services.loki: publishes 3100:3100'))).toBe(true);
+
+    const bad5 = clone(compose);
+    bad5.services.loki.healthcheck = { test: ['CMD', 'wget', '-q', 'http://localhost:3100/ready'] };
+    expect(checkCompose(bad5).some((p) => p.includes('runs wget, which image grafana/loki:'))).toBe(true);
+  });
+
+  it('pins the component versions the bundle is built for', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const { repository, tag } = parseImage(service.image ?? '');
+      const pattern = IMAGE_VERSIONS[repository];
+      if (pattern) {
+        expect({ service: name, tag }).toEqual({ service: name, tag: expect.stringMatching(pattern) });
+      }
+    }
+  });
+
+  it('keeps state on named volumes (Grafana data, Loki, Prometheus)', () => {
+    expect(
+      checkStateOnVolumes(compose, { grafana: '/var/lib/grafana/data', loki: '/loki', prometheus: '/prometheus' })
+    ).toEqual([]);
+  });
+
+  it('every URL in an environment names a service and a port it listens on', () => {
+    expect(checkServiceUrls(compose, LISTENS)).toEqual([]);
+    const bad = clone(compose);
+    (bad.services.frontend.environment as Record<string, string>).BACKEND_URL = 'http://backend:9999';
+    expect(checkServiceUrls(bad, LISTENS)).toEqual([
+      'services.frontend: BACKEND_URL=http://backend:9999, but backend listens on 8081',
+    ]);
+  });
+});
+
+describe('docker-compose.yml: the demo services', () => {
+  it('sets the demo contract environment, and every variable the demo code reads is set or knowingly defaulted', () => {
+    expect(checkDemoEnvironment(compose)).toEqual([]);
+  });
+
+  it('fails when the code reads a variable nobody set', () => {
+    const reads = () => new Map([['NEW_KNOB', 'demo/backend/x.ts']]);
+    expect(checkDemoEnvironment(compose, reads)).toContain(
+      'services.frontend: demo/backend/x.ts reads NEW_KNOB, which the bundle neither sets nor lists as defaulted'
+    );
+  });
+
+  it('sends traces to Jaeger over OTLP/HTTP and logs to Loki, with the service names Grafana queries', () => {
+    for (const name of ['frontend', 'backend']) {
+      const env = environmentOf(services[name]);
+      expect(env).toMatchObject({
+        OTEL_SERVICE_NAME: name,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://loki:3100/otlp/v1/logs',
+      });
+    }
+  });
+
+  it('runs the load generator bounded (DURATION at most 24h) and never restarts it', () => {
+    const env = environmentOf(services.loadgen);
+    const m = /^(\d+)(s|m|h)$/.exec(env.DURATION);
+    expect(m).not.toBeNull();
+    const hours = Number(m![1]) / { s: 3600, m: 60, h: 1 }[m![2] as 's' | 'm' | 'h'];
+    expect(hours).toBeGreaterThan(0);
+    expect(hours).toBeLessThanOrEqual(24);
+    expect(services.loadgen.restart).toBe('no');
+  });
+
+  it('builds the demo images from the repository root with their Dockerfiles (node images, non-root, HEALTHCHECK)', () => {
+    for (const name of ['frontend', 'backend', 'loadgen']) {
+      const build = services[name].build as { context: string; dockerfile: string };
+      expect(build).toEqual({ context: '.', dockerfile: `demo/${name}/Dockerfile` });
+      expect(exists(build.dockerfile)).toBe(true);
+      const dockerfile = readText(build.dockerfile);
+      const final = dockerfileBaseImages(dockerfile).pop() ?? '';
+      expect(parseImage(final).repository).toMatch(/^node$/);
+      expect(dockerfile).toMatch(/^\s*USER\s+(node|1000)\b/m);
+      expect(dockerfile).toMatch(/^\s*HEALTHCHECK\b[\s\S]*\bnode\s+-e\b/m);
+    }
+  });
+});
+
+describe('docker-compose.yml: Grafana', () => {
+  const dockerfile = readText('deploy/grafana/Dockerfile');
+  const env = dockerfileEnv(dockerfile);
+
+  it('is built in compose by the multi-stage Dockerfile: npm ci && npm run build, then pinned Grafana 13.2', () => {
+    expect(services.grafana.build).toEqual({ context: '.', dockerfile: 'deploy/grafana/Dockerfile' });
+    expect(dockerfile).toMatch(/^FROM node:\S+ AS build$/m);
+    expect(dockerfile).toMatch(/^RUN npm ci && npm run build$/m);
+    const bases = dockerfileBaseImages(dockerfile);
+    expect(bases.map((b) => parseImage(b).repository)).toEqual(['node', 'grafana/grafana']);
+    expect(parseImage(bases[1]).tag).toMatch(IMAGE_VERSIONS['grafana/grafana']);
+    expect(dockerfile).toMatch(
+      /^COPY --from=build (--chown=\S+ )?\/src\/dist \/var\/lib\/grafana\/plugins\/hotpath-latency-app$/m
+    );
+    expect(env.GF_PATHS_PLUGINS).toBe('/var/lib/grafana/plugins');
+  });
+
+  it('allows unsigned loading for exactly the app and its nested panel, with preinstall, analytics and update checks off', () => {
+    const pluginIds = [
+      readJson<{ id: string }>('src/plugin.json').id,
+      readJson<{ id: string }>('src/panels/hotspots/plugin.json').id,
+    ];
+    expect(pluginIds).toEqual(PLUGIN_IDS);
+    expect(env.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS.split(',').sort()).toEqual([...pluginIds].sort());
+    expect(env).toMatchObject({
+      GF_PLUGINS_PREINSTALL_DISABLED: 'true',
+      GF_ANALYTICS_REPORTING_ENABLED: 'false',
+      GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+      GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+    });
+    expect(env.GF_DEFAULT_APP_MODE).toBeUndefined(); // development mode would load any unsigned plugin
+    // Nothing in compose may override the image's plugin settings.
+    expect(
+      Object.keys(environmentOf(services.grafana)).filter(
+        (k) => k.startsWith('GF_PLUGINS') || k.startsWith('GF_ANALYTICS')
+      )
+    ).toEqual([]);
+  });
+
+  it('mounts provisioning read-only and keeps data off the plugin folder', () => {
+    const mounts = mountsOf(services.grafana);
+    expect(mounts).toContainEqual({
+      type: 'bind',
+      source: './provisioning',
+      target: '/etc/grafana/provisioning',
+      readOnly: true,
+    });
+    expect(env.GF_PATHS_DATA).toBe('/var/lib/grafana/data');
+    expect(mounts.some((m) => m.target === '/var/lib/grafana' || m.target.startsWith('/var/lib/grafana/plugins'))).toBe(
+      false
+    );
+  });
+
+  it('takes the admin password from the env file, with the dev default documented in .env.example', () => {
+    const raw = (services.grafana.environment as Record<string, string>).GF_SECURITY_ADMIN_PASSWORD;
+    expect(raw).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:-[^}]+\}$/);
+  });
+});
+
+describe('docker-compose.yml: .env.example', () => {
+  const example = Object.fromEntries(
+    readText('.env.example')
+      .split('\n')
+      .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)])
+  );
+
+  it('documents every variable docker-compose.yml reads, with the same default', () => {
+    const refs = variableReferences(text);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      expect({ variable: ref.name, documented: ref.name in example }).toEqual({ variable: ref.name, documented: true });
+      expect({ variable: ref.name, default: ref.fallback ?? '' }).toEqual({
+        variable: ref.name,
+        default: example[ref.name],
+      });
+    }
+  });
+
+  it('resolves to the same configuration with or without a .env copied from it', () => {
+    for (const service of Object.values(services)) {
+      const withDefaults = environmentOf(service);
+      const withExample = environmentOf(service, example);
+      expect(withExample).toEqual(withDefaults);
+    }
+    expect(interpolate('${A:-x}-$${B}', {})).toBe('x-${B}');
+  });
+});
+
+describe('docker-compose.yml: component commands use the mounted configs', () => {
+  it('Jaeger, Loki and Prometheus read the files mounted from deploy/, Prometheus keeps exemplars', () => {
+    const target = (service: string, source: string) =>
+      mountsOf(services[service]).find((m) => m.source === source)?.target;
+    expect(commandOf(services.jaeger)).toEqual(['--config', target('jaeger', './deploy/jaeger/config.yaml')]);
+    expect(commandOf(services.loki)).toEqual([`-config.file=${target('loki', './deploy/loki/config.yaml')}`]);
+    expect(commandOf(services.prometheus)).toContain(
+      `--config.file=${target('prometheus', './deploy/prometheus/prometheus.yml')}`
+    );
+    expect(commandOf(services.prometheus)).toContain('--enable-feature=exemplar-storage');
+  });
+});

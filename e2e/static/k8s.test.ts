@@ -1,0 +1,335 @@
+/** @jest-environment node */
+/**
+ * Kubernetes manifests, without a cluster: each overlay rendered with `kubectl kustomize` (kustomize v5, offline),
+ * every object validated against the Kubernetes 1.32 strict JSON Schemas, then cross-object checks and the network
+ * flows. When kubectl is missing the suite fails on CI (CI=true) and is skipped locally.
+ */
+import { EXTERNAL_SECRETS, IMAGE_VERSIONS, parseImage } from './lib/contracts';
+import {
+  DEPRECATED_KUSTOMIZE_FIELDS,
+  K8sObject,
+  Render,
+  checkKustomizeWarnings,
+  checkPodSecurity,
+  checkReferences,
+  checkResourcesAndProbes,
+  checkServices,
+  container,
+  kubectlPath,
+  kustomize,
+  validateSchemas,
+  workloads,
+} from './lib/k8s';
+import { analysePolicies, checkNetworkPolicies, neededFlows } from './lib/netpol';
+import { ON_CI, clone, missingTool, parseYaml, readText, walkFiles } from './lib/repo';
+
+const kubectl = kubectlPath();
+const OVERLAYS = ['dev', 'production'] as const;
+
+if (!kubectl && ON_CI) {
+  test('kubectl is installed (CI must render the overlays)', () => {
+    throw new Error(missingTool('kubectl', "CI uses the node image's /usr/bin/kubectl; set KUBECTL=/path/to/kubectl"));
+  });
+}
+
+const describeWithKubectl = kubectl ? describe : describe.skip;
+
+const renders: Partial<Record<(typeof OVERLAYS)[number], Render>> = {};
+function render(overlay: (typeof OVERLAYS)[number]): Render {
+  if (!renders[overlay]) {
+    renders[overlay] = kustomize(kubectl as string, `k8s/overlays/${overlay}`);
+  }
+  return renders[overlay] as Render;
+}
+
+const find = (objects: K8sObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name) as K8sObject;
+
+/** Peers outside the namespace each overlay may talk to (DNS for everyone; production: ingress, LB, stores). */
+function expectedExternal(overlay: string, objects: K8sObject[]): string[] {
+  const dns = workloads(objects).flatMap((w) =>
+    ['UDP/53', 'TCP/53'].map(
+      (port) => `egress ${w.app} ns{kubernetes.io/metadata.name=kube-system} pods{k8s-app=kube-dns} ${port}`
+    )
+  );
+  if (overlay !== 'production') {
+    return dns;
+  }
+  return [
+    ...dns,
+    'ingress grafana ns{kubernetes.io/metadata.name=ingress-nginx} TCP/3000',
+    'ingress frontend cidr:0.0.0.0/0 TCP/8080',
+    'egress grafana cidr:0.0.0.0/0 TCP/5432',
+    'egress jaeger cidr:0.0.0.0/0 TCP/443',
+    'egress jaeger cidr:0.0.0.0/0 TCP/9200',
+    'egress loki cidr:0.0.0.0/0 TCP/443',
+  ];
+}
+
+describe('kustomization sources', () => {
+  const files = walkFiles('k8s', (p) => p.endsWith('kustomization.yaml')).concat([
+    'provisioning/kustomization.yaml',
+    'deploy/kustomization.yaml',
+  ]);
+
+  it('use Kustomize 5 idioms only (labels, patches, images, resources)', () => {
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const file of files) {
+      const doc = parseYaml<Record<string, unknown>>(readText(file));
+      expect({ file, deprecated: DEPRECATED_KUSTOMIZE_FIELDS.filter((f) => f in doc) }).toEqual({
+        file,
+        deprecated: [],
+      });
+      expect({ file, kind: doc.kind, apiVersion: doc.apiVersion }).toEqual({
+        file,
+        kind: 'Kustomization',
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      });
+    }
+  });
+});
+
+describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = render(overlay).objects;
+  });
+
+  it('renders with kubectl kustomize, without deprecation warnings', () => {
+    expect(objects.length).toBeGreaterThan(30);
+    expect(checkKustomizeWarnings(render(overlay).stderr)).toEqual([]);
+  });
+
+  it('validates every object against the Kubernetes 1.32 strict schemas', () => {
+    expect(validateSchemas(objects)).toEqual([]);
+  });
+
+  it('rejects a mutated copy (misspelt field, unknown kind)', () => {
+    const bad = clone(objects);
+    const deployment = find(bad, 'Deployment', 'grafana');
+    deployment.spec.replica = deployment.spec.replicas;
+    delete deployment.spec.replicas;
+    deployment.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true;
+    const problems = validateSchemas(bad);
+    expect(problems.some((p) => p.includes('Deployment/grafana') && p.includes('(replica)'))).toBe(true);
+    expect(problems.some((p) => p.includes('(readOnlyRootFileSystem)'))).toBe(true);
+    expect(validateSchemas([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } }])).toHaveLength(
+      1
+    );
+  });
+
+  it('Services select pod templates and target ports those pods expose', () => {
+    expect(checkServices(objects)).toEqual([]);
+    const bad = clone(objects);
+    find(bad, 'Service', 'backend').spec.selector['app.kubernetes.io/name'] = 'backnd';
+    find(bad, 'Service', 'loki').spec.ports[0].targetPort = 'htp';
+    expect(checkServices(bad)).toEqual([
+      'Service/backend: selector {"app.kubernetes.io/name":"backnd"} matches no pod template',
+      'Service/loki: port http targets htp/TCP, which StatefulSet/loki does not expose',
+    ]);
+  });
+
+  it('every referenced ConfigMap, Secret, volume and scale target exists (Secrets: or is a documented external one)', () => {
+    expect(checkReferences(objects, overlay)).toEqual([]);
+    const bad = clone(objects);
+    const grafana = find(bad, 'Deployment', 'grafana').spec.template.spec;
+    grafana.volumes.find((v: { name: string }) => v.name === 'datasources').configMap.name = 'grafana-datasourcez';
+    grafana.containers[0].env.find(
+      (e: { name: string }) => e.name === 'GF_SECURITY_ADMIN_PASSWORD'
+    ).valueFrom.secretKeyRef.name = 'grafana-admin-x';
+    const problems = checkReferences(bad, overlay);
+    expect(problems).toContain('Deployment/grafana: ConfigMap grafana-datasourcez does not exist');
+    expect(problems).toContain(
+      `Deployment/grafana env GF_SECURITY_ADMIN_PASSWORD: Secret grafana-admin-x is neither defined nor an external Secret of the ${overlay} overlay`
+    );
+  });
+
+  it('meets Pod Security "restricted" with each image\'s own user, read-only roots and writable volumes', () => {
+    expect(checkPodSecurity(objects)).toEqual([]);
+    const bad = clone(objects);
+    const jaeger = find(bad, 'Deployment', 'jaeger').spec.template.spec;
+    delete jaeger.securityContext.seccompProfile;
+    jaeger.containers[0].securityContext.capabilities.drop = [];
+    jaeger.automountServiceAccountToken = true;
+    jaeger.containers[0].volumeMounts = jaeger.containers[0].volumeMounts.filter(
+      (m: { mountPath: string }) => m.mountPath !== '/tmp'
+    );
+    find(bad, 'Namespace', 'hotpath').metadata.labels!['pod-security.kubernetes.io/enforce'] = 'baseline';
+    expect(checkPodSecurity(bad)).toEqual([
+      'Deployment/jaeger: automountServiceAccountToken must be false (no pod here talks to the API server)',
+      'Deployment/jaeger container jaeger: seccompProfile must be RuntimeDefault',
+      'Deployment/jaeger container jaeger: capabilities.drop must include ALL',
+      'Deployment/jaeger container jaeger: /tmp must be a writable volume (the root file system is read-only)',
+      'Namespace/hotpath: label pod-security.kubernetes.io/enforce must be "restricted"',
+    ]);
+  });
+
+  it('has requests and memory limits everywhere, and liveness, readiness and startup probes on every server', () => {
+    expect(checkResourcesAndProbes(objects)).toEqual([]);
+    const bad = clone(objects);
+    const loki = find(bad, 'StatefulSet', 'loki').spec.template.spec.containers[0];
+    delete loki.startupProbe;
+    delete loki.resources.limits;
+    loki.readinessProbe.httpGet.port = 3101;
+    expect(checkResourcesAndProbes(bad)).toEqual([
+      'StatefulSet/loki container loki: memory limit required',
+      'StatefulSet/loki container loki: readinessProbe targets a port the container does not expose',
+      'StatefulSet/loki container loki: startupProbe missing',
+    ]);
+  });
+
+  it("pins the bundle's image versions", () => {
+    for (const w of workloads(objects)) {
+      for (const c of w.pod.containers) {
+        const { repository, tag } = parseImage(c.image);
+        const pattern = IMAGE_VERSIONS[repository];
+        if (pattern) {
+          expect({ image: c.image, tag }).toEqual({ image: c.image, tag: expect.stringMatching(pattern) });
+        }
+      }
+    }
+  });
+
+  it('NetworkPolicies allow every flow the bundle needs, on both ends, and nothing else', () => {
+    const { flows } = neededFlows(objects);
+    expect(flows.size).toBeGreaterThanOrEqual(14);
+    expect(checkNetworkPolicies(objects, expectedExternal(overlay, objects))).toEqual([]);
+  });
+
+  it('NetworkPolicy check fails on a missing rule, an extra allowance and a new undeclared connection', () => {
+    const missing = clone(objects);
+    const redisPolicy = find(missing, 'NetworkPolicy', 'redis');
+    redisPolicy.spec.ingress = [];
+    expect(checkNetworkPolicies(missing, expectedExternal(overlay, missing))).toEqual([
+      'needed flow backend -> redis TCP/6379 is not allowed by an ingress rule of the server',
+    ]);
+
+    const extra = clone(objects);
+    find(extra, 'NetworkPolicy', 'loki').spec.ingress[0].from.push({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'loadgen' } },
+    });
+    expect(checkNetworkPolicies(extra, expectedExternal(overlay, extra))).toEqual([
+      'ingress rule allows loadgen -> loki TCP/3100, which no component needs',
+    ]);
+
+    const wide = clone(objects);
+    find(wide, 'NetworkPolicy', 'redis').spec.ingress.push({});
+    expect(checkNetworkPolicies(wide, expectedExternal(overlay, wide))).toContain(
+      'unexpected allowance with a peer outside the namespace: ingress redis any */*'
+    );
+
+    const newFlow = clone(objects);
+    container(newFlow, 'frontend').env.push({ name: 'CACHE_URL', value: 'redis://redis:6379' });
+    expect(checkNetworkPolicies(newFlow, expectedExternal(overlay, newFlow))).toEqual([
+      'needed flow frontend -> redis TCP/6379 is not allowed by an egress rule of the client',
+      'needed flow frontend -> redis TCP/6379 is not allowed by an ingress rule of the server',
+    ]);
+  });
+
+  it('isolates every pod in both directions (default deny)', () => {
+    expect(analysePolicies(objects).unisolated).toEqual([]);
+    const policy = find(objects, 'NetworkPolicy', 'default-deny-all');
+    expect(policy.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+});
+
+describeWithKubectl('overlay dev', () => {
+  it('runs one replica of everything, in-memory Jaeger, PVC-backed Loki and Prometheus, no Ingress', () => {
+    const { objects } = render('dev');
+    for (const w of workloads(objects)) {
+      expect({ workload: w.name, replicas: w.replicas }).toEqual({ workload: w.name, replicas: 1 });
+    }
+    expect(container(objects, 'jaeger').args).toEqual(['--config', '/etc/jaeger/config.yaml']);
+    for (const name of ['loki', 'prometheus']) {
+      expect(find(objects, 'StatefulSet', name).spec.volumeClaimTemplates[0].spec.accessModes).toEqual([
+        'ReadWriteOnce',
+      ]);
+    }
+    expect(
+      objects.filter((o) => ['Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'].includes(o.kind))
+    ).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]); // created out of band, see the overlay's comments
+    expect(Object.keys(EXTERNAL_SECRETS.dev)).toEqual(['grafana-admin', 'demo-admin']);
+  });
+});
+
+describeWithKubectl('overlay production', () => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = render('production').objects;
+  });
+  const STATELESS = ['grafana', 'jaeger', 'frontend', 'backend'];
+
+  it('runs the stateless parts with 2+ replicas, each covered by a PodDisruptionBudget', () => {
+    for (const name of STATELESS) {
+      expect({ name, replicas: find(objects, 'Deployment', name).spec.replicas }).toEqual({
+        name,
+        replicas: expect.any(Number),
+      });
+      expect(find(objects, 'Deployment', name).spec.replicas).toBeGreaterThanOrEqual(2);
+      const pdb = find(objects, 'PodDisruptionBudget', name);
+      expect(pdb.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': name });
+    }
+  });
+
+  it('autoscales the demo services and exposes Grafana by Ingress and the demo entry point by LoadBalancer', () => {
+    for (const name of ['frontend', 'backend']) {
+      const hpa = find(objects, 'HorizontalPodAutoscaler', name);
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    }
+    const ingress = find(objects, 'Ingress', 'grafana');
+    expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'grafana', port: { name: 'http' } });
+    expect(ingress.spec.tls[0].secretName).toBe('grafana-tls');
+    const lb = find(objects, 'Service', 'frontend-public');
+    expect(lb.spec.type).toBe('LoadBalancer');
+    expect(lb.spec.selector).toEqual({ 'app.kubernetes.io/name': 'frontend' });
+  });
+
+  it('runs Jaeger on OpenSearch and Loki on object storage, with credentials only from Secrets', () => {
+    const jaeger = container(objects, 'jaeger');
+    expect(jaeger.args).toEqual(['--config', '/etc/jaeger/config.production.yaml']);
+    const fromSecret = (
+      c: { env: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string } } }> },
+      secret: string
+    ) => c.env.filter((e) => e.valueFrom?.secretKeyRef?.name === secret).map((e) => e.name);
+    expect(fromSecret(jaeger, 'jaeger-opensearch')).toEqual([
+      'OPENSEARCH_URL',
+      'OPENSEARCH_USERNAME',
+      'OPENSEARCH_PASSWORD',
+    ]);
+    const loki = container(objects, 'loki');
+    expect(loki.args).toEqual(['-config.file=/etc/loki/config.production.yaml', '-config.expand-env=true']);
+    expect(fromSecret(loki, 'loki-object-storage')).toHaveLength(5);
+    const grafana = container(objects, 'grafana');
+    expect(fromSecret(grafana, 'grafana-database')).toEqual(['GF_DATABASE_URL']);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  it('sets every environment variable the production configs expand without a default', () => {
+    const required = (file: string) =>
+      [...readText(file).matchAll(/\$\{(?:env:)?([A-Z_][A-Z0-9_]*)\}/g)]
+        .map((m) => m[1])
+        .filter((v, i, all) => all.indexOf(v) === i);
+    for (const [workload, file] of [
+      ['jaeger', 'deploy/jaeger/config.production.yaml'],
+      ['loki', 'deploy/loki/config.production.yaml'],
+    ]) {
+      const names = container(objects, workload).env.map((e: { name: string }) => e.name);
+      expect({ workload, missing: required(file).filter((v) => !names.includes(v)) }).toEqual({
+        workload,
+        missing: [],
+      });
+    }
+  });
+
+  it('pulls the hotpath images from the registry set in the overlay, with the same tags', () => {
+    for (const w of workloads(objects)) {
+      for (const c of w.pod.containers) {
+        if (parseImage(c.image).repository.startsWith('hotpath/')) {
+          expect(parseImage(c.image).registry).toBe('registry.example.com');
+        }
+      }
+    }
+  });
+});
