@@ -1,0 +1,490 @@
+import {
+  analyzeTrace,
+  compareSlowToBaseline,
+  HotspotAggregator,
+  OperationTable,
+  readTraceFrame,
+  readTraceText,
+  type Comparison,
+  type FrameLike,
+  type HotspotReport,
+  type InputProblem,
+  type ParsedTraces,
+  type SlowSplit,
+  type TraceModel,
+} from '../engine';
+import type { TraceFailure } from './fetchTraces';
+import type { FetchProgress, HotspotPhase, HotspotQuery, HotspotState, TimeRangeMs, UserFacingError } from './types';
+
+/**
+ * The engine, fed incrementally and run **time-sliced on the main thread**: work is done in slices of ~12 ms, and
+ * between slices we yield to the event loop so the page keeps painting and answering input (1,000 traces × 50 spans
+ * are ~0.5 s of engine time). Deliberately no Web Worker: a worker (like any lazily loaded chunk) is fetched relative
+ * to the nested panel's module URL but emitted at the dist root, and 404s (grafana/plugin-tools#2172).
+ *
+ * Every change produces a new immutable `HotspotState` (a new object; arrays copied). The report is recomputed at
+ * most every `reportIntervalMs` while traces stream in — `HotspotAggregator.report()` sorts every operation's
+ * samples — and always once at the end. `operations` is the run's interning table: append-only, so the ids in an
+ * older snapshot stay valid.
+ */
+export interface AnalysisOptions {
+  /** The time range the traces were searched in; when absent, the extent of the analysed traces. */
+  range?: TimeRangeMs;
+  sliceBudgetMs?: number;
+  reportIntervalMs?: number;
+  /** How to give the event loop a turn between slices (tests inject their own). */
+  yieldToEventLoop?: () => Promise<void>;
+  now?: () => number;
+  /** What `progress.failed` counts, for the message when nothing could be read: traces (default) or files. */
+  failureNoun?: 'trace' | 'file';
+}
+
+export interface HotspotAnalysis {
+  /** The run's operation table (what `state.operations` is). */
+  readonly operations: OperationTable;
+  readonly cancelled: boolean;
+  /** Resolves with the final state once the run is complete (or with the last state, when cancelled). */
+  readonly done: Promise<HotspotState>;
+  getState(): HotspotState;
+  /** Called with every new snapshot; returns the unsubscribe function. */
+  subscribe(listener: (state: HotspotState) => void): () => void;
+  setPhase(phase: 'searching' | 'fetching'): void;
+  /** The honest sample: traces found, and how many of them we set out to fetch (plus those handed to us). */
+  setSample(sample: { searched: number; toFetch: number; limitHit?: FetchProgress['limitHit'] }): void;
+  /** Trace frames (fetched or from the panel): counted as fetched now, analysed in the background. */
+  addTraceFrames(frames: readonly FrameLike[], source?: string): void;
+  /** Trace files (Jaeger JSON, OTLP JSON, Grafana frames): read and analysed in the background. */
+  addFiles(files: ReadonlyArray<{ name: string; text: string }>): void;
+  addFailures(failures: readonly TraceFailure[]): void;
+  /** No more input: resolves with the final state once everything queued is analysed. */
+  finish(): Promise<HotspotState>;
+  /** The whole run failed: the state becomes `error` (with what was analysed so far). */
+  fail(error: UserFacingError): void;
+  /** Stop: no more work and no more snapshots. */
+  cancel(): void;
+}
+
+const DEFAULT_SLICE_MS = 12;
+const DEFAULT_REPORT_INTERVAL_MS = 150;
+
+/** Input waiting to be read; what it yields (trace models) is analysed before the next input is read. */
+type Input = { kind: 'frame'; frame: FrameLike; source?: string } | { kind: 'file'; name: string; text: string };
+
+/** A FIFO with O(1) take (Array#shift is O(n), which adds up over thousands of traces). */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  take(): T | undefined {
+    if (this.head >= this.items.length) {
+      return undefined;
+    }
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as T;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+export function emptyState(range: TimeRangeMs = { from: 0, to: 0 }, phase: HotspotPhase = 'idle'): HotspotState {
+  return {
+    phase,
+    progress: { searched: 0, toFetch: 0, fetched: 0, failed: 0, analysed: 0 },
+    records: [],
+    operations: new OperationTable(),
+    problems: [],
+    range,
+  };
+}
+
+export function errorState(error: UserFacingError, range: TimeRangeMs = { from: 0, to: 0 }): HotspotState {
+  return { ...emptyState(range, 'error'), error };
+}
+
+export function createHotspotAnalysis(query: HotspotQuery, options: AnalysisOptions = {}): HotspotAnalysis {
+  return new Analysis(query, options);
+}
+
+class Analysis implements HotspotAnalysis {
+  readonly operations = new OperationTable();
+  private readonly aggregator = new HotspotAggregator(this.operations);
+  private readonly listeners = new Set<(state: HotspotState) => void>();
+  private readonly inputs = new Fifo<Input>();
+  private readonly models = new Fifo<TraceModel>();
+  private readonly seenTraces = new Set<string>();
+  private readonly analysedTraces = new Set<string>();
+  private readonly problems: InputProblem[] = [];
+  private readonly failures: TraceFailure[] = [];
+  private progress: FetchProgress = { searched: 0, toFetch: 0, fetched: 0, failed: 0, analysed: 0 };
+  private phase: HotspotPhase = 'idle';
+  private error?: UserFacingError;
+  private report?: HotspotReport;
+  private comparison?: Comparison;
+  private reportDirty = false;
+  private lastReportAt = -Infinity;
+  private extent = { from: Infinity, to: -Infinity };
+  private draining = false;
+  private finishing = false;
+  private finished = false;
+  private isCancelled = false;
+  private resolveFinish?: (state: HotspotState) => void;
+  readonly done: Promise<HotspotState>;
+  private state: HotspotState;
+  private readonly sliceMs: number;
+  private readonly reportIntervalMs: number;
+  private readonly yieldToEventLoop: () => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly query: HotspotQuery,
+    private readonly options: AnalysisOptions
+  ) {
+    this.sliceMs = options.sliceBudgetMs ?? DEFAULT_SLICE_MS;
+    this.reportIntervalMs = options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
+    this.yieldToEventLoop = options.yieldToEventLoop ?? (() => new Promise((resolve) => setTimeout(resolve, 0)));
+    this.now = options.now ?? (() => (typeof performance !== 'undefined' ? performance.now() : Date.now()));
+    this.done = new Promise((resolve) => (this.resolveFinish = resolve));
+    this.state = this.snapshot();
+  }
+
+  get cancelled(): boolean {
+    return this.isCancelled;
+  }
+
+  getState(): HotspotState {
+    return this.state;
+  }
+
+  subscribe(listener: (state: HotspotState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setPhase(phase: 'searching' | 'fetching'): void {
+    if (this.closed()) {
+      return;
+    }
+    this.phase = phase;
+    this.emit();
+  }
+
+  setSample(sample: { searched: number; toFetch: number; limitHit?: FetchProgress['limitHit'] }): void {
+    if (this.closed()) {
+      return;
+    }
+    const { limitHit, ...counts } = sample;
+    this.progress = { ...this.progress, ...counts };
+    if (limitHit) {
+      this.progress.limitHit = { ...limitHit };
+    } else {
+      delete this.progress.limitHit;
+    }
+    this.emit();
+  }
+
+  addTraceFrames(frames: readonly FrameLike[], source?: string): void {
+    if (this.closed()) {
+      return;
+    }
+    for (const frame of frames) {
+      const ids = frame.fields.find((f) => f.name === 'traceID')?.values ?? [];
+      for (let i = 0; i < ids.length; i++) {
+        this.seenTraces.add(String(ids[i]));
+      }
+      this.inputs.push({ kind: 'frame', frame, source });
+    }
+    this.progress = { ...this.progress, fetched: this.seenTraces.size };
+    this.emit();
+    void this.drain();
+  }
+
+  addFiles(files: ReadonlyArray<{ name: string; text: string }>): void {
+    if (this.closed()) {
+      return;
+    }
+    for (const file of files) {
+      this.inputs.push({ kind: 'file', name: file.name, text: file.text });
+    }
+    void this.drain();
+  }
+
+  addFailures(failures: readonly TraceFailure[]): void {
+    if (this.closed() || failures.length === 0) {
+      return;
+    }
+    for (const failure of failures) {
+      this.failures.push(failure);
+      this.problems.push({ source: 'fetch', traceId: failure.traceId, message: `not fetched: ${failure.message}` });
+    }
+    this.progress = { ...this.progress, failed: this.progress.failed + failures.length };
+    this.emit();
+  }
+
+  finish(): Promise<HotspotState> {
+    if (!this.closed()) {
+      this.finishing = true;
+      void this.drain();
+    }
+    return this.done;
+  }
+
+  fail(error: UserFacingError): void {
+    if (this.closed()) {
+      return;
+    }
+    this.error = error;
+    this.clearQueues();
+    this.complete();
+  }
+
+  cancel(): void {
+    this.isCancelled = true;
+    this.clearQueues();
+    this.listeners.clear();
+    this.resolveFinish?.(this.state);
+  }
+
+  private clearQueues(): void {
+    this.inputs.clear();
+    this.models.clear();
+  }
+
+  private pending(): number {
+    return this.inputs.length + this.models.length;
+  }
+
+  private closed(): boolean {
+    return this.isCancelled || this.finished;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) {
+      return;
+    }
+    this.draining = true;
+    try {
+      while (!this.isCancelled && this.pending() > 0) {
+        const deadline = this.now() + this.sliceMs;
+        do {
+          this.step();
+        } while (this.pending() > 0 && this.now() < deadline && !this.isCancelled);
+        if (this.isCancelled) {
+          return;
+        }
+        const due = this.pending() === 0 || this.now() - this.lastReportAt >= this.reportIntervalMs;
+        if (this.reportDirty && due) {
+          this.refreshReport();
+          this.emit();
+        }
+        if (this.pending() > 0) {
+          await this.yieldToEventLoop();
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+    if (!this.isCancelled && this.finishing && !this.finished && this.pending() === 0) {
+      this.complete();
+    }
+  }
+
+  /** One unit of work: analyse the next trace read, or else read the next input. */
+  private step(): void {
+    try {
+      const model = this.models.take();
+      if (model) {
+        this.analyse(model);
+        return;
+      }
+      const unit = this.inputs.take();
+      if (!unit) {
+        return;
+      }
+      if (unit.kind === 'frame') {
+        const parsed: ParsedTraces = { traces: [], problems: [] };
+        readTraceFrame(unit.frame, this.operations, unit.source, 'frame', parsed);
+        this.take(parsed);
+      } else {
+        this.readFile(unit.name, unit.text);
+      }
+    } catch (err) {
+      // The engine reports bad input as problems; anything thrown here is a bug, still shown rather than lost.
+      this.problems.push({ message: `analysis failed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+
+  private readFile(name: string, text: string): void {
+    let parsed: ParsedTraces;
+    try {
+      parsed = readTraceText(text, this.operations, name);
+    } catch (err) {
+      // TraceInputError's message already names the file and says what was expected.
+      const message = err instanceof Error ? err.message : String(err);
+      this.problems.push({
+        source: name,
+        message: message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message,
+      });
+      this.failures.push({ traceId: '', message });
+      this.progress = { ...this.progress, failed: this.progress.failed + 1 };
+      return;
+    }
+    for (const trace of parsed.traces) {
+      this.seenTraces.add(trace.traceId);
+    }
+    const count = this.seenTraces.size;
+    this.progress = { ...this.progress, searched: count, toFetch: count, fetched: count };
+    this.take(parsed);
+  }
+
+  /** Queues what an input yielded; each trace is its own unit, so a big frame or file spreads over slices too. */
+  private take(parsed: ParsedTraces): void {
+    for (const problem of parsed.problems) {
+      this.problems.push(problem);
+    }
+    for (const trace of parsed.traces) {
+      this.models.push(trace);
+    }
+    if (parsed.problems.length > 0) {
+      this.reportDirty = true;
+    }
+  }
+
+  private analyse(model: TraceModel): void {
+    if (this.analysedTraces.has(model.traceId)) {
+      this.problems.push({ traceId: model.traceId, message: 'the trace arrived more than once; analysed once' });
+      return;
+    }
+    this.analysedTraces.add(model.traceId);
+    this.aggregator.add(analyzeTrace(model, { window: this.query.window, asyncBlocking: this.query.asyncBlocking }));
+    this.progress = { ...this.progress, analysed: this.progress.analysed + 1 };
+    for (let i = 0; i < model.size; i++) {
+      this.extent.from = Math.min(this.extent.from, model.start[i]);
+      this.extent.to = Math.max(this.extent.to, model.start[i] + model.duration[i]);
+    }
+    this.reportDirty = true;
+  }
+
+  private refreshReport(): void {
+    this.lastReportAt = this.now();
+    this.reportDirty = false;
+    if (this.progress.analysed === 0) {
+      return;
+    }
+    this.report = this.aggregator.report();
+    const split = slowSplit(this.query.compare);
+    this.comparison = split ? compareSlowToBaseline(this.aggregator.traceRecords(), this.operations, split) : undefined;
+  }
+
+  private complete(): void {
+    if (this.reportDirty) {
+      this.refreshReport();
+    }
+    if (this.error) {
+      this.phase = 'error';
+    } else if (this.progress.analysed > 0) {
+      this.phase = 'done';
+    } else if (this.progress.failed > 0 && this.progress.fetched === 0) {
+      this.phase = 'error';
+      this.error = nothingFetched(this.failures, this.options.failureNoun ?? 'trace');
+    } else {
+      this.phase = 'empty';
+    }
+    this.emit();
+    this.finished = true;
+    this.resolveFinish?.(this.state);
+  }
+
+  private emit(): void {
+    if (this.isCancelled) {
+      return;
+    }
+    this.state = this.snapshot();
+    for (const listener of [...this.listeners]) {
+      listener(this.state);
+    }
+  }
+
+  private snapshot(): HotspotState {
+    const progress: FetchProgress = { ...this.progress };
+    if (progress.limitHit) {
+      progress.limitHit = { ...progress.limitHit };
+    }
+    const range =
+      this.options.range ??
+      (this.extent.from <= this.extent.to
+        ? { from: Math.floor(this.extent.from / 1000), to: Math.ceil(this.extent.to / 1000) }
+        : { from: 0, to: 0 });
+    return {
+      phase: this.phase,
+      progress,
+      ...(this.report ? { report: this.report } : {}),
+      ...(this.comparison ? { comparison: this.comparison } : {}),
+      records: this.aggregator.traceRecords().slice(),
+      operations: this.operations,
+      problems: this.problems.slice(),
+      ...(this.error ? { error: this.error } : {}),
+      range: { ...range },
+    };
+  }
+}
+
+function slowSplit(compare: HotspotQuery['compare']): SlowSplit | undefined {
+  if (!compare) {
+    return undefined;
+  }
+  return 'thresholdMs' in compare ? { thresholdUs: compare.thresholdMs * 1000 } : { percentile: compare.percentile };
+}
+
+function nothingFetched(failures: readonly TraceFailure[], noun: 'trace' | 'file'): UserFacingError {
+  const first = failures[0]?.message ?? 'no reason given';
+  if (noun === 'file') {
+    return {
+      title:
+        failures.length === 1 ? 'The file could not be read' : `None of the ${failures.length} files could be read`,
+      message: first,
+    };
+  }
+  return {
+    title:
+      failures.length === 1
+        ? 'The trace could not be fetched'
+        : `None of the ${failures.length} traces could be fetched`,
+    message: `The first failure: ${first}`,
+    ...(failures[0]?.status ? { status: failures[0].status } : {}),
+  };
+}
+
+/**
+ * The Import page: trace files read and analysed in the browser (nothing is uploaded), time-sliced like the rest.
+ * Files that cannot be read are reported by name (`problems`, and counted in `progress.failed`); the others are
+ * analysed. The state's range is the extent of the traces read.
+ */
+export function analyzeLocalFiles(
+  files: ReadonlyArray<{ name: string; text: string }>,
+  query: HotspotQuery,
+  options: Omit<AnalysisOptions, 'range' | 'failureNoun'> & { onState?: (state: HotspotState) => void } = {}
+): Promise<HotspotState> {
+  const analysis = createHotspotAnalysis(query, { ...options, failureNoun: 'file' });
+  if (options.onState) {
+    analysis.subscribe(options.onState);
+  }
+  analysis.setPhase('fetching');
+  analysis.addFiles(files);
+  return analysis.finish();
+}

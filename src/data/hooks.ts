@@ -1,0 +1,182 @@
+import type { DataFrame, TimeRange } from '@grafana/data';
+import { useEffect, useMemo, useState } from 'react';
+import { emptyState } from './analysis';
+import { logsLink, type LogsLinkInput } from './links';
+import { countLogs$ } from './logCount';
+import { runSearchPipeline, runSeriesPipeline, type PipelineOptions } from './pipeline';
+import type { HotspotQuery, HotspotState, LogCount, TimeRangeMs, TraceSearch } from './types';
+
+/**
+ * The only React in src/data: each hook starts a pipeline run in an effect and cancels it when its inputs change
+ * or the component unmounts, so a stale run never reports into a newer view (the run's `cancel()` stops requests
+ * and snapshots). Inputs are compared by value (`query` by its fields, the time range by its epoch ms), not by
+ * object identity, so a panel re-render with equal options does not refetch.
+ */
+type RangeInput = TimeRange | TimeRangeMs;
+
+function toMs(range: RangeInput): TimeRangeMs {
+  const from = range.from.valueOf();
+  const to = range.to.valueOf();
+  return { from: Number(from), to: Number(to) };
+}
+
+function queryKey(query: HotspotQuery): string {
+  return JSON.stringify([
+    query.jaegerUid,
+    query.maxTraces,
+    query.window,
+    query.asyncBlocking,
+    query.compare ?? null,
+    query.lokiUid ?? null,
+  ]);
+}
+
+/**
+ * The previous array while it holds the same frames: Grafana passes the same `data.series` until new data arrive,
+ * but a caller building `[frame]` or `[]` inline must not restart the run on every render.
+ */
+function useSameFrames(series: readonly DataFrame[]): readonly DataFrame[] {
+  const [previous, setPrevious] = useState(series);
+  const same = previous.length === series.length && previous.every((frame, i) => frame === series[i]);
+  if (!same) {
+    // Adjusting state while rendering (react.dev "storing information from previous renders"): no extra commit.
+    setPrevious(series);
+  }
+  return same ? previous : series;
+}
+
+/**
+ * A value key for pipeline options: plain data by value; functions and class instances (a `TraceCache`) by
+ * identity — so options written inline do not restart the run, and nothing circular is ever serialised.
+ */
+const identities = new WeakMap<object, number>();
+let nextIdentity = 0;
+function optionsKey(options: PipelineOptions | undefined): string {
+  return JSON.stringify(options ?? null, (_key, value: unknown) => {
+    const byIdentity =
+      typeof value === 'function' ||
+      (typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.getPrototypeOf(value) !== Object.prototype);
+    if (!byIdentity) {
+      return value;
+    }
+    const object = value as object;
+    let id = identities.get(object);
+    if (id === undefined) {
+      id = ++nextIdentity;
+      identities.set(object, id);
+    }
+    return `#${id}`;
+  });
+}
+
+/** Stable copy of `value` for as long as `key` is unchanged. */
+function useStable<T>(value: T, key: string): T {
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  return useMemo(() => value, [key]);
+}
+
+/**
+ * The panel: `series` is the panel query's result — a Jaeger search table (the traces are fetched) or trace
+ * frames (analysed directly). Refetches and cancels when `series`, the time range or the query change.
+ */
+export function useHotspotAnalysis(
+  input: { series: readonly DataFrame[]; timeRange: RangeInput; query: HotspotQuery },
+  options?: PipelineOptions
+): HotspotState {
+  const series = useSameFrames(input.series);
+  const { from, to } = toMs(input.timeRange);
+  const query = useStable(input.query, queryKey(input.query));
+  const stableOptions = useStable(options, optionsKey(options));
+  // One token per run: a snapshot of an older run is never returned, not even for the render before its effect.
+  const run = useMemo(
+    () => ({ series, range: { from, to }, query, options: stableOptions }),
+    [series, from, to, query, stableOptions]
+  );
+  const [current, setCurrent] = useState<{ run: object; state: HotspotState } | undefined>(undefined);
+  useEffect(() => {
+    const pipeline = runSeriesPipeline(run, (state) => setCurrent({ run, state }), run.options);
+    return () => pipeline.cancel();
+  }, [run]);
+  return current?.run === run ? current.state : initialState(run.range);
+}
+
+/**
+ * The Hotspots and Compare pages: runs the Jaeger search itself (`search` null or without a service: idle), then
+ * fetches and analyses like the panel.
+ */
+export function useHotspotSearch(
+  input: { search: TraceSearch | null | undefined; timeRange: RangeInput; query: HotspotQuery },
+  options?: PipelineOptions
+): HotspotState {
+  const { from, to } = toMs(input.timeRange);
+  const query = useStable(input.query, queryKey(input.query));
+  const search = useStable(input.search, JSON.stringify(input.search ?? null));
+  const stableOptions = useStable(options, optionsKey(options));
+  const run = useMemo(
+    () => ({ search, range: { from, to }, query, options: stableOptions }),
+    [search, from, to, query, stableOptions]
+  );
+  const [current, setCurrent] = useState<{ run: object; state: HotspotState } | undefined>(undefined);
+  useEffect(() => {
+    const { search: wanted } = run;
+    if (!wanted?.service) {
+      return undefined;
+    }
+    const pipeline = runSearchPipeline({ ...run, search: wanted }, (state) => setCurrent({ run, state }), run.options);
+    return () => pipeline.cancel();
+  }, [run]);
+  if (!run.search?.service) {
+    return idleState(run.range);
+  }
+  return current?.run === run ? current.state : initialState(run.range);
+}
+
+/**
+ * How many log lines the logs link of a trace (and service) would show, so the view can say "no logs" instead of
+ * linking to an empty page. `null`/`undefined` input: nothing to count.
+ */
+export function useLogCount(input: LogsLinkInput | null | undefined): LogCount {
+  const key = JSON.stringify(input ?? null);
+  const target = useMemo(
+    () => (input ? logsLink(input) : { kind: 'unavailable' as const, reason: 'No trace selected.' }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [key]
+  );
+  const [counted, setCounted] = useState<{ target: object; count: LogCount } | undefined>(undefined);
+  useEffect(() => {
+    if (target.kind === 'unavailable') {
+      return undefined;
+    }
+    const subscription = countLogs$(target).subscribe({ next: (count) => setCounted({ target, count }) });
+    return () => subscription.unsubscribe();
+  }, [target]);
+  if (target.kind === 'unavailable') {
+    return { state: 'unavailable', reason: target.reason };
+  }
+  return counted?.target === target ? counted.count : LOADING;
+}
+
+const LOADING: LogCount = { state: 'loading' };
+
+/** Snapshots are compared by identity downstream: reuse one per range instead of a new object every render. */
+const initialStates = new WeakMap<TimeRangeMs, HotspotState>();
+function initialState(range: TimeRangeMs): HotspotState {
+  let state = initialStates.get(range);
+  if (!state) {
+    state = emptyState(range, 'fetching');
+    initialStates.set(range, state);
+  }
+  return state;
+}
+const idleStates = new WeakMap<TimeRangeMs, HotspotState>();
+function idleState(range: TimeRangeMs): HotspotState {
+  let state = idleStates.get(range);
+  if (!state) {
+    state = emptyState(range, 'idle');
+    idleStates.set(range, state);
+  }
+  return state;
+}
