@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { answers } from './http';
+import { freePort, Proc, spawnProc, waitFor } from './process';
+
+export const DIST = path.join(__dirname, '..', '..', 'dist');
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export interface Service {
+  proc: Proc;
+  port: number;
+  url: string;
+}
+
+/** Only what the services need: nothing of the test runner's own environment (OTEL_* or otherwise) leaks in. */
+function baseEnv(otlpUrl: string, protocol: 'http/json' | 'http/protobuf'): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+    // Export every 100 ms so the tests need not wait for the default 5 s (spans) and 1 s (logs) batches.
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_BLRP_SCHEDULE_DELAY: '100',
+    OTEL_BSP_MAX_QUEUE_SIZE: '20000',
+    OTEL_BLRP_MAX_QUEUE_SIZE: '20000',
+  };
+}
+
+async function start(name: 'backend' | 'frontend', env: NodeJS.ProcessEnv, readyPath: string): Promise<Service> {
+  const port = await freePort();
+  const proc = spawnProc(name, process.execPath, [path.join(DIST, name, 'main.js')], {
+    env: { ...env, PORT: String(port) },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${name} to answer ${readyPath}`, async () => {
+    if (!proc.running) {
+      throw new Error(`${name} exited:\n${proc.tail()}`);
+    }
+    return answers(`${url}${readyPath}`);
+  });
+  return { proc, port, url };
+}
+
+export interface DemoOptions {
+  redisUrl: string;
+  otlpUrl: string;
+  protocol?: 'http/json' | 'http/protobuf';
+  /** Extra environment for each service (e.g. DEMO_FAULTS, OTEL_BSP_SCHEDULE_DELAY). */
+  backendEnv?: NodeJS.ProcessEnv;
+  frontendEnv?: NodeJS.ProcessEnv;
+  /** Start the frontend too (default true). */
+  frontend?: boolean;
+}
+
+export interface Demo {
+  backend: Service;
+  frontend?: Service;
+  stop(): Promise<void>;
+}
+
+/** The built services (dist/) as real processes, exporting to `otlpUrl`, ready when this resolves. */
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const env = baseEnv(options.otlpUrl, options.protocol ?? 'http/json');
+  const backend = await start(
+    'backend',
+    { ...env, REDIS_URL: options.redisUrl, DEMO_ADMIN_TOKEN: ADMIN_TOKEN, ...options.backendEnv },
+    '/readyz'
+  );
+  let frontend: Service | undefined;
+  try {
+    if (options.frontend !== false) {
+      frontend = await start('frontend', { ...env, BACKEND_URL: backend.url, ...options.frontendEnv }, '/readyz');
+    }
+  } catch (error) {
+    await backend.proc.stop();
+    throw error;
+  }
+  return {
+    backend,
+    frontend,
+    stop: async () => {
+      await Promise.all([frontend?.proc.stop(), backend.proc.stop()]);
+    },
+  };
+}
