@@ -174,7 +174,9 @@ async function main() {
             data={data}
             timeRange={timeRange}
             timeZone="utc"
-            options={{ ...(plugin.defaults ?? {}), ...(scenario.options ?? {}) }}
+            // plugin.defaults would build the options editor, which needs Grafana core's editor registry; the panel
+            // applies its own defaults to what the dashboard stored.
+            options={scenario.options ?? {}}
             fieldConfig={{ defaults: {}, overrides: [] }}
             width={scenario.width ?? 1200}
             height={scenario.height ?? 700}

@@ -1,13 +1,40 @@
+/**
+ * Test ids of the views. The `hotpath-*` ones are also what the browser tests in e2e/ look for: keep them stable.
+ */
 export const testIds = {
   appConfig: {
-    apiKey: 'data-testid ac-api-key',
-    apiUrl: 'data-testid ac-api-url',
-    submit: 'data-testid ac-submit-form',
+    form: 'data-testid hotpath-config',
+    maxTraces: 'data-testid hotpath-config-max-traces',
+    submit: 'data-testid hotpath-config-submit',
   },
   hotspots: {
     container: 'data-testid hotspots-container',
   },
+  compare: {
+    container: 'data-testid compare-container',
+  },
+  import: {
+    container: 'data-testid import-container',
+  },
   hotspotsPanel: {
     container: 'data-testid hotspots-panel',
+  },
+  view: {
+    root: 'hotpath-view',
+    sample: 'hotpath-sample',
+    table: 'hotpath-table',
+    diagnostics: 'hotpath-diagnostics',
+    error: 'hotpath-error',
+    empty: 'hotpath-empty',
+    idle: 'hotpath-idle',
+    openTrace: 'hotpath-open-trace',
+    logs: 'hotpath-logs',
+    noLogs: 'hotpath-no-logs',
+    logsUnavailable: 'hotpath-logs-unavailable',
+    compare: 'hotpath-compare',
+    compareWarning: 'hotpath-compare-warning',
+    reportCompare: 'hotpath-report-compare',
+    whatIf: 'hotpath-whatif',
+    whatIfResult: 'hotpath-whatif-result',
   },
 };

@@ -65,6 +65,11 @@ export interface HotspotState {
   error?: UserFacingError;
   /** The time range the traces were searched in (ms since epoch), for links. */
   range: { from: number; to: number };
+  /**
+   * Optional (views fall back to `range`): each analysed trace's own extent, first span start to last span end in
+   * ms since the epoch, by trace ID — so a trace's logs link and log count cover that trace, not the whole search.
+   */
+  traceWindows?: ReadonlyMap<string, TimeRangeMs>;
 }
 
 /** A link the views render; `href` is absolute within Grafana (appSubUrl included). */

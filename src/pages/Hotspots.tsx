@@ -1,16 +1,97 @@
-import React from 'react';
+import type { TimeZone } from '@grafana/schema';
 import { PluginPage } from '@grafana/runtime';
-import { Alert } from '@grafana/ui';
-import { testIds } from '../components/testIds';
+import { Box, Button, Stack } from '@grafana/ui';
+import React, { useMemo, useState } from 'react';
 
-function Hotspots() {
+import { HotspotView } from '../components/hotspots/HotspotView';
+import { IdleState } from '../components/hotspots/StatusStates';
+import { AnalysisOptionsFields } from '../components/search/AnalysisOptionsFields';
+import { RawRange, resolveRange } from '../components/search/timeRange';
+import { TimeRangeControl } from '../components/search/TimeRangeControl';
+import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
+import { testIds } from '../components/testIds';
+import { useHotspotSearch } from '../data';
+import type { HotspotQuery } from '../data/types';
+import { PageProps, toTraceSearch, useDraft } from './pageState';
+import { hotspotsUrlQuery, HotspotsUrlState, parseHotspotsUrl } from './urlState';
+import { useUrlState } from './useUrlState';
+
+/**
+ * The Hotspots page: a Jaeger search (service, operation, tags, min duration, time range) drives the same view as
+ * the panel. Everything is in the URL, so a view can be shared by copying the address.
+ */
+function Hotspots({ settings }: PageProps) {
+  const [url, setUrl] = useUrlState<HotspotsUrlState>(parseHotspotsUrl, hotspotsUrlQuery);
+  const [draft, setDraft] = useDraft(url.search);
+  const [timeZone, setTimeZone] = useState<TimeZone>('browser');
+  // Bumped by "Run": relative ranges ("now-1h") are resolved again, so the search runs again.
+  const [runs, setRuns] = useState(0);
+  const timeRange = useMemo(
+    () => resolveRange(url.range, timeZone),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [url.range.from, url.range.to, timeZone, runs]
+  );
+  const jaegerUid = url.ds ?? settings.jaegerUid ?? '';
+  const maxTraces = url.maxTraces ?? settings.maxTraces;
+  const query = useMemo<HotspotQuery>(
+    () => ({ jaegerUid, maxTraces, window: url.window, asyncBlocking: url.asyncBlocking }),
+    [jaegerUid, maxTraces, url.window, url.asyncBlocking]
+  );
+  const search = jaegerUid ? toTraceSearch(url.search, maxTraces) : undefined;
+  const state = useHotspotSearch({ search, timeRange, query });
+  const links = useMemo(() => ({ jaegerUid, defaultLokiUid: settings.lokiUid }), [jaegerUid, settings.lokiUid]);
+
+  const run = () => {
+    setUrl({ ...url, search: draft });
+    setRuns(runs + 1);
+  };
+  const setRange = (range: RawRange) => setUrl({ ...url, range });
+  const canRun = draft.service.trim() !== '' && isGoDuration(draft.minDuration) && jaegerUid !== '';
+
   return (
     <PluginPage>
       <div data-testid={testIds.hotspots.container}>
-        <Alert severity="info" title="Hotspots are not available yet">
-          The hotspot page, which ranks (service, operation) pairs by the latency they add to requests, arrives with the
-          panel/app issue. Until then this page shows no data.
-        </Alert>
+        <Box padding={2} marginBottom={2} borderStyle="solid" borderColor="weak" borderRadius="default">
+          <Stack direction="column" gap={2}>
+            <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end" justifyContent="space-between">
+              <TraceSearchFields value={draft} onChange={setDraft} onSubmit={() => canRun && run()} />
+              <Stack direction="row" gap={1} alignItems="center">
+                <TimeRangeControl
+                  value={timeRange}
+                  onChange={setRange}
+                  timeZone={timeZone}
+                  onChangeTimeZone={setTimeZone}
+                />
+                <Button icon="search" onClick={run} disabled={!canRun}>
+                  Run search
+                </Button>
+              </Stack>
+            </Stack>
+            <AnalysisOptionsFields
+              value={{ window: url.window, asyncBlocking: url.asyncBlocking }}
+              onChange={(options) => setUrl({ ...url, ...options })}
+              jaegerUid={jaegerUid}
+              onJaegerChange={(ds) => setUrl({ ...url, ds })}
+            />
+          </Stack>
+        </Box>
+        {!jaegerUid ? (
+          <IdleState title="Choose a Jaeger data source">
+            Pick the Jaeger data source to search above, or set a default one on the app&apos;s Configuration page.
+          </IdleState>
+        ) : !search ? (
+          <IdleState title="Choose a service">
+            Enter the service whose requests you want to explain, then run the search. The ranking covers up to{' '}
+            {maxTraces.toLocaleString('en-US')} traces of the time range.
+          </IdleState>
+        ) : (
+          <HotspotView
+            state={state}
+            options={{ mode: 'hotspots', topN: url.topN, rollup: url.rollup, window: url.window }}
+            links={links}
+            onRollupChange={(rollup) => setUrl({ ...url, rollup }, { replace: true })}
+          />
+        )}
       </div>
     </PluginPage>
   );

@@ -1,43 +1,25 @@
-import React from 'react';
-import { MemoryRouter } from 'react-router-dom';
-import { AppRootProps, PluginType } from '@grafana/data';
-import { render, screen } from '@testing-library/react';
-import App from './App';
+import { screen } from '@testing-library/react';
+
+import { renderApp } from '../../pages/testing';
+import { installBrowserStubs } from '../testing/browser';
+import { installDataSources } from '../testing/dataSources';
 import { testIds } from '../testIds';
 
-describe('Components/App', () => {
-  let props: AppRootProps;
-
+describe('App routes', () => {
   beforeEach(() => {
-    jest.resetAllMocks();
-
-    props = {
-      basename: 'a/hotpath-latency-app',
-      meta: {
-        id: 'hotpath-latency-app',
-        name: 'Hotpath',
-        type: PluginType.app,
-        enabled: true,
-        jsonData: {},
-      },
-      query: {},
-      path: '',
-      onNavChanged: jest.fn(),
-    } as unknown as AppRootProps;
+    installDataSources();
+    installBrowserStubs();
   });
 
-  const renderAt = (path: string) =>
-    render(
-      <MemoryRouter initialEntries={[path]}>
-        <App {...props} />
-      </MemoryRouter>
-    );
-
-  test.each(['/hotspots', '/', '/no-such-page'])('route %s shows the Hotspots page', async (path) => {
-    renderAt(path);
-
-    // Pages are lazy loaded, so wait for the chunk and the route to render.
-    expect(await screen.findByTestId(testIds.hotspots.container, {}, { timeout: 2000 })).toBeInTheDocument();
-    expect(screen.getByText(/arrives with the panel\/app issue/i)).toBeInTheDocument();
+  test.each([
+    ['/a/hotpath-latency-app/hotspots', testIds.hotspots.container],
+    ['/a/hotpath-latency-app/compare', testIds.compare.container],
+    ['/a/hotpath-latency-app/import', testIds.import.container],
+    ['/a/hotpath-latency-app', testIds.hotspots.container],
+    ['/a/hotpath-latency-app/no-such-page', testIds.hotspots.container],
+  ])('%s shows its page', async (path, container) => {
+    renderApp(path);
+    // Pages are lazy loaded: wait for the chunk and the route.
+    expect(await screen.findByTestId(container, {}, { timeout: 5000 })).toBeInTheDocument();
   });
 });

@@ -1,107 +1,160 @@
-import React, { ChangeEvent, useState } from 'react';
-import { lastValueFrom } from 'rxjs';
 import { css } from '@emotion/css';
 import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
-import { Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
+import { DataSourcePicker, getBackendSrv } from '@grafana/runtime';
+import { Alert, Button, Field, FieldSet, Input, Stack, Text, useStyles2 } from '@grafana/ui';
+import React, { FormEvent, useState } from 'react';
+import { lastValueFrom } from 'rxjs';
+
+import { MAX_TRACES_LIMIT } from '../../data/types';
 import { testIds } from '../testIds';
+import { AppSettings, readAppSettings } from './settings';
 
-type AppPluginSettings = {
-  apiUrl?: string;
-};
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppSettings>> {}
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  isApiKeySet: boolean;
-  // A secret key for our custom API.
-  apiKey: string;
-};
+interface Draft {
+  jaegerUid?: string;
+  lokiUid?: string;
+  prometheusUid?: string;
+  maxTraces: string;
+}
 
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
+/** A whole number from 1 to MAX_TRACES_LIMIT, else undefined. */
+function parseMaxTraces(text: string): number | undefined {
+  const value = Number(text.trim());
+  return Number.isInteger(value) && value >= 1 && value <= MAX_TRACES_LIMIT ? value : undefined;
+}
 
+/**
+ * The app's Configuration page: the data sources the app pages use by default (Jaeger for traces, Loki for log
+ * links and counts, Prometheus for metrics) and the trace limit, saved in the app's `jsonData` — the same keys
+ * provisioning/plugins/apps.yaml sets, so provisioned and hand-made settings look alike.
+ */
 const AppConfig = ({ plugin }: AppConfigProps) => {
-  const s = useStyles2(getStyles);
-  const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(secureJsonFields?.apiKey),
+  const styles = useStyles2(getStyles);
+  const { enabled, pinned, jsonData } = plugin.meta;
+  const initial = readAppSettings(jsonData);
+  const [draft, setDraft] = useState<Draft>({
+    jaegerUid: initial.jaegerUid,
+    lokiUid: initial.lokiUid,
+    prometheusUid: initial.prometheusUid,
+    maxTraces: String(initial.maxTraces),
   });
+  const [saving, setSaving] = useState(false);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const maxTraces = parseMaxTraces(draft.maxTraces);
 
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
-
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      [event.target.name]: event.target.value.trim(),
-    });
-  };
-
-  const onSubmit = () => {
-    if (isSubmitDisabled) {
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (maxTraces === undefined) {
       return;
     }
-
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
-          },
-    });
+    setSaving(true);
+    setFailure(undefined);
+    // Unset data sources are left out (not sent as null), so provisioning and this page write the same shape.
+    const settings: AppSettings = {
+      ...(draft.jaegerUid ? { jaegerUid: draft.jaegerUid } : {}),
+      ...(draft.lokiUid ? { lokiUid: draft.lokiUid } : {}),
+      ...(draft.prometheusUid ? { prometheusUid: draft.prometheusUid } : {}),
+      maxTraces,
+    };
+    try {
+      await updatePlugin(plugin.meta.id, { enabled, pinned, jsonData: settings });
+      // Grafana keeps the plugin's settings in its boot data; a reload is the supported way to refresh them.
+      window.location.reload();
+    } catch (err) {
+      setSaving(false);
+      setFailure(describeFailure(err));
+    }
   };
 
   return (
-    <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings">
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
-          <SecretInput
-            width={60}
-            id="config-api-key"
-            data-testid={testIds.appConfig.apiKey}
-            name="apiKey"
-            value={state.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChange}
-            onReset={onResetApiKey}
+    <form onSubmit={onSubmit} data-testid={testIds.appConfig.form} className={styles.form}>
+      <FieldSet label="Data sources">
+        <Text color="secondary" element="p">
+          What the Hotspots, Compare and Import pages use unless a page says otherwise. Dashboard panels use their own
+          query&apos;s data source.
+        </Text>
+        <Field
+          label="Traces (Jaeger)"
+          description="Where traces are searched and fetched from"
+          htmlFor="hotpath-config-jaeger"
+        >
+          <DataSourcePicker
+            inputId="hotpath-config-jaeger"
+            type="jaeger"
+            current={draft.jaegerUid ?? null}
+            noDefault
+            width={40}
+            onChange={(ds) => setDraft({ ...draft, jaegerUid: ds.uid })}
+            onClear={() => setDraft({ ...draft, jaegerUid: undefined })}
           />
         </Field>
-
-        <Field label="API Url" description="" className={s.marginTop}>
-          <Input
-            width={60}
-            name="apiUrl"
-            id="config-api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            value={state.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChange}
+        <Field
+          label="Logs (Loki)"
+          description="For log links and log counts when the Jaeger data source has no trace-to-logs target"
+          htmlFor="hotpath-config-loki"
+        >
+          <DataSourcePicker
+            inputId="hotpath-config-loki"
+            type="loki"
+            current={draft.lokiUid ?? null}
+            noDefault
+            width={40}
+            onChange={(ds) => setDraft({ ...draft, lokiUid: ds.uid })}
+            onClear={() => setDraft({ ...draft, lokiUid: undefined })}
           />
         </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
-          </Button>
-        </div>
+        <Field
+          label="Metrics (Prometheus)"
+          description="The metrics of the services, for the RED dashboards next to the hotspots"
+          htmlFor="hotpath-config-prometheus"
+        >
+          <DataSourcePicker
+            inputId="hotpath-config-prometheus"
+            type="prometheus"
+            current={draft.prometheusUid ?? null}
+            noDefault
+            width={40}
+            onChange={(ds) => setDraft({ ...draft, prometheusUid: ds.uid })}
+            onClear={() => setDraft({ ...draft, prometheusUid: undefined })}
+          />
+        </Field>
       </FieldSet>
+      <FieldSet label="Limits">
+        <Field
+          label="Max traces"
+          description={`Traces a page fetches and analyses at most (1 to ${MAX_TRACES_LIMIT.toLocaleString('en-US')})`}
+          invalid={maxTraces === undefined}
+          error={maxTraces === undefined ? `A whole number from 1 to ${MAX_TRACES_LIMIT}` : undefined}
+          htmlFor="hotpath-config-max-traces"
+        >
+          <Input
+            id="hotpath-config-max-traces"
+            data-testid={testIds.appConfig.maxTraces}
+            type="number"
+            min={1}
+            max={MAX_TRACES_LIMIT}
+            value={draft.maxTraces}
+            onChange={(event) => setDraft({ ...draft, maxTraces: event.currentTarget.value })}
+            width={16}
+          />
+        </Field>
+      </FieldSet>
+      {failure && (
+        <Alert severity="error" title="Settings were not saved">
+          {failure}
+        </Alert>
+      )}
+      <Stack direction="row">
+        <Button
+          type="submit"
+          data-testid={testIds.appConfig.submit}
+          disabled={maxTraces === undefined || saving}
+          icon={saving ? 'spinner' : undefined}
+        >
+          Save settings
+        </Button>
+      </Stack>
     </form>
   );
 };
@@ -109,32 +162,23 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 export default AppConfig;
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
-  marginTop: css`
-    margin-top: ${theme.spacing(3)};
-  `,
+  form: css({ maxWidth: theme.breakpoints.values.md }),
 });
 
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
-  try {
-    await updatePlugin(pluginId, data);
+function describeFailure(err: unknown): string {
+  const status = (err as { status?: number } | null)?.status;
+  const message =
+    (err as { data?: { message?: string } } | null)?.data?.message ??
+    (err instanceof Error ? err.message : undefined) ??
+    'Grafana did not accept the request.';
+  return status ? `${message} (HTTP ${status})` : message;
+}
 
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    window.location.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
-  }
-};
-
-const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = await getBackendSrv().fetch({
+async function updatePlugin(pluginId: string, data: Partial<PluginMeta<AppSettings>>) {
+  const response = getBackendSrv().fetch({
     url: `/api/plugins/${pluginId}/settings`,
     method: 'POST',
     data,
   });
-
   return lastValueFrom(response);
-};
+}

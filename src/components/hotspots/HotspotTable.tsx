@@ -1,136 +1,311 @@
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import { Column, FilterInput, InteractiveTable, Stack, Switch, Text, useStyles2 } from '@grafana/ui';
-import React, { useMemo, useState } from 'react';
+import {
+  Button,
+  Column,
+  FetchDataFunc,
+  FilterInput,
+  InlineSwitch,
+  InteractiveTable,
+  Stack,
+  Text,
+  Tooltip,
+  useStyles2,
+} from '@grafana/ui';
+import React, { useCallback, useMemo, useState } from 'react';
 
 import type { HotspotReport, HotspotRow } from '../../engine';
-import { count, ms, percent } from './format';
-import { LinkContext, TraceLinks } from './TraceLinks';
+import type { TimeRangeMs } from '../../data/types';
+import { testIds } from '../testIds';
+import { ExemplarLinks } from './ExemplarLinks';
+import { count, ms, percent, plural } from './format';
+import type { LinkContext } from './LogsLinkCell';
+import { sameRules, SortRule, sortRows } from './sortRows';
 
-interface Props {
+export interface HotspotTableProps {
   report: HotspotReport;
+  /** Rows shown before "Show all". */
   topN: number;
+  /** Start with the per-service rollup; the switch in the table changes it (and reports through onRollupChange). */
   rollup: boolean;
   onRollupChange?: (rollup: boolean) => void;
-  links: LinkContext;
+  /** Where exemplar links go; undefined (Import page): exemplars show their trace IDs, to copy. */
+  links?: LinkContext;
+  /** A trace's extent, for its links (ms since the epoch). */
+  windowOf: (traceId: string) => TimeRangeMs;
 }
 
+/** One table row: flat values under the column ids (InteractiveTable reads cells by column id). */
 interface Row {
-  id: string;
-  rank: number;
-  row: HotspotRow;
+  key: string;
+  service: string;
+  operation: string;
+  share: number;
+  cpTotal: number;
+  cpP50: number;
+  cpP95: number;
+  cpP99: number;
+  spanP95: number;
+  self: number;
+  calls: number;
+  errorRate: number;
+  traces: number;
+  source: HotspotRow;
 }
 
-/** The ranked (service, operation) table: critical-path share first, then the statistics behind it. */
-export function HotspotTable({ report, topN, rollup, onRollupChange, links }: Props) {
+const HEADER_TOOLTIPS = {
+  share: {
+    content:
+      'Share of all requests’ end-to-end latency (summed over the analysed traces) that this operation was on the critical path for. Shares of all rows add up to 100 %.',
+  },
+  cpTotal: { content: 'Critical-path time summed over all analysed traces.' },
+  cpP95: {
+    content:
+      'Critical-path time per trace, over the traces that contain the operation: median, 95th and 99th percentile. Sorts by the 95th.',
+  },
+  spanP95: { content: '95th percentile of span duration (all calls), whether on the critical path or not.' },
+  self: { content: 'Time spent in the spans themselves, children excluded, summed over all traces.' },
+  exemplar: { content: 'The trace in which this operation cost the most critical-path time. Expand the row for more.' },
+};
+
+function toRow(row: HotspotRow): Row {
+  return {
+    key: `${row.service}\u0000${row.operation ?? ''}`,
+    service: row.service,
+    operation: row.operation ?? '',
+    share: row.criticalPathShare,
+    cpTotal: row.criticalPathUs,
+    cpP50: row.criticalPathPerTraceUs.p50,
+    cpP95: row.criticalPathPerTraceUs.p95,
+    cpP99: row.criticalPathPerTraceUs.p99,
+    spanP95: row.spanDurationUs.p95,
+    self: row.selfTimeUs,
+    calls: row.calls,
+    errorRate: row.errorRate,
+    traces: row.traces,
+    source: row,
+  };
+}
+
+/**
+ * The ranked (service, operation) table: critical-path share first, then the statistics behind it, and the trace
+ * that shows it best. Filter, sort and the top-N cut apply to all rows in that order, so "top 20 by error rate"
+ * means what it says.
+ */
+export function HotspotTable({ report, topN, rollup, onRollupChange, links, windowOf }: HotspotTableProps) {
   const styles = useStyles2(getStyles);
   const [filter, setFilter] = useState('');
+  const [showAll, setShowAll] = useState(false);
+  const [sortBy, setSortBy] = useState<SortRule[]>([]);
   const [byService, setByService] = useState(rollup);
+  // The prop wins when it changes (panel option edited, URL changed); the switch changes it locally in between.
+  const [rollupProp, setRollupProp] = useState(rollup);
+  if (rollupProp !== rollup) {
+    setRollupProp(rollup);
+    setByService(rollup);
+  }
+
   const source = byService ? report.services : report.operations;
-  const rows = useMemo(() => {
+  const filtered = useMemo(() => {
     const needle = filter.trim().toLowerCase();
-    return source
-      .map((row, index) => ({ id: `${row.service}\u0000${row.operation ?? ''}`, rank: index + 1, row }))
-      .filter(({ row }) => !needle || `${row.service} ${row.operation ?? ''}`.toLowerCase().includes(needle))
-      .slice(0, Math.max(1, topN));
-  }, [source, filter, topN]);
-  const columns = useMemo<Array<Column<Row>>>(
-    () => [
-      { id: 'rank', header: '#', cell: ({ row }) => row.original.rank, sortType: 'number', disableGrow: true },
-      { id: 'service', header: 'Service', cell: ({ row }) => row.original.row.service, sortType: 'string' },
-      ...(byService
-        ? []
-        : [
-            {
-              id: 'operation',
-              header: 'Operation',
-              cell: ({ row }) => row.original.row.operation,
-              sortType: 'string',
-            } as Column<Row>,
-          ]),
+    const all = source.map(toRow);
+    return needle ? all.filter((r) => `${r.service} ${r.operation}`.toLowerCase().includes(needle)) : all;
+  }, [source, filter]);
+  const limit = Math.max(1, Math.floor(topN) || 1);
+  const rows = useMemo(() => {
+    const sorted = sortRows(filtered, sortBy[0]);
+    return showAll ? sorted : sorted.slice(0, limit);
+  }, [filtered, sortBy, showAll, limit]);
+
+  const onSort = useCallback<FetchDataFunc<Row>>(({ sortBy: next }) => {
+    setSortBy((previous) => sameRules(previous, next));
+  }, []);
+
+  const columns = useMemo<Array<Column<Row>>>(() => {
+    const number = (id: keyof Row, header: string, format: (row: Row) => string): Column<Row> => ({
+      id,
+      header,
+      sortType: 'number',
+      sortDescFirst: true,
+      cell: ({ row }) => <span className={styles.number}>{format(row.original)}</span>,
+    });
+    const list: Array<Column<Row>> = [{ id: 'service', header: 'Service', sortType: 'string' }];
+    if (!byService) {
+      list.push({ id: 'operation', header: 'Operation', sortType: 'string' });
+    }
+    list.push(
       {
         id: 'share',
         header: 'CP share',
         sortType: 'number',
-        cell: ({ row }) => (
-          <div className={styles.shareCell} title="Share of summed end-to-end latency on the critical path">
-            <div
-              className={styles.shareBar}
-              style={{ width: `${Math.min(100, row.original.row.criticalPathShare * 100)}%` }}
-            />
-            <span className={styles.shareText}>{percent(row.original.row.criticalPathShare)}</span>
-          </div>
-        ),
-      },
-      {
-        id: 'cpTotal',
-        header: 'CP total ms',
-        sortType: 'number',
-        cell: ({ row }) => ms(row.original.row.criticalPathUs),
-      },
-      {
-        id: 'cpPerTrace',
-        header: 'CP/trace p50 · p95 · p99 ms',
+        sortDescFirst: true,
         cell: ({ row }) => {
-          const p = row.original.row.criticalPathPerTraceUs;
-          return `${ms(p.p50)} · ${ms(p.p95)} · ${ms(p.p99)}`;
+          const share = row.original.share;
+          return (
+            <div
+              className={styles.shareCell}
+              role="meter"
+              aria-label="Critical-path share"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(share * 1000) / 10}
+            >
+              <div className={styles.shareBar} style={{ width: `${Math.min(100, Math.max(0, share * 100))}%` }} />
+              <span className={styles.shareText}>{percent(share)}</span>
+            </div>
+          );
         },
       },
-      { id: 'spanP95', header: 'Span p95 ms', cell: ({ row }) => ms(row.original.row.spanDurationUs.p95) },
-      { id: 'self', header: 'Self ms', cell: ({ row }) => ms(row.original.row.selfTimeUs) },
-      { id: 'calls', header: 'Calls', cell: ({ row }) => count(row.original.row.calls) },
-      {
-        id: 'errors',
-        header: 'Errors',
-        cell: ({ row }) =>
-          row.original.row.errors > 0 ? (
-            <Text color="error">{percent(row.original.row.errorRate)}</Text>
-          ) : (
-            <Text color="secondary">0</Text>
-          ),
-      },
-      { id: 'traces', header: 'Traces', cell: ({ row }) => count(row.original.row.traces) },
+      number('cpTotal', 'CP total ms', (r) => ms(r.cpTotal)),
+      // One column for the three (sorted by p95), so the table fits a dashboard panel.
+      number('cpP95', 'CP/trace p50 · p95 · p99 ms', (r) => `${ms(r.cpP50)} · ${ms(r.cpP95)} · ${ms(r.cpP99)}`),
       {
         id: 'exemplar',
-        header: 'Slowest trace',
+        header: 'Costliest trace',
         cell: ({ row }) => {
-          const exemplar = row.original.row.exemplars[0];
+          const exemplar = row.original.source.exemplars[0];
           return exemplar ? (
-            <TraceLinks context={links} service={row.original.row.service} traceId={exemplar.traceId} />
-          ) : null;
+            <ExemplarLinks
+              traceId={exemplar.traceId}
+              service={row.original.service}
+              window={windowOf(exemplar.traceId)}
+              links={links}
+            />
+          ) : (
+            <Text color="secondary">–</Text>
+          );
         },
       },
-    ],
-    [byService, links, styles]
-  );
-  return (
-    <div data-testid="hotpath-table">
-      <Stack direction="row" gap={2} alignItems="center">
-        <FilterInput placeholder="Filter service or operation" value={filter} onChange={setFilter} width={40} />
-        <Stack direction="row" gap={1} alignItems="center">
-          <Switch
-            id="hotpath-rollup"
-            value={byService}
-            onChange={() => {
-              setByService(!byService);
-              onRollupChange?.(!byService);
-            }}
-          />
-          <label htmlFor="hotpath-rollup">
-            <Text variant="bodySmall">Per service</Text>
-          </label>
+      number('spanP95', 'Span p95 ms', (r) => ms(r.spanP95)),
+      number('self', 'Self ms', (r) => ms(r.self)),
+      number('calls', 'Calls', (r) => count(r.calls)),
+      {
+        id: 'errorRate',
+        header: 'Errors',
+        sortType: 'number',
+        sortDescFirst: true,
+        cell: ({ row }) => {
+          const { errors, calls } = row.original.source;
+          return errors > 0 ? (
+            <Tooltip content={`${count(errors)} of ${plural(calls, 'span')} failed`}>
+              <Text color="error" tabular>
+                {percent(row.original.errorRate)}
+              </Text>
+            </Tooltip>
+          ) : (
+            <span className={styles.zero}>0</span>
+          );
+        },
+      },
+      number('traces', 'Traces', (r) => count(r.traces))
+    );
+    return list;
+  }, [byService, links, styles, windowOf]);
+
+  const renderExemplars = useCallback(
+    (row: Row) => {
+      const { exemplars } = row.source;
+      if (exemplars.length === 0) {
+        return <Text color="secondary">Never on the critical path: no example trace.</Text>;
+      }
+      return (
+        <Stack direction="column" gap={0.5}>
+          <Text variant="bodySmall" color="secondary">
+            Traces where {row.operation ? `${row.service} · ${row.operation}` : row.service} cost the most critical-path
+            time:
+          </Text>
+          {exemplars.map((exemplar) => (
+            <Stack key={exemplar.traceId} direction="row" gap={2} alignItems="center">
+              <Text tabular>{ms(exemplar.criticalPathUs)} ms</Text>
+              <ExemplarLinks
+                traceId={exemplar.traceId}
+                service={row.service}
+                window={windowOf(exemplar.traceId)}
+                links={links}
+              />
+              {links && (
+                <Text variant="code" color="secondary">
+                  {exemplar.traceId}
+                </Text>
+              )}
+            </Stack>
+          ))}
         </Stack>
+      );
+    },
+    [links, windowOf]
+  );
+
+  const noun = byService ? 'service' : 'operation';
+  return (
+    <div data-testid={testIds.view.table} className={styles.container}>
+      <Stack direction="row" gap={2} alignItems="center" wrap="wrap">
+        <div className={styles.filter}>
+          <FilterInput
+            placeholder="Filter service or operation"
+            value={filter}
+            onChange={setFilter}
+            escapeRegex={false}
+          />
+        </div>
+        <InlineSwitch
+          label="Per service"
+          showLabel
+          transparent
+          value={byService}
+          onChange={() => {
+            setByService(!byService);
+            onRollupChange?.(!byService);
+          }}
+        />
         <Text variant="bodySmall" color="secondary">
-          Top {Math.min(topN, source.length)} of {source.length} {byService ? 'services' : 'operations'}
+          {rows.length < filtered.length
+            ? `Top ${count(rows.length)} of ${plural(filtered.length, noun)}`
+            : plural(filtered.length, noun)}
+          {filter.trim() ? ` matching “${filter.trim()}”` : ''}
         </Text>
+        {filtered.length > limit && (
+          <Button size="sm" variant="secondary" fill="text" onClick={() => setShowAll(!showAll)}>
+            {showAll ? `Show top ${count(limit)}` : `Show all ${count(filtered.length)}`}
+          </Button>
+        )}
       </Stack>
-      <InteractiveTable columns={columns} data={rows} getRowId={(r: Row) => r.id} />
+      {filtered.length === 0 ? (
+        <Text color="secondary">
+          No {noun} matches “{filter.trim()}”.
+        </Text>
+      ) : (
+        <InteractiveTable
+          columns={columns}
+          data={rows}
+          getRowId={(r: Row) => r.key}
+          fetchData={onSort}
+          headerTooltips={HEADER_TOOLTIPS}
+          renderExpandedRow={renderExemplars}
+        />
+      )}
     </div>
   );
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  shareCell: css({ position: 'relative', minWidth: 110, height: 20, background: theme.colors.background.secondary }),
+  container: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
+  filter: css({ width: theme.spacing(40), flex: 'none' }),
+  shareCell: css({
+    position: 'relative',
+    minWidth: 110,
+    height: theme.spacing(2.5),
+    borderRadius: theme.shape.radius.default,
+    background: theme.colors.background.secondary,
+    overflow: 'hidden',
+  }),
+  number: css({ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }),
+  zero: css({ color: theme.colors.text.secondary, fontVariantNumeric: 'tabular-nums' }),
   shareBar: css({ position: 'absolute', left: 0, top: 0, bottom: 0, background: theme.colors.primary.transparent }),
-  shareText: css({ position: 'relative', paddingLeft: theme.spacing(0.5), fontVariantNumeric: 'tabular-nums' }),
+  shareText: css({
+    position: 'relative',
+    paddingLeft: theme.spacing(0.5),
+    lineHeight: theme.spacing(2.5),
+    fontVariantNumeric: 'tabular-nums',
+  }),
 });

@@ -1,100 +1,131 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import React from 'react';
+import { lastValueFrom, NEVER, timeout } from 'rxjs';
 
-import { analyzeLocalFiles, emptyState, errorState } from '../../data';
-import type { HotspotQuery, HotspotState } from '../../data/types';
-import { readFixtureText } from '../../testing/fixtures';
+import { classifyError } from '../../data';
+import type { HotspotState, LogCount, UserFacingError } from '../../data/types';
+import { installBrowserStubs } from '../testing/browser';
+import { installDataSources } from '../testing/dataSources';
+import { bareState, BOOKINFO, LOKI_CAS, SMARTTHINGS, stateFromFixtures, YELP } from '../testing/states';
+import { testIds } from '../testIds';
 import { HotspotView, HotspotViewOptions } from './HotspotView';
 
-const QUERY: HotspotQuery = { jaegerUid: 'jaeger', maxTraces: 500, window: 'root', asyncBlocking: false };
-const OPTIONS: HotspotViewOptions = { mode: 'hotspots', topN: 20, rollup: false, window: 'root' };
-const LINKS = { jaegerUid: 'jaeger', lokiUid: undefined };
+jest.mock('../../data', () => ({
+  ...jest.requireActual('../../data'),
+  useLogCount: (): LogCount => ({ state: 'counted', lines: 3 }),
+}));
 
-async function stateOf(files: string[], query: Partial<HotspotQuery> = {}): Promise<HotspotState> {
-  return analyzeLocalFiles(
-    files.map((name) => ({ name, text: readFixtureText(name) })),
-    { ...QUERY, ...query }
-  );
+const OPTIONS: HotspotViewOptions = { mode: 'hotspots', topN: 20, rollup: false, window: 'root' };
+const LINKS = { jaegerUid: 'jaeger', lokiUid: 'loki' };
+const target = { target: 'Jaeger data source', uid: 'jaeger' };
+const fetchError = (status: number, message: string) => ({ status, statusText: '', data: { message }, config: {} });
+
+/** Every failure the data layer words, as the view receives it. */
+const ERRORS: Array<[string, UserFacingError]> = [
+  ['unknown data source', classifyError(fetchError(404, 'Data source not found'), target).error],
+  ['signed out', classifyError(fetchError(401, 'Unauthorized'), target).error],
+  ['no permission', classifyError(fetchError(403, 'Access denied to data source'), target).error],
+  ['plugin missing', classifyError(fetchError(404, 'Plugin not found'), target).error],
+  ['server error', classifyError(fetchError(500, 'Query data error'), target).error],
+  ['gateway timeout', classifyError(fetchError(504, ''), target).error],
+  ['unreachable', classifyError(new TypeError('Failed to fetch'), target).error],
+  [
+    'no Jaeger data source',
+    {
+      title: 'No Jaeger data source',
+      message: 'Choose a Jaeger data source (in the panel query, or the app configuration) to fetch traces from.',
+    },
+  ],
+  [
+    'malformed frame',
+    {
+      title: 'These are not Jaeger search results',
+      message: 'The panel received one frame: A (2 fields: time, value).',
+    },
+  ],
+];
+
+/** What rxjs' `timeout` throws when our own request timeout expires. */
+async function ourTimeout(): Promise<UserFacingError> {
+  const thrown = await lastValueFrom(NEVER.pipe(timeout(1))).catch((err: unknown) => err);
+  return classifyError(thrown, { ...target, timeoutMs: 60_000 }).error;
 }
 
+function renderView(state: HotspotState, options: Partial<HotspotViewOptions> = {}) {
+  return render(<HotspotView state={state} options={{ ...OPTIONS, ...options }} links={LINKS} />);
+}
+
+beforeEach(() => {
+  installDataSources();
+  installBrowserStubs();
+});
+
 describe('HotspotView', () => {
-  it('ranks the SmartThings journey: coreSrv get /login/tokenauth first, 8.38 ms, 22.8 %', async () => {
-    const state = await stateOf(['jaeger/zipkin-smartthings-mobile-web-install.jaeger.json']);
-    render(<HotspotView state={state} options={OPTIONS} links={LINKS} />);
-    const table = screen.getByTestId('hotpath-table');
-    const rows = within(table).getAllByRole('row');
-    // rows[0] is the header
-    expect(within(rows[1]).getByText('coreSrv')).toBeInTheDocument();
-    expect(within(rows[1]).getByText('get /login/tokenauth')).toBeInTheDocument();
-    expect(within(rows[1]).getByText('22.8 %')).toBeInTheDocument();
-    expect(within(rows[1]).getAllByText('8.38')).toHaveLength(2); // CP total and self time
-    expect(within(rows[2]).getByText('post /implicit-tokens/access')).toBeInTheDocument();
+  it.each(ERRORS)('says what went wrong (%s), never a blank panel', (_name, error) => {
+    renderView({ ...bareState('error'), error });
+    const alert = screen.getByTestId(testIds.view.error);
+    expect(alert).toHaveTextContent(error.title);
+    expect(alert).toHaveTextContent(error.message);
+    expect(screen.queryByTestId(testIds.view.table)).not.toBeInTheDocument();
   });
 
-  it('warns about coverage for the SmartThings journey (0.1 % of span time in the root window)', async () => {
-    const state = await stateOf(['jaeger/zipkin-smartthings-mobile-web-install.jaeger.json']);
-    render(<HotspotView state={state} options={OPTIONS} links={LINKS} />);
-    const banner = screen.getByTestId('hotpath-diagnostics');
-    expect(banner).toHaveTextContent('Low coverage: 0.1 % of span time analysed');
-    expect(banner).toHaveTextContent('943 of 957 spans');
-    expect(banner).toHaveTextContent('41 child spans wholly outside their parent');
-  });
-
-  it('shows top N only, filters, and rolls up per service', async () => {
-    const state = await stateOf(['jaeger/zipkin-smartthings-mobile-web-install.jaeger.json']);
-    render(<HotspotView state={state} options={{ ...OPTIONS, topN: 3 }} links={LINKS} />);
-    const table = screen.getByTestId('hotpath-table');
-    expect(within(table).getAllByRole('row')).toHaveLength(4);
-    expect(table).toHaveTextContent('Top 3 of 87 operations');
-    fireEvent.change(screen.getByPlaceholderText('Filter service or operation'), { target: { value: 'check_token' } });
-    expect(within(table).getAllByRole('row')).toHaveLength(3); // coreSrv and auth post /oauth/check_token
-    fireEvent.change(screen.getByPlaceholderText('Filter service or operation'), { target: { value: '' } });
-    fireEvent.click(screen.getByRole('switch'));
-    expect(table).toHaveTextContent(/Top 3 of 16 services/);
-    expect(within(within(table).getAllByRole('row')[1]).getByText('coreSrv')).toBeInTheDocument();
-  });
-
-  it('links the slowest trace to Explore', async () => {
-    const state = await stateOf(['jaeger/kiali-istio-bookinfo.jaeger.json']);
-    render(<HotspotView state={state} options={OPTIONS} links={LINKS} />);
-    const link = screen.getAllByTestId('hotpath-open-trace')[0];
-    const href = link.getAttribute('href') ?? '';
-    expect(href).toMatch(/^\/explore\?/);
-    const panes = JSON.parse(new URL(href, 'http://grafana').searchParams.get('panes') ?? '{}');
-    const pane = Object.values(panes)[0] as { datasource: string; queries: Array<{ query: string }> };
-    expect(pane.datasource).toBe('jaeger');
-    expect(pane.queries[0].query).toBe(state.records[0].traceId);
-  });
-
-  it('compares slow and baseline traces with both sample sizes and the small-sample warning', async () => {
-    const state = await stateOf(
-      ['jaeger/kiali-istio-bookinfo.jaeger.json', 'jaeger/zipkin-yelp.jaeger.json', 'jaeger/grafana-loki-cas-trace.json'],
-      { compare: { percentile: 90 } }
+  it('says what went wrong (our timeout)', async () => {
+    const error = await ourTimeout();
+    expect(error.title).toBe('Request timed out');
+    renderView({ ...bareState('error'), error });
+    expect(screen.getByTestId(testIds.view.error)).toHaveTextContent(
+      'Grafana did not answer a query to the Jaeger data source "jaeger" within 60 s.'
     );
-    render(<HotspotView state={state} options={{ ...OPTIONS, mode: 'compare' }} links={LINKS} />);
-    expect(screen.getByTestId('hotpath-compare')).toHaveTextContent('Slow: 1 traces');
-    expect(screen.getByTestId('hotpath-compare')).toHaveTextContent('baseline: 2 traces');
-    expect(screen.getByTestId('hotpath-compare-warning')).toHaveTextContent('only 1 slow and 2 baseline traces');
   });
 
-  it('projects what-if numbers for the selected operation', async () => {
-    const state = await stateOf(['jaeger/kiali-istio-bookinfo.jaeger.json']);
-    render(<HotspotView state={state} options={OPTIONS} links={LINKS} />);
-    // Bookinfo lasts 11.93 ms; productpage's own critical-path time is 7.381 ms: halving it saves 3.69 ms.
-    expect(screen.getByTestId('hotpath-whatif-result')).toHaveTextContent('p50 11.9 → 8.24 ms');
+  it('adds the HTTP status unless the title has it', () => {
+    const { rerender } = renderView({ ...bareState('error'), error: ERRORS[0][1] });
+    expect(screen.getByTestId(testIds.view.error)).toHaveTextContent('Pick another data source. (HTTP 404)');
+    rerender(<HotspotView state={{ ...bareState('error'), error: ERRORS[2][1] }} options={OPTIONS} links={LINKS} />);
+    expect(screen.getByTestId(testIds.view.error)).toHaveTextContent('Access denied (403)');
+    expect(screen.getByTestId(testIds.view.error)).not.toHaveTextContent('(HTTP 403)');
   });
 
-  it('says what went wrong instead of a blank panel, and says when nothing was found', () => {
-    const { rerender } = render(
-      <HotspotView
-        state={errorState({ title: 'Data source not found', message: 'No data source with uid "nope".', status: 404 })}
-        options={OPTIONS}
-        links={LINKS}
-      />
-    );
-    expect(screen.getByTestId('hotpath-error')).toHaveTextContent('Data source not found');
-    expect(screen.getByTestId('hotpath-error')).toHaveTextContent('(HTTP 404)');
-    rerender(<HotspotView state={emptyState(undefined, 'empty')} options={OPTIONS} links={LINKS} />);
-    expect(screen.getByTestId('hotpath-empty')).toHaveTextContent('No traces to analyse');
+  it('keeps what was analysed before a run failed', () => {
+    const state = stateFromFixtures([BOOKINFO]);
+    renderView({ ...state, phase: 'error', error: ERRORS[4][1] });
+    expect(screen.getByTestId(testIds.view.error)).toHaveTextContent('Query failed (500)');
+    expect(screen.getByTestId(testIds.view.table)).toBeInTheDocument();
+  });
+
+  it('says when the search found nothing', () => {
+    renderView(bareState('empty'));
+    expect(screen.getByTestId(testIds.view.empty)).toHaveTextContent('No traces to analyse');
+    expect(screen.getByTestId(testIds.view.root)).toHaveAttribute('data-phase', 'empty');
+  });
+
+  it('says "empty" rather than nothing when a finished run has no report', () => {
+    renderView(bareState('done'));
+    expect(screen.getByTestId(testIds.view.empty)).toBeInTheDocument();
+  });
+
+  it('shows progress and the partial ranking while traces still arrive', () => {
+    const partial = stateFromFixtures([BOOKINFO]);
+    renderView({
+      ...partial,
+      phase: 'fetching',
+      progress: { searched: 1000, toFetch: 1000, fetched: 340, failed: 0, analysed: 1 },
+    });
+    expect(screen.getByTestId(testIds.view.sample)).toHaveTextContent('Fetched 340 of 1,000 traces');
+    expect(screen.getByTestId(testIds.view.table)).toHaveTextContent('productpage.bookinfo');
+    expect(screen.queryByTestId(testIds.view.empty)).not.toBeInTheDocument();
+  });
+
+  it('shows the ranking, the diagnostics and the what-if together', () => {
+    renderView(stateFromFixtures([SMARTTHINGS]));
+    expect(screen.getByTestId(testIds.view.diagnostics)).toHaveTextContent('Low coverage: 0.1 %');
+    expect(screen.getByTestId(testIds.view.table)).toHaveTextContent('get /login/tokenauth');
+    expect(screen.getByTestId(testIds.view.whatIf)).toBeInTheDocument();
+  });
+
+  it('shows slow vs baseline in compare mode', () => {
+    renderView(stateFromFixtures([BOOKINFO, YELP, LOKI_CAS], { compare: { percentile: 90 } }), { mode: 'compare' });
+    expect(screen.getByTestId(testIds.view.compare)).toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.view.table)).not.toBeInTheDocument();
   });
 });

@@ -1,15 +1,16 @@
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import React from 'react';
+import React, { ReactNode, useCallback } from 'react';
 
-import type { HotspotState } from '../../data/types';
+import type { HotspotState, TimeRangeMs } from '../../data/types';
+import { testIds } from '../testIds';
 import { CompareTable } from './CompareTable';
 import { DiagnosticsBanner } from './DiagnosticsBanner';
 import { HotspotTable } from './HotspotTable';
+import type { LinkContext } from './LogsLinkCell';
 import { SampleSummary } from './SampleSummary';
-import { EmptyMessage, ErrorMessage } from './StatusMessage';
-import { LinkContext } from './TraceLinks';
+import { EmptyState, ErrorState } from './StatusStates';
 import { WhatIfControl } from './WhatIfControl';
 
 export interface HotspotViewOptions {
@@ -17,34 +18,58 @@ export interface HotspotViewOptions {
   topN: number;
   rollup: boolean;
   window: 'root' | 'full';
+  /** Default true. */
   showWhatIf?: boolean;
 }
 
-interface Props {
+export interface HotspotViewProps {
   state: HotspotState;
   options: HotspotViewOptions;
-  links: Omit<LinkContext, 'range'>;
+  /** Where exemplar links go; undefined where traces come from files (Import page). */
+  links?: LinkContext;
+  onRollupChange?: (rollup: boolean) => void;
+  /** Import page: progress counts files and traces read, not fetched. */
+  noun?: 'traces' | 'files';
+  /** Replaces the default "no traces" message. */
+  emptyMessage?: ReactNode;
 }
 
-/** Everything the panel and the app pages show for one analysis: shared by both, props in, no fetching. */
-export function HotspotView({ state, options, links }: Props) {
+/**
+ * Everything the panel and the app pages show for one analysis — shared by all of them, props in, no fetching.
+ * Every phase says something: progress while searching and fetching, the error, the empty result, and the ranking
+ * (partial while traces still arrive) with what the engine had to repair.
+ */
+export function HotspotView({ state, options, links, onRollupChange, noun, emptyMessage }: HotspotViewProps) {
   const styles = useStyles2(getStyles);
-  const linkContext = { ...links, range: state.range };
+  const { traceWindows, range } = state;
+  const windowOf = useCallback(
+    (traceId: string): TimeRangeMs => traceWindows?.get(traceId) ?? range,
+    [traceWindows, range]
+  );
+  const report = state.report && state.report.traces > 0 ? state.report : undefined;
+  const finished = state.phase === 'done' || state.phase === 'empty';
   return (
-    <div className={styles.view} data-testid="hotpath-view" data-phase={state.phase}>
-      <SampleSummary phase={state.phase} progress={state.progress} />
-      {state.phase === 'error' && state.error && <ErrorMessage error={state.error} />}
-      {state.phase === 'empty' && <EmptyMessage />}
-      {state.report && state.report.traces > 0 && (
+    <div className={styles.view} data-testid={testIds.view.root} data-phase={state.phase}>
+      <SampleSummary phase={state.phase} progress={state.progress} noun={noun} />
+      {state.phase === 'error' && state.error && <ErrorState error={state.error} />}
+      {finished && !report && <EmptyState>{emptyMessage}</EmptyState>}
+      {report && (
         <>
-          <DiagnosticsBanner report={state.report} problems={state.problems} window={options.window} />
+          <DiagnosticsBanner report={report} problems={state.problems} window={options.window} />
           {options.mode === 'compare' && state.comparison ? (
             <CompareTable comparison={state.comparison} topN={options.topN} />
           ) : (
-            <HotspotTable report={state.report} topN={options.topN} rollup={options.rollup} links={linkContext} />
+            <HotspotTable
+              report={report}
+              topN={options.topN}
+              rollup={options.rollup}
+              onRollupChange={onRollupChange}
+              links={links}
+              windowOf={windowOf}
+            />
           )}
           {options.showWhatIf !== false && (
-            <WhatIfControl operations={state.operations} records={state.records} rows={state.report.operations} />
+            <WhatIfControl operations={state.operations} records={state.records} rows={report.operations} />
           )}
         </>
       )}
@@ -53,5 +78,13 @@ export function HotspotView({ state, options, links }: Props) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  view: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1), height: '100%', overflow: 'auto' }),
+  view: css({
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(1.5),
+    height: '100%',
+    overflow: 'auto',
+    // A panel is often shorter than its content: scroll it, never squeeze the parts.
+    '& > *': { flexShrink: 0 },
+  }),
 });

@@ -1,16 +1,38 @@
-/** Durations arrive in µs from the engine; people read ms. */
+/**
+ * Numbers as the views print them. Durations arrive in µs from the engine and are shown in ms, with a fixed unit
+ * per column (so a column can be scanned) and four significant digits: 8.376, 22.84, 123.5, 1,235.
+ */
 export function ms(us: number): string {
   if (!Number.isFinite(us)) {
     return '–';
   }
   const value = us / 1000;
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  const size = Math.abs(value);
+  if (size === 0) {
+    return '0';
+  }
+  const digits = size < 10 ? 3 : size < 100 ? 2 : size < 1000 ? 1 : 0;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A signed change in ms: `+300.0`, `−50.00` (a real minus sign), `0`. */
+export function signedMs(us: number): string {
+  const text = ms(Math.abs(us));
+  return us > 0 ? `+${text}` : us < 0 ? `\u2212${text}` : text;
 }
 
 export function percent(share: number, digits = 1): string {
+  if (!Number.isFinite(share)) {
+    return '–';
+  }
   return `${(share * 100).toFixed(digits)} %`;
 }
 
 export function count(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** `1 trace`, `2 traces`. */
+export function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 }

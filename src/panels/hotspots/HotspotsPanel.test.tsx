@@ -1,74 +1,254 @@
-import React from 'react';
-import { render, screen } from '@testing-library/react';
 import {
   DataFrame,
-  FieldType,
-  getDefaultTimeRange,
+  dateTime,
   LoadingState,
-  PanelProps,
+  PanelOptionsEditorBuilder,
   PanelPlugin,
-  toDataFrame,
+  PanelProps,
+  standardEditorsRegistry,
 } from '@grafana/data';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import React from 'react';
+
+import { installBrowserStubs } from '../../components/testing/browser';
+import { installDataSources } from '../../components/testing/dataSources';
+import { BOOKINFO, stateFromFixtures } from '../../components/testing/states';
 import { testIds } from '../../components/testIds';
+import type { HotspotQuery, HotspotState } from '../../data/types';
+import { TraceCache } from '../../data/fetchTraces';
+import { analyzeTrace, HotspotAggregator, OperationTable, readJaeger } from '../../engine';
+import { dsQueryReply, jaegerTraceAnswer, RecordedBackend } from '../../data/testing/recordedBackend';
+import { byId, realTraces, searchSeries } from '../../data/testing/traces';
 import { HotspotsPanel } from './HotspotsPanel';
+import { LokiPickerEditor } from './LokiPickerEditor';
 import { plugin } from './module';
 import { HotspotsOptions } from './types';
 
-function renderPanel(series: DataFrame[]) {
-  const timeRange = getDefaultTimeRange();
+interface AnalysisInput {
+  series: DataFrame[];
+  timeRange: unknown;
+  query: HotspotQuery;
+}
+// By default the real hook (so the panel runs the real data layer against a recorded /api/ds/query double);
+// tests that only check what the panel asks for replace it.
+function realAnalysis(input: AnalysisInput): HotspotState {
+  const actual = jest.requireActual('../../data');
+  // A private cache per test keeps earlier tests' traces out.
+  return actual.useHotspotAnalysis(input, { fetch: { cache: testCache } });
+}
+const mockAnalysis = jest.fn(realAnalysis);
+let testCache = new TraceCache();
+jest.mock('../../data', () => ({
+  ...jest.requireActual('../../data'),
+  useHotspotAnalysis: (input: AnalysisInput) => mockAnalysis(input),
+}));
+
+const RANGE = { from: dateTime(1_500_000_000_000), to: dateTime(1_800_000_000_000) };
+const TIME_RANGE = { ...RANGE, raw: RANGE };
+
+function renderPanel(
+  series: DataFrame[],
+  options: Partial<HotspotsOptions> = {},
+  extra: { targets?: unknown[]; onOptionsChange?: jest.Mock; replaceVariables?: (s: string) => string } = {}
+) {
   const props = {
     id: 1,
-    data: { series, state: LoadingState.Done, timeRange },
-    timeRange,
+    data: {
+      series,
+      state: LoadingState.Done,
+      timeRange: TIME_RANGE,
+      request: { targets: extra.targets ?? [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' } }] },
+    },
+    timeRange: TIME_RANGE,
     timeZone: 'utc',
-    options: {},
+    options,
     fieldConfig: { defaults: {}, overrides: [] },
-    width: 400,
-    height: 300,
+    width: 1200,
+    height: 700,
     transparent: false,
     renderCounter: 0,
     title: 'Hotspots',
-    onOptionsChange: jest.fn(),
+    onOptionsChange: extra.onOptionsChange ?? jest.fn(),
     onFieldConfigChange: jest.fn(),
-    replaceVariables: (s: string) => s,
+    replaceVariables: extra.replaceVariables ?? ((s: string) => s),
     onChangeTimeRange: jest.fn(),
   } as unknown as PanelProps<HotspotsOptions>;
-
   return render(<HotspotsPanel {...props} />);
 }
 
-const frame = (name: string) =>
-  toDataFrame({
-    name,
-    fields: [
-      { name: 'traceID', type: FieldType.string, values: ['a', 'b'] },
-      { name: 'duration', type: FieldType.number, values: [12, 30] },
-    ],
-  });
+const lastQuery = () => mockAnalysis.mock.calls[mockAnalysis.mock.calls.length - 1][0].query;
+
+beforeEach(() => {
+  installDataSources();
+  installBrowserStubs();
+  testCache = new TraceCache();
+  mockAnalysis.mockReset();
+  mockAnalysis.mockImplementation(realAnalysis);
+});
 
 describe('HotspotsPanel', () => {
-  test('says it received no data frames', () => {
+  it('ranks the traces of a Jaeger search as the engine does, fetching them through /api/ds/query', async () => {
+    // Every recorded trace once (two fixture files hold the same trace).
+    const traces = [...byId(realTraces()).values()];
+    let backend: RecordedBackend | undefined;
+    const answerTraces = jaegerTraceAnswer(byId(traces), () => backend!);
+    backend = new RecordedBackend((request) =>
+      request.body.queries.every((q) => q.datasource.type === 'jaeger') ? answerTraces(request) : dsQueryReply({})
+    ).install();
+
+    renderPanel([searchSeries(traces, 'jaeger')], { topN: 5 });
+    const view = screen.getByTestId(testIds.view.root);
+    await waitFor(() => expect(view).toHaveAttribute('data-phase', 'done'), { timeout: 15_000 });
+
+    const operations = new OperationTable();
+    const aggregator = new HotspotAggregator(operations);
+    for (const trace of traces) {
+      for (const model of readJaeger({ data: [trace] }, operations).traces) {
+        aggregator.add(analyzeTrace(model));
+      }
+    }
+    const expected = aggregator
+      .report()
+      .operations.slice(0, 5)
+      .map((r) => `${r.service}|${r.operation}`);
+    const shown = Array.from(screen.getByTestId(testIds.view.table).querySelectorAll('tbody tr')).map((row) => {
+      const cells = row.querySelectorAll('td');
+      return `${cells[1].textContent}|${cells[2].textContent}`;
+    });
+    expect(shown).toEqual(expected);
+    expect(screen.getByTestId(testIds.view.sample)).toHaveTextContent(`analysed ${traces.length}`);
+    expect(backend.violations).toEqual([]);
+    expect(backend.requests.length).toBeGreaterThan(0);
+  });
+
+  it('asks the data layer for what the options say', () => {
+    mockAnalysis.mockImplementation(() => stateFromFixtures([BOOKINFO]));
+    renderPanel([], { maxTraces: 5000, window: 'full', asyncBlocking: true, lokiUid: 'loki', mode: 'hotspots' });
+    expect(lastQuery()).toEqual({
+      jaegerUid: 'jaeger',
+      lokiUid: 'loki',
+      maxTraces: 1500,
+      window: 'full',
+      asyncBlocking: true,
+    });
+  });
+
+  it('applies its defaults to options a dashboard did not store', () => {
+    mockAnalysis.mockImplementation(() => stateFromFixtures([BOOKINFO]));
+    renderPanel([], {});
+    expect(lastQuery()).toEqual({
+      jaegerUid: 'jaeger',
+      lokiUid: undefined,
+      maxTraces: 500,
+      window: 'root',
+      asyncBlocking: false,
+    });
+  });
+
+  it.each([
+    ['p90', { percentile: 90 }],
+    ['p99.5', { percentile: 99.5 }],
+    ['250ms', { thresholdMs: 250 }],
+    ['1.5s', { thresholdMs: 1500 }],
+    ['400', { thresholdMs: 400 }],
+  ])('splits slow from baseline traces at %s', (compareSplit, compare) => {
+    mockAnalysis.mockImplementation(() => stateFromFixtures([BOOKINFO]));
+    renderPanel([], { mode: 'compare', compareSplit });
+    expect(lastQuery().compare).toEqual(compare);
+  });
+
+  it('says when it cannot read the split, and ranks hotspots instead', () => {
+    mockAnalysis.mockImplementation(() => stateFromFixtures([BOOKINFO]));
+    renderPanel([], { mode: 'compare', compareSplit: 'slowest' });
+    expect(screen.getByText('Slow traces: not understood')).toBeInTheDocument();
+    expect(lastQuery().compare).toBeUndefined();
+    expect(screen.getByTestId(testIds.view.table)).toBeInTheDocument();
+  });
+
+  it('takes the Jaeger data source from a mixed query, resolving dashboard variables', () => {
+    mockAnalysis.mockImplementation(() => stateFromFixtures([BOOKINFO]));
+    renderPanel(
+      [],
+      {},
+      {
+        targets: [
+          { refId: 'A', datasource: { type: 'prometheus', uid: 'prometheus' } },
+          { refId: 'B', datasource: { type: 'jaeger', uid: '${tracing}' } },
+        ],
+        replaceVariables: (s) => s.replace('${tracing}', 'jaeger-eu'),
+      }
+    );
+    expect(lastQuery().jaegerUid).toBe('jaeger-eu');
+  });
+
+  it('keeps the per-service switch in the panel options', () => {
+    mockAnalysis.mockImplementation(() => stateFromFixtures([BOOKINFO]));
+    const onOptionsChange = jest.fn();
+    renderPanel([], { topN: 7 }, { onOptionsChange });
+    fireEvent.click(screen.getByLabelText('Per service'));
+    expect(onOptionsChange).toHaveBeenCalledWith({ topN: 7, rollup: true });
+  });
+
+  it('never renders blank: an empty query result says so', async () => {
     renderPanel([]);
+    await waitFor(() => expect(screen.getByTestId(testIds.view.root)).not.toHaveAttribute('data-phase', 'fetching'));
+    expect(screen.getByTestId(testIds.hotspotsPanel.container)).toHaveTextContent(/./);
+    expect(screen.queryByTestId(testIds.view.error) ?? screen.queryByTestId(testIds.view.empty)).toBeInTheDocument();
+  });
+});
 
-    expect(screen.getByTestId(testIds.hotspotsPanel.container)).toBeInTheDocument();
-    expect(screen.getByText('Received 0 data frames')).toBeInTheDocument();
-    expect(screen.getByText(/ranking arrives with the panel issue/i)).toBeInTheDocument();
+describe('panel options', () => {
+  beforeAll(() => {
+    // Grafana core registers the standard option editors; the builder only needs them to exist.
+    standardEditorsRegistry.setInit(() =>
+      ['radio', 'text', 'number', 'boolean'].map((id) => ({ id, name: id, editor: () => null }))
+    );
   });
 
-  test('counts the data frames it received', () => {
-    renderPanel([frame('A'), frame('B')]);
-
-    expect(screen.getByText('Received 2 data frames')).toBeInTheDocument();
-  });
-
-  test('uses the singular for one frame', () => {
-    renderPanel([frame('A')]);
-
-    expect(screen.getByText('Received 1 data frame')).toBeInTheDocument();
-  });
-
-  test('module exports a panel plugin that renders HotspotsPanel', () => {
+  it('has exactly the documented keys and defaults', () => {
     expect(plugin).toBeInstanceOf(PanelPlugin);
     expect(plugin.panel).toBe(HotspotsPanel);
+    expect(plugin.defaults).toEqual({
+      maxTraces: 500,
+      mode: 'hotspots',
+      compareSplit: 'p90',
+      window: 'root',
+      asyncBlocking: false,
+      topN: 20,
+      rollup: false,
+      lokiUid: '',
+    });
+  });
+
+  it('limits max traces to 1,500 and shows the split only in compare mode', () => {
+    const builder = new PanelOptionsEditorBuilder<HotspotsOptions>();
+    plugin.getPanelOptionsSupplier()(builder, { data: [] });
+    const items = Object.fromEntries(builder.getItems().map((item) => [item.path, item]));
+    expect(Object.keys(items).sort()).toEqual(
+      ['asyncBlocking', 'compareSplit', 'lokiUid', 'maxTraces', 'mode', 'rollup', 'topN', 'window'].sort()
+    );
+    expect(items.maxTraces.settings).toMatchObject({ min: 1, max: 1500, integer: true });
+    const showIf = items.compareSplit.showIf!;
+    expect(showIf({ mode: 'compare' } as HotspotsOptions, [])).toBe(true);
+    expect(showIf({ mode: 'hotspots' } as HotspotsOptions, [])).toBe(false);
+    expect(items.lokiUid.editor).toBe(LokiPickerEditor);
+  });
+
+  it('picks the Loki override from the Loki data sources', () => {
+    const onChange = jest.fn();
+    render(
+      <LokiPickerEditor
+        id="loki-override"
+        value={undefined}
+        onChange={onChange}
+        context={{ data: [] }}
+        item={{ id: 'lokiUid', name: 'Loki data source' }}
+      />
+    );
+    const input = document.getElementById('loki-override') as HTMLInputElement;
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(screen.queryByText('Jaeger')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByText('Loki archive'));
+    expect(onChange).toHaveBeenCalledWith('loki-archive');
   });
 });

@@ -1,0 +1,69 @@
+import { ClipboardButton, LinkButton, Stack, Text } from '@grafana/ui';
+import React from 'react';
+
+import { traceLink } from '../../data';
+import type { TimeRangeMs } from '../../data/types';
+import { testIds } from '../testIds';
+import { LinkContext, LogsLinkCell } from './LogsLinkCell';
+
+interface TraceProps {
+  traceId: string;
+  service: string;
+  window: TimeRangeMs;
+  /** Undefined where traces do not come from a data source (the Import page): the trace ID, to copy. */
+  links?: LinkContext;
+}
+
+/** "Open trace" in Explore with the Jaeger data source. */
+export function OpenTraceLink({
+  jaegerUid,
+  traceId,
+  window,
+}: {
+  jaegerUid: string;
+  traceId: string;
+  window: TimeRangeMs;
+}) {
+  const link = traceLink({ jaegerUid, traceId, range: window });
+  return (
+    <LinkButton
+      size="sm"
+      variant="secondary"
+      fill="text"
+      icon="gf-traces"
+      href={link.href}
+      tooltip={link.title}
+      data-testid={testIds.view.openTrace}
+    >
+      Open trace
+    </LinkButton>
+  );
+}
+
+/** An exemplar trace: "Open trace" and "Logs" — or, without a data source, its ID and a copy button. */
+export function ExemplarLinks({ traceId, service, window, links }: TraceProps) {
+  if (!links) {
+    return (
+      <Stack direction="row" gap={0.5} alignItems="center">
+        <Text variant="code" color="secondary">
+          {traceId.length > 16 ? `${traceId.slice(0, 16)}…` : traceId}
+        </Text>
+        <ClipboardButton
+          size="sm"
+          variant="secondary"
+          fill="text"
+          icon="copy"
+          getText={() => traceId}
+          aria-label={`Copy trace ID ${traceId}`}
+          tooltip="Copy trace ID"
+        />
+      </Stack>
+    );
+  }
+  return (
+    <Stack direction="row" gap={1} alignItems="center" wrap="nowrap">
+      <OpenTraceLink jaegerUid={links.jaegerUid} traceId={traceId} window={window} />
+      <LogsLinkCell links={links} service={service} traceId={traceId} window={window} />
+    </Stack>
+  );
+}
