@@ -8,6 +8,9 @@ const base = require('./.config/jest.config');
 module.exports = {
   ...base,
   // The scaffold's patterns (src/) plus the deployment bundle's static checks (e2e/static, Node environment).
+  // App-page tests render the real @grafana/ui; on a busy 2-core CI machine one can take over Jest's 5 s default.
+  // A limit on how long to wait, not a speed assertion (speed is measured in bench/).
+  testTimeout: 30000,
   testMatch: [...base.testMatch, '<rootDir>/e2e/static/**/*.test.ts'],
   transform: {
     ...base.transform,
