@@ -158,20 +158,22 @@ export class JaegerTraceCollector {
 
   addSpan(index: number, span: JaegerSpanFields, inlineService: unknown, facts: SpanFacts): void {
     const { spanID, startTime, duration } = span;
-    const at = `${this.spansPath}[${index}]`;
+    // The path is only built for a rejected span: building it for every span cost two strings each.
     if (typeof spanID !== 'string' || spanID === '') {
       this.discardReferences();
-      this.reject({ path: `${at}.spanID`, message: 'spanID is missing' });
+      this.reject({ path: `${this.spansPath}[${index}].spanID`, message: 'spanID is missing' });
       return;
     }
     if (typeof startTime !== 'number' || !Number.isFinite(startTime)) {
       this.discardReferences();
-      this.reject({ spanId: spanID, path: `${at}.startTime`, message: 'startTime (µs) is not a number' });
+      const path = `${this.spansPath}[${index}].startTime`;
+      this.reject({ spanId: spanID, path, message: 'startTime (µs) is not a number' });
       return;
     }
     if (typeof duration !== 'number' || !Number.isFinite(duration)) {
       this.discardReferences();
-      this.reject({ spanId: spanID, path: `${at}.duration`, message: 'duration (µs) is not a number' });
+      const path = `${this.spansPath}[${index}].duration`;
+      this.reject({ spanId: spanID, path, message: 'duration (µs) is not a number' });
       return;
     }
     if (this.firstSpanTraceId === undefined && this.spanIds.length === 0 && typeof span.traceID === 'string') {
@@ -208,11 +210,11 @@ export class JaegerTraceCollector {
       while (nextReject < this.rejects.length && this.rejects[nextReject].before <= k) {
         builder.rejectSpan(this.rejects[nextReject++].problem);
       }
-      const [parentId, link] = this.parentOf(k, traceId);
+      const parentId = this.parentOf(k, traceId);
       builder.addSpan(
         this.spanIds[k],
         parentId,
-        link,
+        this.parentLink,
         this.serviceOf(k),
         this.operationNames[k],
         this.starts[k],
@@ -231,11 +233,16 @@ export class JaegerTraceCollector {
     }
   }
 
-  private parentOf(k: number, traceId: string): [string | null, ParentLink.ChildOf | ParentLink.FollowsFrom] {
+  /** The link `parentOf` found; a field rather than a returned pair, which cost an array per span. */
+  private parentLink: ParentLink.ChildOf | ParentLink.FollowsFrom = ParentLink.ChildOf;
+
+  /** Span k's parent ID (or null); sets `parentLink`. */
+  private parentOf(k: number, traceId: string): string | null {
     const from = this.refOffset[k];
     const to = this.refOffset[k + 1];
+    this.parentLink = ParentLink.ChildOf;
     if (from === to) {
-      return [this.legacyParents[k], ParentLink.ChildOf];
+      return this.legacyParents[k];
     }
     let followsFrom: string | null = null;
     for (let r = from; r < to; r++) {
@@ -246,10 +253,13 @@ export class JaegerTraceCollector {
       if (this.refTypes[r] === 'FOLLOWS_FROM') {
         followsFrom ??= this.refSpanIds[r];
       } else {
-        return [this.refSpanIds[r], ParentLink.ChildOf];
+        return this.refSpanIds[r];
       }
     }
-    return followsFrom === null ? [null, ParentLink.ChildOf] : [followsFrom, ParentLink.FollowsFrom];
+    if (followsFrom !== null) {
+      this.parentLink = ParentLink.FollowsFrom;
+    }
+    return followsFrom;
   }
 
   private serviceOf(k: number): string {

@@ -88,6 +88,34 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
     );
   });
 
+  it('reads tags in every layout the same way (the compact one has a fast path)', () => {
+    const layouts = [
+      '{"key":"span.kind","type":"string","value":"client"}',
+      '{"key":"error","type":"bool","value":true}',
+      '{"key":"http.status_code","type":"int64","value":503}',
+      '{"key":"otel.status_code","type":"string","value":{"nested":["ERROR"]}}',
+      '{"key":"span.kind","value":"server","type":"string"}',
+      '{"type":"string","key":"span.kind","value":"producer"}',
+      '{"key":"span.kind","type":"string","value":"consumer","extra":1}',
+      '{"key":"span.kind", "type":"string","value":"client"}',
+      '{"key":"span.kind","type":"string","value":"client" }',
+      '{"key":7,"type":"string","value":"server"}',
+      '{"key":"http.method","type":"string","value":"GET"}',
+      '{"key":"error","type":{"a":[1,"}"]},"value":true}',
+      '{"key":"span.kind","type":"string"}',
+      '{"value":"server"}',
+      '{}',
+      '"not a tag"',
+    ];
+    for (const first of layouts) {
+      for (const second of layouts) {
+        const span = `{"spanID":"a","operationName":"op","startTime":1,"duration":2,"tags":[${first},${second}]}`;
+        const { fast, slow } = bothPaths(`{"data":[{"traceID":"t","spans":[${span}],"processes":{}}]}`);
+        expect(fast).toEqual(slow);
+      }
+    }
+  });
+
   it('reads a bare trace, an array of traces and bad spans the same way', () => {
     const bad = {
       traceID: 't1',

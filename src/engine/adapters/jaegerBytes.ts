@@ -1,6 +1,6 @@
 import { OperationTable } from '../model/operations';
 import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath } from './jaeger';
-import { CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, SKIPPED } from './jsonScanner';
+import { asciiBytes, CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, SKIPPED } from './jsonScanner';
 import { SpanFacts } from './semantics';
 import { ParsedTraces } from './types';
 
@@ -8,6 +8,11 @@ import { ParsedTraces } from './types';
 const OTHER_FORMATS = ['resourceSpans', 'batches', 'frames', 'results', 'fields', 'schema'];
 const REF_TYPES = ['CHILD_OF', 'FOLLOWS_FROM'];
 const FACT_KEYS = [...SpanFacts.KEYS];
+/** A tag as Jaeger writes it, compact: `{"key":…,"type":…,"value":…}`. */
+const TAG_KEY = asciiBytes('{"key":');
+const TAG_TYPE = asciiBytes(',"type":');
+const TAG_VALUE = asciiBytes(',"value":');
+const TAG_END = asciiBytes('}');
 /** Stands for "a reference into another trace" when the reader did not build the ID. */
 const OTHER_TRACE = '\u0000other trace';
 
@@ -33,25 +38,6 @@ class JaegerBytesReader {
   private readonly facts = new SpanFacts();
   private readonly span: JaegerSpanFields = {};
   private inlineService: unknown;
-  /**
-   * The span members the analysis reads, bucketed by key length (one integer compare rejects most keys before
-   * any byte is compared). Everything else is skipped unread.
-   */
-  private readonly spanMembers = bucketByLength<(collector: JaegerTraceCollector) => void>({
-    tags: () => this.tags(),
-    spanID: () => (this.span.spanID = this.plainValue()),
-    // Only needed when the trace itself carries no ID.
-    traceID: (collector) =>
-      (this.span.traceID = collector.traceId === undefined ? this.plainValue() : this.json.skip()),
-    process: () => (this.inlineService = this.serviceName()),
-    duration: () => (this.span.duration = this.plainValue()),
-    startTime: () => (this.span.startTime = this.plainValue()),
-    processID: () => (this.span.processID = this.plainValue()),
-    references: (collector) => this.references(collector),
-    parentSpanID: () => (this.span.parentSpanID = this.plainValue()),
-    operationName: () => (this.span.operationName = this.plainValue()),
-  });
-
   constructor(
     private readonly json: JsonScanner,
     private readonly operations: OperationTable,
@@ -173,34 +159,92 @@ class JaegerBytesReader {
       this.inlineService = undefined;
       if (json.open(OPEN_BRACE)) {
         do {
-          const handlers = this.spanMembers[json.member()];
-          if (handlers !== undefined && this.dispatch(handlers, collector)) {
-            continue;
+          if (!this.spanMember(json.member(), collector)) {
+            json.skip();
           }
-          json.skip();
         } while (json.more(CLOSE_BRACE));
       }
       collector.addSpan(index++, span, this.inlineService, facts);
     } while (json.more(CLOSE_BRACKET));
   }
 
-  /** Runs the handler whose name is the current key; false when none matches. (A plain loop: hot path.) */
-  private dispatch(
-    handlers: Array<[string, (collector: JaegerTraceCollector) => void]>,
-    collector: JaegerTraceCollector
-  ): boolean {
-    for (let h = 0; h < handlers.length; h++) {
-      if (this.json.keyIs(handlers[h][0])) {
-        handlers[h][1](collector);
-        return true;
-      }
+  /**
+   * Reads the current span member if the analysis uses it (false: the caller skips it). Dispatched on the key's
+   * length first, so one integer compare rejects most keys before any byte is compared.
+   */
+  private spanMember(length: number, collector: JaegerTraceCollector): boolean {
+    const { json, span } = this;
+    switch (length) {
+      case 4:
+        if (json.keyIs('tags')) {
+          this.tags();
+          return true;
+        }
+        return false;
+      case 6:
+        if (json.keyIs('spanID')) {
+          // Unique within a trace: caching span IDs would only evict the names and parent IDs that do repeat.
+          span.spanID = this.plainValue(false);
+          return true;
+        }
+        return false;
+      case 7:
+        if (json.keyIs('traceID')) {
+          // Only needed when the trace itself carries no ID.
+          if (collector.traceId === undefined) {
+            span.traceID = this.plainValue();
+          } else {
+            json.skip();
+          }
+          return true;
+        }
+        if (json.keyIs('process')) {
+          this.inlineService = this.serviceName();
+          return true;
+        }
+        return false;
+      case 8:
+        if (json.keyIs('duration')) {
+          span.duration = this.plainValue();
+          return true;
+        }
+        return false;
+      case 9:
+        if (json.keyIs('startTime')) {
+          span.startTime = this.plainValue();
+          return true;
+        }
+        if (json.keyIs('processID')) {
+          span.processID = this.plainValue();
+          return true;
+        }
+        return false;
+      case 10:
+        if (json.keyIs('references')) {
+          this.references(collector);
+          return true;
+        }
+        return false;
+      case 12:
+        if (json.keyIs('parentSpanID')) {
+          span.parentSpanID = this.plainValue();
+          return true;
+        }
+        return false;
+      case 13:
+        if (json.keyIs('operationName')) {
+          span.operationName = this.plainValue();
+          return true;
+        }
+        return false;
+      default:
+        return false;
     }
-    return false;
   }
 
   /** A scalar as the collector validates it; an object or array becomes `{}` (present, but of the wrong type). */
-  private plainValue(): unknown {
-    const value = this.json.scalar();
+  private plainValue(cache = true): unknown {
+    const value = this.json.scalar(cache);
     return value === SKIPPED ? {} : value;
   }
 
@@ -257,6 +301,25 @@ class JaegerBytesReader {
         json.skip();
         continue;
       }
+      // The usual compact layout first; anything else (white space, other order, extra members) re-reads the tag
+      // the general way from its start. Both read the members in the same order, so they agree wherever both apply.
+      const at = json.pos;
+      if (json.expect(TAG_KEY)) {
+        const key = json.oneOf(FACT_KEYS);
+        if (json.expect(TAG_TYPE)) {
+          json.skip();
+          if (json.expect(TAG_VALUE)) {
+            const value = key !== null ? json.scalar() : (json.skip(), undefined);
+            if (json.expect(TAG_END)) {
+              if (key !== null) {
+                facts.observe(key, value === SKIPPED ? undefined : value);
+              }
+              continue;
+            }
+          }
+        }
+        json.pos = at;
+      }
       // `key` stays undefined until seen, and null when it is not one SpanFacts reads.
       let key: string | null | undefined;
       let value: unknown;
@@ -265,7 +328,7 @@ class JaegerBytesReader {
           json.member();
           if (json.keyIs('key')) {
             key = json.oneOf(FACT_KEYS);
-          } else if (json.keyIs('value') && key !== null) {
+          } else if (key !== null && json.keyIs('value')) {
             value = json.scalar();
           } else {
             json.skip();
@@ -298,13 +361,4 @@ class JaegerBytesReader {
     }
     return name;
   }
-}
-
-/** `{name: value}` → an array indexed by the name's length of `[name, value]` pairs. */
-function bucketByLength<T>(members: Record<string, T>): Array<Array<[string, T]> | undefined> {
-  const buckets: Array<Array<[string, T]> | undefined> = [];
-  for (const [name, value] of Object.entries(members)) {
-    (buckets[name.length] ??= []).push([name, value]);
-  }
-  return buckets;
 }

@@ -29,6 +29,7 @@ export class JsonScanner {
   private keyStart = 0;
   private keyEnd = 0;
   private readonly cache: Array<string | undefined> = new Array<string | undefined>(CACHE_SIZE);
+  private readonly cacheHashes = new Int32Array(CACHE_SIZE);
 
   private readonly latin1Slice: ((this: Uint8Array, start: number, end: number) => string) | undefined;
 
@@ -119,6 +120,19 @@ export class JsonScanner {
     return null;
   }
 
+  /** If the bytes at the current position (no white space skipped) are `pattern`, consumes them and says so. */
+  expect(pattern: Uint8Array): boolean {
+    const bytes = this.bytes;
+    const pos = this.pos;
+    for (let k = 0; k < pattern.length; k++) {
+      if (bytes[pos + k] !== pattern[k]) {
+        return false;
+      }
+    }
+    this.pos = pos + pattern.length;
+    return true;
+  }
+
   /** Reads an object key and its colon, as a string. */
   key(): string {
     this.whitespace();
@@ -153,11 +167,11 @@ export class JsonScanner {
   }
 
   /** A string, number, boolean or null; objects and arrays are skipped and give `SKIPPED`. */
-  scalar(): string | number | boolean | null | typeof SKIPPED {
+  scalar(cache = true): string | number | boolean | null | typeof SKIPPED {
     const c = this.peek();
     switch (c) {
       case QUOTE:
-        return this.string();
+        return this.string(cache);
       case 0x74: // t
         return this.literal('true', true);
       case 0x66: // f
@@ -176,75 +190,107 @@ export class JsonScanner {
     }
   }
 
-  /** Skips any value without building it. */
+  /**
+   * Skips any value without building it. Accepts exactly what a token-by-token walk would (strings, numbers and
+   * literals checked as `scalar` checks them; brackets balanced; commas and colons only inside a container), in
+   * one tight loop, since most of a Jaeger document is skipped.
+   */
   skip(): void {
     const bytes = this.bytes;
+    let pos = this.pos;
     let depth = 0;
     do {
-      const c = this.peek();
+      let c = bytes[pos];
+      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+        c = bytes[++pos];
+      }
       if (c === QUOTE) {
-        this.pos = this.closingQuote() + 1;
+        this.pos = pos;
+        pos = this.closingQuote() + 1;
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         depth++;
-        this.pos++;
+        pos++;
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (depth === 0) {
+          this.pos = pos;
           this.fail('unexpected closing bracket');
         }
         depth--;
-        this.pos++;
+        pos++;
       } else if ((c === COMMA || c === COLON) && depth > 0) {
-        this.pos++;
+        pos++;
       } else if (c === undefined) {
+        this.pos = pos;
         this.fail('unexpected end of input');
       } else {
+        this.pos = pos;
         this.scalar();
+        pos = this.pos;
       }
-    } while (depth > 0 && this.pos <= bytes.length);
+    } while (depth > 0);
+    this.pos = pos;
   }
 
   /**
-   * Reads a string. ASCII strings without escapes go through a small cache keyed by a hash of their ends: keys, trace IDs, reference types, names and parent IDs repeat constantly, and reusing them
-   * spares most allocation. A hit is confirmed byte by byte, so the cache can never change a value.
+   * Reads a string. Unless `cache` is false (values known to be unique, such as span IDs), ASCII strings
+   * without escapes go through a small cache keyed by a hash of their bytes: keys,
+   * trace IDs, reference types, names and parent IDs repeat constantly, and reusing them spares most allocation.
+   * A hit is confirmed byte by byte, so the cache can never change a value. One loop finds the closing quote,
+   * rules out escapes and non-ASCII bytes, and hashes (it was four passes over the same bytes).
    */
-  string(): string {
+  string(cache = true): string {
     const bytes = this.bytes;
-    const start = this.pos + 1;
     if (bytes[this.pos] !== QUOTE) {
       this.fail('expected a string');
     }
-    const end = this.closingQuote();
+    const start = this.pos + 1;
+    const limit = bytes.length;
+    let hash = 0x811c9dc5;
+    let end = start;
+    for (; end < limit; end++) {
+      const b = bytes[end];
+      if (b === QUOTE) {
+        break;
+      }
+      if (b === BACKSLASH || b >= 0x80 || b < 0x20) {
+        return this.decodedString(start);
+      }
+      hash = Math.imul(hash ^ b, 0x01000193);
+    }
+    if (end >= limit) {
+      this.fail('unterminated string');
+    }
     this.pos = end + 1;
     const length = end - start;
-    // FNV-1a over the first and last 4 bytes: cheap, and spreads hex IDs well enough to keep keys cached.
-    let hash = 0x811c9dc5 ^ length;
-    for (let k = start, stop = Math.min(end, start + 4); k < stop; k++) {
-      hash = Math.imul(hash ^ bytes[k], 0x01000193);
-    }
-    for (let k = Math.max(start + 4, end - 4); k < end; k++) {
-      hash = Math.imul(hash ^ bytes[k], 0x01000193);
+    if (!cache) {
+      return this.decodeAscii(start, end);
     }
     const slot = (hash ^ (hash >>> 15)) & (CACHE_SIZE - 1);
-    const cached = this.cache[slot];
-    if (cached !== undefined && cached.length === length) {
-      let k = 0;
-      while (k < length && cached.charCodeAt(k) === bytes[start + k]) {
-        k++;
-      }
-      if (k === length) {
-        return cached;
-      }
-    }
-    for (let k = start; k < end; k++) {
-      const b = bytes[k];
-      if (b === BACKSLASH || b >= 0x80 || b < 0x20) {
-        // Escapes, control characters or UTF-8: JSON.parse decodes (and validates) them exactly.
-        return JSON.parse(utf8.decode(bytes.subarray(start - 1, end + 1))) as string;
+    // The hashes sit in a typed array: a miss is decided there, without loading the cached string from the heap.
+    if (this.cacheHashes[slot] === hash) {
+      const cached = this.cache[slot];
+      if (cached !== undefined && cached.length === length) {
+        let k = 0;
+        while (k < length && cached.charCodeAt(k) === bytes[start + k]) {
+          k++;
+        }
+        if (k === length) {
+          return cached;
+        }
       }
     }
     const text = this.decodeAscii(start, end);
     this.cache[slot] = text;
+    this.cacheHashes[slot] = hash;
     return text;
+  }
+
+  /** Escapes, control characters or UTF-8: JSON.parse decodes (and validates) them exactly. Not cached. */
+  private decodedString(start: number): string {
+    this.pos = start - 1;
+    const end = this.closingQuote();
+    this.pos = end + 1;
+    return JSON.parse(utf8.decode(this.bytes.subarray(start - 1, end + 1))) as string;
   }
 
   /**
@@ -352,4 +398,9 @@ export class JsonScanner {
 /** Digits, sign, decimal point and exponent: the bytes a JSON number can hold. */
 function isNumberByte(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x65 || b === 0x45 || b === 0x2b || b === MINUS;
+}
+
+/** An ASCII word as bytes, for `expect`. */
+export function asciiBytes(word: string): Uint8Array {
+  return Uint8Array.from(word, (ch) => ch.charCodeAt(0));
 }
