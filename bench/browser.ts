@@ -1,0 +1,281 @@
+/**
+ * `npm run bench:browser`: the BUILT panel in Debian's Chromium (the layer-1 harness, e2e/harness), fed 1,000
+ * generated traces × 50 spans (bench/generate.mjs) through a routed /api/ds/query that answers at once. Per run it
+ * measures, in the page's own clock:
+ *   - after fetch: from the last trace /api/ds/query response body received to the view's `data-phase="done"` (the
+ *     table holds the final ranking), and to the next frame after it;
+ *   - main-thread long tasks (PerformanceObserver `longtask`, > 50 ms) between the first request and done: a long
+ *     one means the page froze;
+ *   - Web Workers created and the plugin scripts loaded (the panel is meant to use neither a worker nor a lazy
+ *     chunk: a nested panel's chunks 404 in Grafana, grafana/plugin-tools#2172).
+ * Prints the median of the runs. Numbers only: nothing here asserts a time (target: < 2 s after fetch).
+ *
+ * Needs the builds: `npm run build && node e2e/harness/build.mjs`.
+ *   npm run bench:browser              5 runs
+ *   npm run bench:browser -- --runs=3
+ *   npm run bench:browser -- --profile   also where the page's main thread spent its time (CPU profile; the
+ *                                        last run's is left in test-results/bench-browser.cpuprofile)
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { chromium, type Page } from '@playwright/test';
+
+import { startHarnessServer } from '../e2e/harness/server';
+import { hotspotsPanel } from '../e2e/support/demoStack';
+import { dsQueryResponder } from '../e2e/support/grafanaApi';
+import { openHarness, unexpectedRequests } from '../e2e/support/harness';
+import type { JaegerTrace } from '../src/testing/grafanaFrames';
+import { generateTraces } from './generate.mjs';
+
+// Bundled to dist-cli/bench/browser.js (two levels down, as e2e/harness/server.ts is): every bundled module sees
+// that file's __dirname, so the harness server's own `../..` resolves to the repository too.
+const ROOT = resolve(__dirname, '..', '..');
+const TRACES = 1000;
+const SPANS = 50;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+interface PageMarks {
+  firstRequest?: number;
+  lastResponse?: number;
+  responses: number;
+  done?: number;
+  painted?: number;
+  longTasks: Array<{ start: number; duration: number }>;
+  workers: number;
+}
+
+interface Run {
+  fetchMs: number;
+  afterFetchMs: number;
+  afterFetchPaintedMs: number;
+  firstRequestToDoneMs: number;
+  longTasks: number;
+  longTaskMs: number;
+  longestTaskMs: number;
+  workers: number;
+  scripts: string[];
+}
+
+/**
+ * Runs in the page before any of its scripts: timestamps around window.fetch (what the harness's BackendSrv
+ * calls), the moment the view says `done`, long tasks and Worker construction.
+ */
+function instrument(): void {
+  const marks: PageMarks = { responses: 0, longTasks: [], workers: 0 };
+  (window as unknown as { benchMarks: PageMarks }).benchMarks = marks;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      marks.longTasks.push({ start: entry.startTime, duration: entry.duration });
+    }
+  }).observe({ type: 'longtask', buffered: true });
+  const fetch = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // Only the trace fetches: the Loki log-count queries the panel sends once the ranking is done come later.
+    if (!url.includes('/api/ds/query') || !String(init?.body ?? '').includes('"type":"jaeger"')) {
+      return fetch(input, init);
+    }
+    marks.firstRequest ??= performance.now();
+    const response = await fetch(input, init);
+    // The body is what the data layer waits for: stamp when it has been read.
+    const text = response.text.bind(response);
+    response.text = async () => {
+      const body = await text();
+      marks.lastResponse = performance.now();
+      marks.responses++;
+      return body;
+    };
+    return response;
+  };
+  const NativeWorker = window.Worker;
+  window.Worker = class extends NativeWorker {
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      marks.workers++;
+    }
+  };
+  new MutationObserver(() => {
+    if (marks.done === undefined && document.querySelector('[data-testid="hotpath-view"][data-phase="done"]')) {
+      marks.done = performance.now();
+      requestAnimationFrame(() => setTimeout(() => (marks.painted = performance.now()), 0));
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
+}
+
+/** The parts of a V8 CPU profile (CDP `Profiler.stop`) used here. */
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: CallFrame }>;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/**
+ * Self time per function (V8 CPU profile, sampled), biggest first. Functions of the plugin's bundle are named by
+ * their place in the sources, through its source map (dist/**.js.map).
+ */
+function selfTimes(profile: CpuProfile, top: number): string[] {
+  const maps = new Map<string, SourceMap | undefined>();
+  const place = (frame: CallFrame): string => {
+    const path = frame.url ? new URL(frame.url).pathname : '';
+    if (!maps.has(path)) {
+      const file = join(ROOT, `${path}.map`);
+      maps.set(
+        path,
+        path.startsWith('/dist/') && existsSync(file)
+          ? new SourceMap(JSON.parse(readFileSync(file, 'utf8')))
+          : undefined
+      );
+    }
+    const entry = maps.get(path)?.findEntry(frame.lineNumber, frame.columnNumber) as
+      { originalSource?: string; originalLine?: number } | undefined;
+    if (entry?.originalSource) {
+      return `${entry.originalSource.replace(/^webpack:\/\/[^/]*\//, '')}:${(entry.originalLine ?? 0) + 1}`;
+    }
+    return path ? `${path.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : '(native)';
+  };
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, i) => {
+    const frame = byNode.get(id)?.callFrame;
+    const key = frame ? `${frame.functionName || '(anonymous)'}  ${place(frame)}` : '?';
+    totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, total]) => `${ms(total)}  ${key}`);
+}
+
+async function once(page: Page, harnessUrl: string, traces: JaegerTrace[], profile: boolean): Promise<Run> {
+  await page.addInitScript(instrument);
+  const cdp = profile ? await page.context().newCDPSession(page) : undefined;
+  await cdp?.send('Profiler.enable');
+  await cdp?.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await cdp?.send('Profiler.start');
+  const seen = await openHarness(page, harnessUrl, hotspotsPanel(traces, { maxTraces: TRACES }), {
+    '/api/ds/query': dsQueryResponder(traces),
+  });
+  await page.waitForFunction(
+    () => {
+      const marks = (window as unknown as { benchMarks: PageMarks }).benchMarks;
+      return marks.painted !== undefined || document.querySelector('[data-testid="hotpath-error"]') !== null;
+    },
+    undefined,
+    { timeout: 120_000 }
+  );
+  if (cdp) {
+    const { profile: cpu } = await cdp.send('Profiler.stop');
+    // For DevTools (Performance panel → load profile) or other tools.
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    writeFileSync(join(ROOT, 'test-results', 'bench-browser.cpuprofile'), JSON.stringify(cpu));
+    console.log(`CPU profile, self time (top 25):\n  ${selfTimes(cpu, 25).join('\n  ')}`);
+  }
+  const sample = await page.getByTestId('hotpath-sample').innerText();
+  if (!sample.includes(`analysed ${TRACES.toLocaleString('en-US')}`)) {
+    throw new Error(`the panel did not analyse all ${TRACES} traces: "${sample}"`);
+  }
+  const problems = unexpectedRequests(seen);
+  if (problems.length > 0) {
+    throw new Error(`unexpected requests or page errors: ${problems.join('; ')}`);
+  }
+  const marks = await page.evaluate(() => (window as unknown as { benchMarks: PageMarks }).benchMarks);
+  const scripts = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .map((entry) => new URL(entry.name).pathname)
+      .filter((path) => path.startsWith('/dist/') && path.endsWith('.js'))
+  );
+  const { firstRequest = NaN, lastResponse = NaN, done = NaN, painted = NaN } = marks;
+  const during = marks.longTasks.filter((task) => task.start + task.duration >= firstRequest && task.start <= done);
+  return {
+    fetchMs: lastResponse - firstRequest,
+    afterFetchMs: done - lastResponse,
+    afterFetchPaintedMs: painted - lastResponse,
+    firstRequestToDoneMs: done - firstRequest,
+    longTasks: during.length,
+    longTaskMs: during.reduce((sum, task) => sum + task.duration, 0),
+    longestTaskMs: Math.max(0, ...during.map((task) => task.duration)),
+    workers: marks.workers,
+    scripts,
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const ms = (value: number) => `${value.toFixed(0).padStart(6)} ms`;
+
+async function main(): Promise<void> {
+  const runsArg = process.argv.find((arg) => arg.startsWith('--runs='));
+  const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : 5;
+  const profile = process.argv.includes('--profile');
+  for (const built of ['dist/module.js', 'dist/panels/hotspots/module.js', 'e2e/harness/dist/main.js']) {
+    if (!existsSync(join(ROOT, built))) {
+      throw new Error(`${built} is missing: run \`npm run build && node e2e/harness/build.mjs\` first`);
+    }
+  }
+  const traces: JaegerTrace[] = Array.from(generateTraces({ seed: 42, traces: TRACES, spans: SPANS }));
+  const { url, server } = await startHarnessServer();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  console.log(
+    `Panel in Chromium ${browser.version()}, ${TRACES} traces × ${SPANS} spans via routed /api/ds/query, ` +
+      `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(1)}; ${runs} runs ` +
+      `(target: < 2 s after fetch)\n`
+  );
+  const results: Run[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const run = await once(page, url, traces, profile);
+      await page.close();
+      results.push(run);
+      console.log(
+        `run ${i + 1}: fetch ${ms(run.fetchMs)}, after fetch ${ms(run.afterFetchMs)} (painted ${ms(run.afterFetchPaintedMs)}), ` +
+          `first request → done ${ms(run.firstRequestToDoneMs)}, long tasks ${run.longTasks} ` +
+          `(${run.longTaskMs.toFixed(0)} ms, longest ${run.longestTaskMs.toFixed(0)} ms)`
+      );
+    }
+  } finally {
+    await browser.close();
+    await new Promise((done) => server.close(done));
+  }
+  const pick = (key: keyof Omit<Run, 'scripts'>) => median(results.map((run) => run[key]));
+  console.log(`\nmedian of ${runs} (load now ${loadavg()[0].toFixed(1)}: other processes skew these numbers):`);
+  console.log(`  last /api/ds/query response → table done   ${ms(pick('afterFetchMs'))}`);
+  console.log(`  last /api/ds/query response → next frame   ${ms(pick('afterFetchPaintedMs'))}`);
+  console.log(`  first /api/ds/query request → table done   ${ms(pick('firstRequestToDoneMs'))}`);
+  console.log(`  of which fetching (first → last response)  ${ms(pick('fetchMs'))}`);
+  console.log(
+    `  long tasks (> 50 ms) meanwhile             ${pick('longTasks')} tasks, ${pick('longTaskMs').toFixed(0)} ms ` +
+      `in all, longest ${pick('longestTaskMs').toFixed(0)} ms`
+  );
+  console.log(`  Web Workers created                        ${Math.max(...results.map((run) => run.workers))}`);
+  console.log(
+    `  plugin scripts loaded                      ${[...new Set(results.flatMap((r) => r.scripts))].join(', ')}`
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
