@@ -42,9 +42,10 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
   const diagnostics: TraceDiagnostics = { ...emptyDiagnostics(), ...trace.structure };
   const asyncBlocking = options.asyncBlocking ?? false;
 
+  const scratch = reserveScratch(n);
   // Blocking edges and the breadth-first order (parents before children).
-  const blocking = new Uint8Array(n);
-  const order = new Int32Array(n);
+  const blocking = scratch.blocking.subarray(0, n).fill(0);
+  const order = scratch.order.subarray(0, n);
   order[0] = root;
   let orderLength = 1;
   for (let head = 0; head < orderLength; head++) {
@@ -63,8 +64,8 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
   }
 
   // Effective windows. In `full` mode a span's window first grows to cover its blocking descendants.
-  const windowStart = new Float64Array(n);
-  const windowEnd = new Float64Array(n);
+  const windowStart = scratch.windowStart.subarray(0, n);
+  const windowEnd = scratch.windowEnd.subarray(0, n);
   for (let i = 0; i < n; i++) {
     windowStart[i] = start[i];
     windowEnd[i] = start[i] + duration[i];
@@ -80,7 +81,7 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
     }
   }
   // Clip top-down; `onPath` marks spans that can carry the path (blocking, inside their parent).
-  const onPath = new Uint8Array(n);
+  const onPath = scratch.onPath.subarray(0, n).fill(0);
   onPath[root] = 1;
   for (let k = 1; k < n; k++) {
     const c = order[k];
@@ -101,7 +102,7 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
   }
 
   // Path-carrying children per parent, sorted by end (latest first), then start (earliest first), then span ID.
-  const pathOffset = new Int32Array(n + 1);
+  const pathOffset = scratch.pathOffset.subarray(0, n + 1).fill(0);
   for (let i = 0; i < n; i++) {
     if (i !== root && onPath[i]) {
       pathOffset[parent[i] + 1]++;
@@ -110,8 +111,9 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
   for (let i = 0; i < n; i++) {
     pathOffset[i + 1] += pathOffset[i];
   }
-  const pathChildren = new Int32Array(pathOffset[n]);
-  const fill = pathOffset.slice(0, n);
+  const pathChildren = scratch.pathChildren.subarray(0, pathOffset[n]);
+  const fill = scratch.fill.subarray(0, n);
+  fill.set(pathOffset.subarray(0, n));
   for (let k = 1; k < n; k++) {
     const c = order[k];
     if (onPath[c]) {
@@ -130,21 +132,20 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
   }
 
   // The backward walk. Frames: span, next child position, and the cursor (the time the path has reached).
-  const segmentSpan: number[] = [];
-  const segmentStart: number[] = [];
-  const segmentEnd: number[] = [];
+  // Each span emits at most one segment per path child plus one: fewer than 2n in all.
+  const { segmentSpan, segmentStart, segmentEnd } = scratch;
+  let count = 0;
   const spanPathUs = new Float64Array(n);
   const emit = (s: number, from: number, to: number): void => {
     if (to > from) {
-      segmentSpan.push(s);
-      segmentStart.push(from);
-      segmentEnd.push(to);
+      segmentSpan[count] = s;
+      segmentStart[count] = from;
+      segmentEnd[count] = to;
+      count++;
       spanPathUs[s] += to - from;
     }
   };
-  const stackSpan = new Int32Array(n);
-  const stackNext = new Int32Array(n);
-  const stackCursor = new Float64Array(n);
+  const { stackSpan, stackNext, stackCursor } = scratch;
   let depth = 0;
   stackSpan[0] = root;
   stackNext[0] = pathOffset[root];
@@ -187,7 +188,6 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
     }
   }
 
-  const count = segmentSpan.length;
   const path: CriticalPath = {
     windowStart: ws,
     windowEnd: we,
@@ -204,6 +204,56 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
     path.segmentEnd[k] = segmentEnd[from];
   }
   return path;
+}
+
+/**
+ * Working arrays, kept between calls and grown to the largest trace seen: a fresh set per trace cost about 15
+ * typed-array allocations (each with its own backing store) for every trace of a large set. Only the results
+ * (`spanPathUs`, the segments) are allocated per call. Safe because `criticalPath` never calls out while using them.
+ */
+interface Scratch {
+  capacity: number;
+  blocking: Uint8Array;
+  order: Int32Array;
+  windowStart: Float64Array;
+  windowEnd: Float64Array;
+  onPath: Uint8Array;
+  pathOffset: Int32Array;
+  pathChildren: Int32Array;
+  fill: Int32Array;
+  segmentSpan: Int32Array;
+  segmentStart: Float64Array;
+  segmentEnd: Float64Array;
+  stackSpan: Int32Array;
+  stackNext: Int32Array;
+  stackCursor: Float64Array;
+}
+
+let scratchArrays: Scratch | undefined;
+
+function reserveScratch(n: number): Scratch {
+  if (scratchArrays !== undefined && scratchArrays.capacity >= n) {
+    return scratchArrays;
+  }
+  const capacity = Math.max(n, 2 * (scratchArrays?.capacity ?? 0), 256);
+  scratchArrays = {
+    capacity,
+    blocking: new Uint8Array(capacity),
+    order: new Int32Array(capacity),
+    windowStart: new Float64Array(capacity),
+    windowEnd: new Float64Array(capacity),
+    onPath: new Uint8Array(capacity),
+    pathOffset: new Int32Array(capacity + 1),
+    pathChildren: new Int32Array(capacity),
+    fill: new Int32Array(capacity),
+    segmentSpan: new Int32Array(2 * capacity),
+    segmentStart: new Float64Array(2 * capacity),
+    segmentEnd: new Float64Array(2 * capacity),
+    stackSpan: new Int32Array(capacity),
+    stackNext: new Int32Array(capacity),
+    stackCursor: new Float64Array(capacity),
+  };
+  return scratchArrays;
 }
 
 /**
