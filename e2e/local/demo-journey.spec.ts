@@ -18,8 +18,6 @@ import { dsQueryResponder } from '../support/grafanaApi';
 import { expect, openHarness, test, unexpectedRequests } from '../support/harness';
 import type { JaegerTrace } from '../../src/testing/grafanaFrames';
 
-test.describe.configure({ mode: 'serial' });
-
 /** Two of each action: every click reads or writes Redis in the backend. */
 const JOURNEY = ['visit', 'refresh', 'checkout', 'visit', 'refresh', 'checkout'] as const;
 /** More rows than the demo has operations, so that the table shows them all. */
