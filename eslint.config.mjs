@@ -46,4 +46,8 @@ export default defineConfig([
   {
     files: ['demo/**/*.ts'],
   },
+  // Layer 2 of the end-to-end suite (@grafana/plugin-e2e against the real stack) and its Playwright config.
+  {
+    files: ['e2e/stack/**/*.ts', 'playwright.config.ts'],
+  },
 ]);

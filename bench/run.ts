@@ -12,6 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { FileBytesReader } from '../src/cli/fileBytes';
 import { analyzeTrace, HotspotAggregator, OperationTable, readTraceBytes } from '../src/engine';
 
 const ROOT = resolve(__dirname, '..');
@@ -89,8 +90,12 @@ function filesOf(path: string, only: string): string[] {
     : [path];
 }
 
-/** Runs inside a child: the engine end to end, file by file, each file's data dropped before the next. */
-function measureEngine(path: string, only: string): Measurement {
+/**
+ * Runs inside a child: the engine end to end, file by file, each file's data dropped before the next. Files are
+ * read as the CLI reads them (one reused buffer).
+ */
+async function measureEngine(path: string, only: string): Promise<Measurement> {
+  const reader = new FileBytesReader();
   const files = filesOf(path, only);
   const operations = new OperationTable();
   const aggregator = new HotspotAggregator(operations);
@@ -107,7 +112,7 @@ function measureEngine(path: string, only: string): Measurement {
   };
   for (const file of files) {
     let t = performance.now();
-    const bytes = readFileSync(file);
+    const bytes = await reader.read(file);
     m.bytes += bytes.length;
     m.readMs += performance.now() - t;
     t = performance.now();
@@ -155,10 +160,10 @@ function ensureGenerated(set: BenchSet): void {
 const rate = (spans: number, ms: number) =>
   ms > 0 ? `${Math.round(spans / (ms / 1000)).toLocaleString('en-US')}` : '∞';
 
-function main(): void {
+async function main(): Promise<void> {
   const [, script, mode, path, only] = process.argv;
   if (mode === '--engine') {
-    process.stdout.write(JSON.stringify(measureEngine(path, only)));
+    process.stdout.write(JSON.stringify(await measureEngine(path, only)));
     return;
   }
   if (mode === '--json-parse') {
@@ -225,4 +230,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

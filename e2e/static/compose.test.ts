@@ -12,6 +12,7 @@ import {
   commandOf,
   dockerfileBaseImages,
   dockerfileEnv,
+  dockerfileGlobalArgs,
   environmentOf,
   interpolate,
   mountsOf,
@@ -162,7 +163,11 @@ describe('docker-compose.yml: Grafana', () => {
   const env = dockerfileEnv(dockerfile);
 
   it('is built in compose by the multi-stage Dockerfile: npm ci && npm run build, then pinned Grafana 13.2', () => {
-    expect(services.grafana.build).toEqual({ context: '.', dockerfile: 'deploy/grafana/Dockerfile' });
+    expect(services.grafana.build).toEqual({
+      context: '.',
+      dockerfile: 'deploy/grafana/Dockerfile',
+      args: { GRAFANA_VERSION: '${GRAFANA_VERSION:-13.2.2}' },
+    });
     expect(dockerfile).toMatch(/^FROM node:\S+ AS build$/m);
     expect(dockerfile).toMatch(/^RUN npm ci && npm run build$/m);
     const bases = dockerfileBaseImages(dockerfile);
@@ -172,6 +177,54 @@ describe('docker-compose.yml: Grafana', () => {
       /^COPY --from=build (--chown=\S+ )?\/src\/dist \/var\/lib\/grafana\/plugins\/hotpath-latency-app$/m
     );
     expect(env.GF_PATHS_PLUGINS).toBe('/var/lib/grafana/plugins');
+  });
+
+  it('takes the Grafana release as a build arg whose compose default is the Dockerfile default (no drift)', () => {
+    // The runtime stage is FROM grafana/grafana:${GRAFANA_VERSION}; CI's e2e-stack matrix overrides the arg.
+    expect(dockerfile).toMatch(/^FROM grafana\/grafana:\$\{GRAFANA_VERSION\}$/m);
+    const dockerDefault = dockerfileGlobalArgs(dockerfile).GRAFANA_VERSION;
+    expect(dockerDefault).toMatch(IMAGE_VERSIONS['grafana/grafana']);
+    const build = services.grafana.build as { args?: Record<string, string> };
+    expect(interpolate(build.args?.GRAFANA_VERSION ?? '')).toBe(dockerDefault);
+    // What the base image resolves to without the arg is exactly the pinned default.
+    expect(dockerfileBaseImages(dockerfile)[1]).toBe(`grafana/grafana:${dockerDefault}`);
+    // An arg without a default (or one used in FROM but declared after it) leaves the base unpinned: caught.
+    const broken = dockerfile.replace(/^ARG GRAFANA_VERSION=\S+$/m, 'ARG GRAFANA_VERSION');
+    expect(dockerfileBaseImages(broken)[1]).toBe('grafana/grafana:${GRAFANA_VERSION}');
+    const late = dockerfile
+      .replace(/^ARG GRAFANA_VERSION=(\S+)$/m, '')
+      .replace(/^(FROM node:.*)$/m, '$1\nARG GRAFANA_VERSION=13.2.2');
+    expect(dockerfileBaseImages(late)[1]).toBe('grafana/grafana:${GRAFANA_VERSION}');
+    expect(checkCompose(compose)).toEqual([]);
+  });
+
+  it("CI's e2e-stack job builds the image for the pinned release and for the oldest supported Grafana line", () => {
+    const workflow = parseYaml<{
+      jobs: Record<
+        string,
+        {
+          strategy?: { matrix?: { grafana?: string[] } };
+          steps?: Array<{ run?: string; env?: Record<string, string> }>;
+        }
+      >;
+    }>(readText('.github/workflows/ci.yml'));
+    const job = workflow.jobs['e2e-stack'];
+    const versions = job?.strategy?.matrix?.grafana ?? [];
+    // Every entry is a full release (an image tag that exists, not a moving "12.3" or "latest").
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+    for (const version of versions) {
+      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+    expect(versions).toContain(dockerfileGlobalArgs(dockerfile).GRAFANA_VERSION);
+    // plugin.json's grafanaDependency (">=12.3.0"): its minor line is tested too.
+    const minimum = /^>=\s*(\d+)\.(\d+)\./.exec(
+      readJson<{ dependencies: { grafanaDependency: string } }>('src/plugin.json').dependencies.grafanaDependency
+    );
+    expect(minimum).not.toBeNull();
+    expect(versions.some((v) => v.startsWith(`${minimum?.[1]}.${minimum?.[2]}.`))).toBe(true);
+    // The matrix value reaches the build arg (through the environment docker compose interpolates).
+    const run = job?.steps?.find((step) => step.run?.includes('npm run e2e:stack'));
+    expect(run?.env?.GRAFANA_VERSION).toBe('${{ matrix.grafana }}');
   });
 
   it('allows unsigned loading for exactly the app and its nested panel, with preinstall, analytics and update checks off', () => {

@@ -3,7 +3,7 @@
  * each file's text and parsed JSON are dropped before the next file is read, and the aggregator keeps only
  * numbers, so inputs far larger than the heap can be analysed as long as no single file is.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -17,6 +17,7 @@ import {
   TraceAnalysis,
   TraceInputError,
 } from '../engine';
+import { FileBytesReader } from './fileBytes';
 
 /** What stdin looks like to us: Node's `process.stdin`, or any stream of chunks in tests. */
 export type ChunkSource = AsyncIterable<string | Uint8Array>;
@@ -56,6 +57,9 @@ const TRACE_FILE = /\.jsonl?$/i;
 export async function readInputs(inputs: readonly string[], options: ReadOptions): Promise<ReadSummary> {
   const summary: ReadSummary = { files: 0, problems: [], failures: [], duplicateTraceIds: 0 };
   const seenTraceIds = new Set<string>();
+  // One buffer for every file: each file's bytes are dropped (overwritten) once its traces are analysed.
+  const fileReader = new FileBytesReader();
+  const readFile = (path: string) => fileReader.read(path);
   for (const input of inputs) {
     if (input === '-') {
       await analyzeInput(STDIN_LABEL, () => readStream(options.stdin), options, summary, seenTraceIds);

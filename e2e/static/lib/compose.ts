@@ -8,7 +8,7 @@ import { exists, readText, walkFiles } from './repo';
 
 export interface ComposeService {
   image?: string;
-  build?: string | { context?: string; dockerfile?: string };
+  build?: string | { context?: string; dockerfile?: string; args?: Record<string, string> | string[] };
   command?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: Array<string | { target?: number; published?: string | number }>;
@@ -154,15 +154,43 @@ function relative(path: string): string {
   return path.replace(/^\.\//, '').replace(/\/$/, '') || '.';
 }
 
-/** `FROM` images of a Dockerfile (stage references excluded). */
+/**
+ * Defaults of the `ARG NAME=value` lines before the first `FROM`: the only build args a `FROM` line can use
+ * (Dockerfile reference, "Understand how ARG and FROM interact"). An ARG without a default maps to ''.
+ */
+export function dockerfileGlobalArgs(text: string): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    if (/^\s*FROM\s/i.test(line)) {
+      break;
+    }
+    const m = /^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=("[^"]*"|\S*))?\s*$/i.exec(line);
+    if (m) {
+      args[m[1]] = (m[2] ?? '').replace(/^"|"$/g, '');
+    }
+  }
+  return args;
+}
+
+/**
+ * `FROM` images of a Dockerfile (stage references excluded), with `${ARG}` / `$ARG` replaced by the global ARG's
+ * default — the image a plain `docker build` uses. An ARG with no default stays unresolved (`${ARG}`), so the
+ * pinned-image check fails for it.
+ */
 export function dockerfileBaseImages(text: string): string[] {
+  const args = dockerfileGlobalArgs(text);
+  const resolve = (image: string) =>
+    image.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (ref, braced, bare) => {
+      const value = args[(braced ?? bare) as string];
+      return value ? value : ref;
+    });
   const stages = new Set<string>();
   const images: string[] = [];
   for (const line of text.split('\n')) {
     const m = /^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
     if (m) {
       if (!stages.has(m[1])) {
-        images.push(m[1]);
+        images.push(resolve(m[1]));
       }
       if (m[2]) {
         stages.add(m[2]);

@@ -1,0 +1,58 @@
+import { open } from 'node:fs/promises';
+
+/** The most `fs.readFile` reads at once (Node's kIoMaxLength, 2 GiB − 1); larger files fail the same way here. */
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+
+/**
+ * Reads whole files into one Buffer that is reused from file to file and grows to the largest file seen.
+ *
+ * Why: `readFile` allocates a fresh Buffer per file, and a directory of 30 MB files then costs a new 30 MB
+ * allocation (page faults, and memory held until the next GC) per file: measured at several times the cost of
+ * reading into a buffer that already exists. The bytes returned are only valid until the next `read`; the engine
+ * copies every string it keeps, so nothing it builds refers to them.
+ */
+export class FileBytesReader {
+  private buffer: Buffer = Buffer.allocUnsafe(0);
+
+  async read(path: string): Promise<Uint8Array> {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > MAX_FILE_BYTES) {
+        throw Object.assign(new RangeError(`File size (${size}) is greater than 2 GiB`), {
+          code: 'ERR_FS_FILE_TOO_LARGE',
+        });
+      }
+      // One byte more than the size, so that the read that finds the end needs no larger buffer. Files whose
+      // size stat does not know (pipes, /proc) report 0 and are read until the end all the same.
+      this.reserve(size + 1);
+      let length = 0;
+      for (;;) {
+        if (length === this.buffer.length) {
+          this.reserve(length * 2, length);
+        }
+        const { bytesRead } = await handle.read(this.buffer, length, this.buffer.length - length, null);
+        if (bytesRead === 0) {
+          break;
+        }
+        length += bytesRead;
+        if (length > MAX_FILE_BYTES) {
+          throw Object.assign(new RangeError('File size is greater than 2 GiB'), { code: 'ERR_FS_FILE_TOO_LARGE' });
+        }
+      }
+      return this.buffer.subarray(0, length);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Makes the buffer at least `bytes` long, keeping its first `keep` bytes. */
+  private reserve(bytes: number, keep = 0): void {
+    if (this.buffer.length >= bytes) {
+      return;
+    }
+    const next = Buffer.allocUnsafe(Math.max(bytes, 64 * 1024));
+    this.buffer.copy(next, 0, 0, keep);
+    this.buffer = next;
+  }
+}
