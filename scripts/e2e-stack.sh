@@ -21,7 +21,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Keep this default equal to FAULT_SPEC's in e2e/stack/support.ts.
+# e2e/stack/support.ts reads this default from here (the specs must know which operation has to rank first).
 export E2E_FAULT="${E2E_FAULT:-slow-redis=200ms}"
 load_duration="${E2E_LOAD_DURATION:-90s}"
 load_rate="${E2E_LOAD_RATE:-10}"

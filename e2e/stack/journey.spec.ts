@@ -36,8 +36,9 @@ const jaegerUid = dataSourceUid('jaeger');
 const lokiUid = dataSourceUid('loki');
 
 /**
- * Jaeger's HTTP API prints trace IDs without leading zeros (jaeger-idl model/v1 TraceID.String: "%x%016x"), while
- * OTLP logs, exemplars and the demo's spans carry all 32 hex digits: compare them as 128-bit numbers.
+ * One trace, however its ID is spelled: OTLP (logs, exemplars) always writes 32 hex digits, and so does Jaeger
+ * today (jaeger-idl model/v1 TraceID.String, "%016x%016x"), but older Jaeger releases dropped leading zeros
+ * ("%x%016x"). Compared as 128-bit numbers.
  */
 const sameTrace = (a: unknown, b: unknown) =>
   String(a).toLowerCase().padStart(32, '0') === String(b).toLowerCase().padStart(32, '0');

@@ -28,10 +28,19 @@ export const api = {
 };
 
 /**
- * The fault scripts/e2e-stack.sh switches on before it drives load (E2E_FAULT; the script exports it, so both read
- * the same value — keep this default equal to the script's). Only faults that add time can rank first.
+ * The fault scripts/e2e-stack.sh switches on before it drives load: E2E_FAULT, which the script exports, or else
+ * the script's own default (read from it, so the two cannot disagree). Only faults that add time can rank first.
  */
-export const FAULT_SPEC = process.env.E2E_FAULT || 'slow-redis=200ms';
+export const FAULT_SPEC = process.env.E2E_FAULT || scriptDefaultFault();
+
+function scriptDefaultFault(): string {
+  const script = readFileSync(join(ROOT, 'scripts', 'e2e-stack.sh'), 'utf8');
+  const match = /\$\{E2E_FAULT:-([^}]+)\}/.exec(script);
+  if (!match) {
+    throw new Error('scripts/e2e-stack.sh has no default for E2E_FAULT');
+  }
+  return match[1];
+}
 export const FAULT = faultOf(FAULT_SPEC);
 
 function faultOf(spec: string): { name: FaultName; service: string; operation: string } {
