@@ -4,8 +4,9 @@ import { APP_ID, PANEL_ID, api, provisionedApp, provisionedDataSources } from '.
 
 /**
  * The installed stack before any page opens: Grafana up, the plugin loaded and enabled as provisioned, every data
- * source reachable, and Grafana 13's bundled data source plugins still there (the image sets
- * GF_PLUGINS_PREINSTALL_DISABLED=true so an offline start cannot replace or lose them, grafana/grafana#130921).
+ * source reachable, and Grafana 13's bundled data source plugins still there with the image's
+ * GF_PLUGINS_PREINSTALL_DISABLED=true (so an offline start cannot replace or lose them, grafana/grafana#130921).
+ * The stack here can reach the internet, so this shows the plugins load from the image, not an offline start.
  * `request` carries the admin session saved by the auth project.
  */
 
@@ -58,7 +59,7 @@ test('the Jaeger, Loki and Prometheus data sources pass their health checks', as
   }
 });
 
-test('the bundled data source plugins survive an offline start: /api/plugins/jaeger/settings (and Loki, Prometheus)', async ({
+test('the bundled data source plugins are there with preinstall disabled: /api/plugins/jaeger/settings (and Loki, Prometheus)', async ({
   request,
 }) => {
   for (const type of ['jaeger', 'loki', 'prometheus']) {
