@@ -186,18 +186,17 @@ test.describe(`with the fault ${FAULT_SPEC} on`, () => {
     });
     await expect(markers.first()).toBeVisible({ timeout: 60_000 });
 
-    // Clicking a marker pins its tooltip, which lists the exemplar's trace_id and the link to Jaeger.
+    // Clicking a marker pins its tooltip, which lists the exemplar's trace_id and its links. The provisioned
+    // Prometheus data source has two destinations for trace_id: the data-source link "View trace in Jaeger", which
+    // Grafana sends with queryType "traceql" (packages/grafana-prometheus result_transformer.ts getDataLinks) that
+    // the Jaeger backend answers with nothing (pkg/jaeger/querydata.go handles only "", search and
+    // dependencyGraph; grafana/grafana#111448), and a url to Explore with a plain Jaeger trace-ID query. The user
+    // follows the second; openedTrace follows it into a new tab too.
     await markers.first().click();
-    const traceLink = page.getByText('View trace in Jaeger').first();
+    const traceLink = page.getByText('Open trace in Explore (Jaeger query)').first();
     await expect(traceLink).toBeVisible();
     const opened = await openedTrace(page, traceLink);
     await expect(opened.page).toHaveURL(/\/explore\?/);
-    // Known Grafana problem (grafana/grafana#111448): a Prometheus exemplar link to a data source sends
-    // queryType "traceql" (packages/grafana-prometheus result_transformer.ts getDataLinks), which the Jaeger data
-    // source's backend answers with nothing (grafana-jaeger-datasource pkg/jaeger/querydata.go handles only "",
-    // search and dependencyGraph). Then no spans come back and this fails — the user sees an empty Explore pane.
-    // An exemplar destination given as a `url` to Explore (opened in a new tab) avoids it; openedTrace follows
-    // the query into a new tab too.
     expect(
       opened.spanTraceIds.length,
       `Jaeger returned no spans for exemplar trace ${opened.traceId} (queryType ${String(opened.queryType)})`

@@ -35,6 +35,24 @@ describe('data sources', () => {
     expect(jaeger.jsonData.tracesToLogsV2.query).toBe('{$${__tags}} | trace_id="$${__span.traceId}"');
   });
 
+  it('give exemplars a url destination that opens a plain Jaeger trace-ID query in Explore (grafana#111448)', () => {
+    const prom = provisioning.datasources.datasources.find((d: any) => d.uid === DATASOURCES.prometheus.uid);
+    const byUrl = prom.jsonData.exemplarTraceIdDestinations.find((e: any) => e.name === 'trace_id' && e.url);
+    // Grafana interpolates ${__value.raw} (written $$ in provisioning YAML) into the url before opening it.
+    const url = new URL(String(byUrl.url).replace('$${__value.raw}', '0af7651916cd43dd8448eb211c80319c'), 'http://g');
+    expect(url.pathname).toBe('/explore');
+    const panes = JSON.parse(url.searchParams.get('panes') ?? '{}');
+    const [pane] = Object.values(panes) as any[];
+    expect(pane.datasource).toBe(DATASOURCES.jaeger.uid);
+    expect(pane.queries).toEqual([
+      {
+        refId: 'A',
+        datasource: { type: 'jaeger', uid: DATASOURCES.jaeger.uid },
+        query: '0af7651916cd43dd8448eb211c80319c',
+      },
+    ]);
+  });
+
   it('fail on a mutated copy: wrong uid in a link, a label selector on trace_id, an unescaped $', () => {
     const bad: Provisioning = clone(provisioning);
     const [jaeger, loki, prom] = ['jaeger', 'loki', 'prometheus'].map((uid) =>
