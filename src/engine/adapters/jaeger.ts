@@ -204,7 +204,7 @@ export class JaegerTraceCollector {
       return;
     }
     const traceId = this.traceId ?? this.firstSpanTraceId ?? `(no trace ID: ${this.path || 'trace'})`;
-    const builder = new TraceBuilder(traceId, this.operations, this.source);
+    const builder = new TraceBuilder(traceId, this.operations, this.source, this.spanIds.length);
     let nextReject = 0;
     for (let k = 0; k < this.spanIds.length; k++) {
       while (nextReject < this.rejects.length && this.rejects[nextReject].before <= k) {

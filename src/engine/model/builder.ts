@@ -13,23 +13,23 @@ import { ParentLink, SpanKind, TraceModel } from './trace';
 export class TraceBuilder {
   private spanIds: string[] = [];
   private parentIds: Array<string | null> = [];
-  private links: number[] = [];
-  private ops: number[] = [];
-  private starts: number[] = [];
-  private durations: number[] = [];
-  private kinds: number[] = [];
-  private errors: number[] = [];
+  private columns: Columns;
+  private count = 0;
   private invalidSpans = 0;
   readonly problems: InputProblem[] = [];
 
+  /** `expectedSpans`: how many spans will come, when the adapter knows (then no column is ever grown). */
   constructor(
     readonly traceId: string,
     private readonly operations: OperationTable,
-    private readonly source?: string
-  ) {}
+    private readonly source?: string,
+    expectedSpans = 16
+  ) {
+    this.columns = allocateColumns(Math.max(1, expectedSpans));
+  }
 
   get spanCount(): number {
-    return this.spanIds.length;
+    return this.count;
   }
 
   /**
@@ -47,14 +47,20 @@ export class TraceBuilder {
     kind: SpanKind,
     isError: boolean
   ): void {
+    let columns = this.columns;
+    const i = this.count++;
+    if (i === columns.capacity) {
+      columns = this.columns = grownColumns(columns, i);
+    }
     this.spanIds.push(spanId);
     this.parentIds.push(parentId);
-    this.links.push(link);
-    this.ops.push(this.operations.intern(service, operation));
-    this.starts.push(startUs);
-    this.durations.push(durationUs);
-    this.kinds.push(kind);
-    this.errors.push(isError ? 1 : 0);
+    columns.link[i] = link;
+    columns.operation[i] = this.operations.intern(service, operation);
+    columns.start[i] = startUs;
+    // Kept as given here (negative too): build() counts and clamps.
+    columns.duration[i] = durationUs;
+    columns.kind[i] = kind;
+    columns.error[i] = isError ? 1 : 0;
   }
 
   /** Records a span that could not be read; it is left out and counted. */
@@ -65,20 +71,20 @@ export class TraceBuilder {
 
   /** Builds the trace, or returns null when no span was usable (the problems say why). */
   build(): TraceModel | null {
-    const n = this.spanIds.length;
+    const n = this.count;
     if (n === 0) {
       if (this.invalidSpans === 0) {
         this.problems.push({ source: this.source, traceId: this.traceId, message: 'the trace has no spans' });
       }
       return null;
     }
-    const { spanIds, operations } = this;
-    const start = Float64Array.from(this.starts);
-    const duration = new Float64Array(n);
+    const { spanIds, operations, columns } = this;
+    const start = columns.start.subarray(0, n);
+    const duration = columns.duration.subarray(0, n);
     let negativeDurations = 0;
     let zeroDurations = 0;
     for (let i = 0; i < n; i++) {
-      const d = this.durations[i];
+      const d = duration[i];
       if (d < 0) {
         negativeDurations++;
       } else if (d === 0) {
@@ -86,7 +92,7 @@ export class TraceBuilder {
       }
       duration[i] = d > 0 ? d : 0;
     }
-    const op = Int32Array.from(this.ops);
+    const op = columns.operation.subarray(0, n);
 
     // Orders two spans by content only (never by arrival order): start, longer first, then ID and names.
     const precedes = (a: number, b: number): boolean => {
@@ -120,8 +126,8 @@ export class TraceBuilder {
     }
 
     // 2. Parents. Spans without a reference are root candidates; spans whose parent is missing are orphans.
-    const parent = new Int32Array(n).fill(-1);
-    const link = Uint8Array.from(this.links);
+    const parent = columns.parent.subarray(0, n).fill(-1);
+    const link = columns.link.subarray(0, n);
     const trueRoots: number[] = [];
     const orphans: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -183,7 +189,9 @@ export class TraceBuilder {
     // 4. Cycles not reachable from the root: follow parents iteratively; cut each cycle at its smallest span ID.
     cyclesBroken += breakCycles(root, parent, link, spanIds);
 
-    const { childOffset, children } = childrenOf(parent);
+    const childOffset = columns.childOffset.subarray(0, n + 1);
+    const children = columns.children.subarray(0, Math.max(0, n - 1));
+    childrenOf(parent, childOffset, children);
     return {
       traceId: this.traceId,
       size: n,
@@ -193,8 +201,8 @@ export class TraceBuilder {
       duration,
       parent,
       link,
-      kind: Uint8Array.from(this.kinds),
-      error: Uint8Array.from(this.errors),
+      kind: columns.kind.subarray(0, n),
+      error: columns.error.subarray(0, n),
       root,
       childOffset,
       children,
@@ -261,10 +269,10 @@ function breakCycles(root: number, parent: Int32Array, link: Uint8Array, spanIds
   return cut;
 }
 
-/** Children lists in compressed form (one offsets array, one flat array). */
-function childrenOf(parent: Int32Array): { childOffset: Int32Array; children: Int32Array } {
+/** Children lists in compressed form (one offsets array, one flat array), written into the given arrays. */
+function childrenOf(parent: Int32Array, childOffset: Int32Array, children: Int32Array): void {
   const n = parent.length;
-  const childOffset = new Int32Array(n + 1);
+  childOffset.fill(0);
   for (let i = 0; i < n; i++) {
     if (parent[i] >= 0) {
       childOffset[parent[i] + 1]++;
@@ -273,13 +281,71 @@ function childrenOf(parent: Int32Array): { childOffset: Int32Array; children: In
   for (let i = 0; i < n; i++) {
     childOffset[i + 1] += childOffset[i];
   }
-  const fill = childOffset.slice(0, n);
-  const children = new Int32Array(Math.max(0, n - 1));
+  // Each parent's next free slot; the offsets are restored afterwards by shifting back one parent.
   for (let i = 0; i < n; i++) {
     const p = parent[i];
     if (p >= 0) {
-      children[fill[p]++] = i;
+      children[childOffset[p]++] = i;
     }
   }
-  return { childOffset, children };
+  for (let i = n; i > 0; i--) {
+    childOffset[i] = childOffset[i - 1];
+  }
+  childOffset[0] = 0;
+}
+
+/**
+ * A trace's typed columns, all views into one ArrayBuffer: a trace costs one backing store instead of nine
+ * (each one is a separate allocation that the garbage collector tracks). The model keeps views of exactly its
+ * size into it.
+ */
+interface Columns {
+  capacity: number;
+  start: Float64Array;
+  duration: Float64Array;
+  operation: Int32Array;
+  parent: Int32Array;
+  childOffset: Int32Array;
+  children: Int32Array;
+  link: Uint8Array;
+  kind: Uint8Array;
+  error: Uint8Array;
+}
+
+function allocateColumns(capacity: number): Columns {
+  // 8-byte columns first, then 4-byte ones, then bytes: every view stays aligned.
+  const buffer = new ArrayBuffer(capacity * (8 + 8 + 4 + 4 + 4 + 4 + 3) + 4);
+  let at = 0;
+  const take = <T>(make: (buffer: ArrayBuffer, offset: number, length: number) => T, length: number, size: number) => {
+    const view = make(buffer, at, length);
+    at += length * size;
+    return view;
+  };
+  const f64 = (b: ArrayBuffer, offset: number, length: number) => new Float64Array(b, offset, length);
+  const i32 = (b: ArrayBuffer, offset: number, length: number) => new Int32Array(b, offset, length);
+  const u8 = (b: ArrayBuffer, offset: number, length: number) => new Uint8Array(b, offset, length);
+  return {
+    capacity,
+    start: take(f64, capacity, 8),
+    duration: take(f64, capacity, 8),
+    operation: take(i32, capacity, 4),
+    parent: take(i32, capacity, 4),
+    childOffset: take(i32, capacity + 1, 4),
+    children: take(i32, capacity, 4),
+    link: take(u8, capacity, 1),
+    kind: take(u8, capacity, 1),
+    error: take(u8, capacity, 1),
+  };
+}
+
+/** Twice the capacity, with the first `used` spans' input columns copied over. */
+function grownColumns(old: Columns, used: number): Columns {
+  const next = allocateColumns(old.capacity * 2);
+  next.start.set(old.start.subarray(0, used));
+  next.duration.set(old.duration.subarray(0, used));
+  next.operation.set(old.operation.subarray(0, used));
+  next.link.set(old.link.subarray(0, used));
+  next.kind.set(old.kind.subarray(0, used));
+  next.error.set(old.error.subarray(0, used));
+  return next;
 }
