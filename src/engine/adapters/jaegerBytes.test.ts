@@ -116,6 +116,35 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
     }
   });
 
+  it('reads references in every layout the same way (the compact one has a fast path)', () => {
+    const layouts = [
+      '{"refType":"CHILD_OF","traceID":"t","spanID":"p"}',
+      '{"refType":"FOLLOWS_FROM","traceID":"t","spanID":"q"}',
+      '{"refType":"CHILD_OF","traceID":"other","spanID":"q"}',
+      '{"refType":"CHILD_OF","traceID":"","spanID":"q"}',
+      '{"refType":"LINK","traceID":"t","spanID":"p"}',
+      '{"refType":"CHILD_OF","traceID":"t","spanID":7}',
+      '{"refType":"CHILD_OF","traceID":"t","spanID":"q","extra":[1]}',
+      '{"refType":"CHILD_OF","traceID":"t","spanID":"q" }',
+      '{"traceID":"t","refType":"FOLLOWS_FROM","spanID":"p"}',
+      '{"refType":"CHILD_OF","spanID":"q"}',
+      '{"refType":"CHILD_OF","traceID":{"x":"t"},"spanID":"q"}',
+      '{}',
+      'null',
+    ];
+    const parents = '{"spanID":"p","startTime":0,"duration":9},{"spanID":"q","startTime":1,"duration":5}';
+    for (const first of layouts) {
+      for (const second of layouts) {
+        const span = `{"spanID":"a","startTime":2,"duration":2,"references":[${first},${second}]}`;
+        for (const traceId of ['"traceID":"t",', '']) {
+          const doc = `{"data":[{${traceId}"spans":[${parents},${span}],"processes":{}}]}`;
+          const { fast, slow } = bothPaths(doc);
+          expect(fast).toEqual(slow);
+        }
+      }
+    }
+  });
+
   it('reads a bare trace, an array of traces and bad spans the same way', () => {
     const bad = {
       traceID: 't1',

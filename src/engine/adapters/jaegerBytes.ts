@@ -1,6 +1,15 @@
 import { OperationTable } from '../model/operations';
 import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath } from './jaeger';
-import { asciiBytes, CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, SKIPPED } from './jsonScanner';
+import {
+  asciiBytes,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  JsonScanner,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SKIPPED,
+} from './jsonScanner';
 import { SpanFacts } from './semantics';
 import { ParsedTraces } from './types';
 
@@ -38,6 +47,9 @@ class JaegerBytesReader {
   private readonly facts = new SpanFacts();
   private readonly span: JaegerSpanFields = {};
   private inlineService: unknown;
+  /** `[the trace's ID, '']`, the values a reference's trace ID is tested against (kept while the ID is the same). */
+  private traceIdChoices: string[] = [''];
+
   constructor(
     private readonly json: JsonScanner,
     private readonly operations: OperationTable,
@@ -272,9 +284,7 @@ class JaegerBytesReader {
           if (json.keyIs('refType')) {
             refType = json.oneOf(REF_TYPES) ?? 'other';
           } else if (json.keyIs('traceID')) {
-            // Compared with the trace's ID without building a string when that ID is known already.
-            traceId =
-              collector.traceId === undefined ? json.scalar() : (json.oneOf([collector.traceId, '']) ?? OTHER_TRACE);
+            traceId = this.referenceTraceId(collector);
           } else if (json.keyIs('spanID')) {
             spanId = json.scalar();
           } else {
@@ -284,6 +294,20 @@ class JaegerBytesReader {
       }
       collector.addReference(refType, traceId, spanId);
     } while (json.more(CLOSE_BRACKET));
+  }
+
+  /** A reference's trace ID, compared with the trace's ID without building a string when that ID is known. */
+  private referenceTraceId(collector: JaegerTraceCollector): unknown {
+    const { traceId } = collector;
+    // Not a string (an object, a number): readJaeger counts such a reference as one into this trace, so the
+    // value is read as it is rather than compared (which would call it another trace's).
+    if (traceId === undefined || this.json.peek() !== QUOTE) {
+      return this.json.scalar();
+    }
+    if (this.traceIdChoices[0] !== traceId) {
+      this.traceIdChoices = [traceId, ''];
+    }
+    return this.json.oneOf(this.traceIdChoices) ?? OTHER_TRACE;
   }
 
   /** Feeds `[{key, type, value}, …]` to SpanFacts, reading only the values of keys it looks at. */

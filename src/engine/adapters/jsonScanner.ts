@@ -8,7 +8,7 @@
  * Strict about syntax: anything malformed throws `SyntaxError` (callers fall back to `JSON.parse`, whose
  * messages users know). Skipping is iterative, so nesting depth costs nothing.
  */
-const QUOTE = 0x22;
+export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
