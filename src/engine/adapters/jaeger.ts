@@ -1,7 +1,7 @@
 import { TraceBuilder } from '../model/builder';
 import { OperationTable } from '../model/operations';
 import { InputProblem, TraceInputError } from '../model/problems';
-import { ParentLink, SpanKind, TraceModel } from '../model/trace';
+import { ParentLink, TraceModel } from '../model/trace';
 import { SpanFacts } from './semantics';
 import { isRecord, ParsedTraces } from './types';
 
@@ -31,9 +31,10 @@ export function readJaeger(input: unknown, operations: OperationTable, source?: 
   }
   const result: ParsedTraces = { traces: [], problems: [] };
   const facts = new SpanFacts();
+  const columns = new SpanColumns(); // one trace at a time: each collector reuses the previous one's columns
   traces.forEach((trace, t) => {
     const path = jaegerTracePath(basePath, Array.isArray(input), t);
-    const collector = new JaegerTraceCollector(operations, source, path);
+    const collector = new JaegerTraceCollector(operations, source, path, columns);
     if (!isRecord(trace) || !Array.isArray(trace.spans)) {
       collector.notATrace();
     } else {
@@ -104,29 +105,26 @@ export class JaegerTraceCollector {
   traceId: string | undefined;
   private firstSpanTraceId: string | undefined;
   private readonly processes = new Map<string, string>();
-  private readonly spanIds: string[] = [];
-  private readonly legacyParents: Array<string | null> = [];
-  private readonly operationNames: string[] = [];
-  private readonly starts: number[] = [];
-  private readonly durations: number[] = [];
-  private readonly processIds: unknown[] = [];
-  private readonly inlineServices: Array<string | undefined> = [];
-  private readonly kinds: SpanKind[] = [];
-  private readonly errors: boolean[] = [];
-  /** References of span k are refs[refOffset[k] .. refOffset[k + 1]). */
-  private readonly refOffset: number[] = [0];
-  private readonly refTypes: unknown[] = [];
-  private readonly refTraceIds: unknown[] = [];
-  private readonly refSpanIds: string[] = [];
+  /** Spans collected so far (the store's columns are valid up to here; beyond may be a previous trace's). */
+  private count = 0;
+  /** References collected so far, the pending span's included. */
+  private refCount = 0;
   /** Rejected spans, kept in input order with the span they precede. */
   private readonly rejects: Array<{ before: number; problem: Omit<InputProblem, 'traceId' | 'source'> }> = [];
   private invalidTrace = false;
 
+  /**
+   * `store`: columns to write into. Readers that finish one trace before starting the next pass the same store to
+   * every collector, so the columns are allocated once instead of grown anew for each trace.
+   */
   constructor(
     private readonly operations: OperationTable,
     private readonly source: string | undefined,
-    private readonly path: string
-  ) {}
+    private readonly path: string,
+    private readonly store: SpanColumns = new SpanColumns()
+  ) {
+    store.refOffset[0] = 0;
+  }
 
   private get spansPath(): string {
     return `${this.path}${this.path ? '.' : ''}spans`;
@@ -145,9 +143,11 @@ export class JaegerTraceCollector {
   /** A reference of the span about to be added (call before `addSpan`). */
   addReference(refType: unknown, traceId: unknown, spanId: unknown): void {
     if (typeof spanId === 'string') {
-      this.refTypes.push(refType);
-      this.refTraceIds.push(traceId);
-      this.refSpanIds.push(spanId);
+      const { store } = this;
+      const r = this.refCount++;
+      store.refTypes[r] = refType;
+      store.refTraceIds[r] = traceId;
+      store.refSpanIds[r] = spanId;
     }
   }
 
@@ -176,21 +176,22 @@ export class JaegerTraceCollector {
       this.reject({ spanId: spanID, path, message: 'duration (µs) is not a number' });
       return;
     }
-    if (this.firstSpanTraceId === undefined && this.spanIds.length === 0 && typeof span.traceID === 'string') {
+    if (this.firstSpanTraceId === undefined && this.count === 0 && typeof span.traceID === 'string') {
       this.firstSpanTraceId = span.traceID;
     }
-    this.spanIds.push(spanID);
-    this.legacyParents.push(
-      typeof span.parentSpanID === 'string' && span.parentSpanID !== '' ? span.parentSpanID : null
-    );
-    this.operationNames.push(typeof span.operationName === 'string' ? span.operationName : '');
-    this.starts.push(startTime);
-    this.durations.push(duration);
-    this.processIds.push(span.processID);
-    this.inlineServices.push(typeof inlineService === 'string' ? inlineService : undefined);
-    this.kinds.push(facts.kind);
-    this.errors.push(facts.isError);
-    this.refOffset.push(this.refSpanIds.length);
+    const store = this.count === this.store.capacity ? this.store.grow() : this.store;
+    const k = this.count++;
+    store.spanIds[k] = spanID;
+    store.legacyParents[k] =
+      typeof span.parentSpanID === 'string' && span.parentSpanID !== '' ? span.parentSpanID : null;
+    store.operationNames[k] = typeof span.operationName === 'string' ? span.operationName : '';
+    store.starts[k] = startTime;
+    store.durations[k] = duration;
+    store.processIds[k] = span.processID;
+    store.inlineServices[k] = typeof inlineService === 'string' ? inlineService : undefined;
+    store.kinds[k] = facts.kind;
+    store.errors[k] = facts.isError ? 1 : 0;
+    store.refOffset[k + 1] = this.refCount;
   }
 
   /** Builds the trace and adds it, and every problem found, to `into`. */
@@ -204,23 +205,24 @@ export class JaegerTraceCollector {
       return;
     }
     const traceId = this.traceId ?? this.firstSpanTraceId ?? `(no trace ID: ${this.path || 'trace'})`;
-    const builder = new TraceBuilder(traceId, this.operations, this.source, this.spanIds.length);
+    const { store, count } = this;
+    const builder = new TraceBuilder(traceId, this.operations, this.source, count);
     let nextReject = 0;
-    for (let k = 0; k < this.spanIds.length; k++) {
+    for (let k = 0; k < count; k++) {
       while (nextReject < this.rejects.length && this.rejects[nextReject].before <= k) {
         builder.rejectSpan(this.rejects[nextReject++].problem);
       }
       const parentId = this.parentOf(k, traceId);
       builder.addSpan(
-        this.spanIds[k],
+        store.spanIds[k],
         parentId,
         this.parentLink,
         this.serviceOf(k),
-        this.operationNames[k],
-        this.starts[k],
-        this.durations[k],
-        this.kinds[k],
-        this.errors[k]
+        store.operationNames[k],
+        store.starts[k],
+        store.durations[k],
+        store.kinds[k],
+        store.errors[k] === 1
       );
     }
     while (nextReject < this.rejects.length) {
@@ -238,22 +240,23 @@ export class JaegerTraceCollector {
 
   /** Span k's parent ID (or null); sets `parentLink`. */
   private parentOf(k: number, traceId: string): string | null {
-    const from = this.refOffset[k];
-    const to = this.refOffset[k + 1];
+    const { store } = this;
+    const from = store.refOffset[k];
+    const to = store.refOffset[k + 1];
     this.parentLink = ParentLink.ChildOf;
     if (from === to) {
-      return this.legacyParents[k];
+      return store.legacyParents[k];
     }
     let followsFrom: string | null = null;
     for (let r = from; r < to; r++) {
-      const refTrace = this.refTraceIds[r];
+      const refTrace = store.refTraceIds[r];
       if (typeof refTrace === 'string' && refTrace !== traceId && refTrace !== '') {
         continue;
       }
-      if (this.refTypes[r] === 'FOLLOWS_FROM') {
-        followsFrom ??= this.refSpanIds[r];
+      if (store.refTypes[r] === 'FOLLOWS_FROM') {
+        followsFrom ??= store.refSpanIds[r];
       } else {
-        return this.refSpanIds[r];
+        return store.refSpanIds[r];
       }
     }
     if (followsFrom !== null) {
@@ -263,23 +266,57 @@ export class JaegerTraceCollector {
   }
 
   private serviceOf(k: number): string {
-    const inline = this.inlineServices[k];
+    const inline = this.store.inlineServices[k];
     if (inline !== undefined) {
       return inline;
     }
-    const processId = this.processIds[k];
+    const processId = this.store.processIds[k];
     const service = typeof processId === 'string' ? this.processes.get(processId) : undefined;
     return service ?? `(unknown service: process ${String(processId)})`;
   }
 
   private discardReferences(): void {
-    const start = this.refOffset[this.refOffset.length - 1];
-    this.refTypes.length = start;
-    this.refTraceIds.length = start;
-    this.refSpanIds.length = start;
+    this.refCount = this.store.refOffset[this.count];
   }
 
   private reject(problem: Omit<InputProblem, 'traceId' | 'source'>): void {
-    this.rejects.push({ before: this.spanIds.length, problem });
+    this.rejects.push({ before: this.count, problem });
+  }
+}
+
+/**
+ * The columns a `JaegerTraceCollector` fills, span by span (numbers in typed arrays, the rest in arrays written by
+ * index). Reused from trace to trace by readers that hand one store to each trace's collector in turn.
+ */
+export class SpanColumns {
+  capacity = 64;
+  spanIds: string[] = [];
+  legacyParents: Array<string | null> = [];
+  operationNames: string[] = [];
+  processIds: unknown[] = [];
+  inlineServices: Array<string | undefined> = [];
+  starts = new Float64Array(this.capacity);
+  durations = new Float64Array(this.capacity);
+  kinds = new Uint8Array(this.capacity);
+  errors = new Uint8Array(this.capacity);
+  /** References of span k are refs[refOffset[k] .. refOffset[k + 1]). */
+  refOffset = new Int32Array(this.capacity + 1);
+  refTypes: unknown[] = [];
+  refTraceIds: unknown[] = [];
+  refSpanIds: string[] = [];
+
+  /** Doubles the typed columns' capacity (the other columns grow by themselves). */
+  grow(): this {
+    this.capacity *= 2;
+    const grown = <T extends Float64Array | Uint8Array | Int32Array>(old: T, next: T): T => {
+      next.set(old);
+      return next;
+    };
+    this.starts = grown(this.starts, new Float64Array(this.capacity));
+    this.durations = grown(this.durations, new Float64Array(this.capacity));
+    this.kinds = grown(this.kinds, new Uint8Array(this.capacity));
+    this.errors = grown(this.errors, new Uint8Array(this.capacity));
+    this.refOffset = grown(this.refOffset, new Int32Array(this.capacity + 1));
+    return this;
   }
 }

@@ -145,6 +145,38 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
     }
   });
 
+  it('reads each trace of a document as it reads that trace alone (readers reuse their columns between traces)', () => {
+    const chain = (n: number, prefix: string, parentOfFirst?: string): SpanSpec[] =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `${prefix}${i}`,
+        parent: i === 0 ? parentOfFirst : `${prefix}${i - 1}`,
+        follows: i % 5 === 4,
+        service: i % 3 === 0 ? 'api' : 'db',
+        op: `op${i % 7}`,
+        start: i,
+        duration: 1000 - i,
+        kind: i % 2 === 0 ? 'server' : 'client',
+        error: i % 11 === 0,
+      }));
+    // A long trace, a short one whose first span is an orphan, one with a bad span, then a long one again.
+    const traces = [
+      jaegerTrace(chain(150, 'a'), 'ta'),
+      jaegerTrace(chain(3, 'b', 'missing'), 'tb'),
+      { ...jaegerTrace(chain(5, 'c'), 'tc'), spans: [{ spanID: 'bad', startTime: 'x', duration: 1 }] },
+      jaegerTrace(chain(90, 'd'), 'td'),
+    ];
+    const together = bothPaths(JSON.stringify({ data: traces }));
+    expect(together.fast).toEqual(together.slow);
+    const alone = traces.map((trace) => bothPaths(JSON.stringify({ data: [trace] })));
+    const fastTraces = together.fast?.traces ?? [];
+    expect(fastTraces.map((t) => t.traceId)).toEqual(['ta', 'tb', 'tc', 'td'].filter((id) => id !== 'tc'));
+    for (const [i, id] of ['ta', 'tb', 'td'].entries()) {
+      const single = alone[[0, 1, 3][i]];
+      expect(single.fast?.traces).toEqual([fastTraces.find((t) => t.traceId === id)]);
+      expect(single.slow.traces).toEqual([together.slow.traces.find((t) => t.traceId === id)]);
+    }
+  });
+
   it('reads a bare trace, an array of traces and bad spans the same way', () => {
     const bad = {
       traceID: 't1',

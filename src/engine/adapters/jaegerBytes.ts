@@ -1,5 +1,5 @@
 import { OperationTable } from '../model/operations';
-import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath } from './jaeger';
+import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath, SpanColumns } from './jaeger';
 import {
   asciiBytes,
   CLOSE_BRACE,
@@ -49,6 +49,7 @@ class JaegerBytesReader {
   private inlineService: unknown;
   /** `[the trace's ID, '']`, the values a reference's trace ID is tested against (kept while the ID is the same). */
   private traceIdChoices: string[] = [''];
+  private readonly columns = new SpanColumns();
 
   constructor(
     private readonly json: JsonScanner,
@@ -107,10 +108,12 @@ class JaegerBytesReader {
     }
     let t = 0;
     do {
+      // Each trace is finished before the next begins, so all share one set of columns.
       const collector = new JaegerTraceCollector(
         this.operations,
         this.source,
-        jaegerTracePath(basePath, topLevelArray, t)
+        jaegerTracePath(basePath, topLevelArray, t),
+        this.columns
       );
       let sawSpans = false;
       if (json.peek() !== OPEN_BRACE) {
