@@ -42,6 +42,10 @@ export default defineConfig([
   {
     files: ['e2e/static/**/*.ts'],
   },
+  // Layer 1 of the end-to-end suite: the harness, its support code and the Playwright specs run here.
+  {
+    files: ['e2e/local/**/*.ts', 'e2e/support/**/*.ts', 'e2e/harness/**/*.ts', 'e2e/local.config.ts'],
+  },
   // The demo services, load generator and their tests (demo/dist/ is ignored above by **/dist/).
   {
     files: ['demo/**/*.ts'],

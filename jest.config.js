@@ -12,6 +12,8 @@ module.exports = {
   // A limit on how long to wait, not a speed assertion (speed is measured in bench/).
   testTimeout: 30000,
   testMatch: [...base.testMatch, '<rootDir>/e2e/static/**/*.test.ts'],
+  // The browser specs (layer 1 in e2e/local, layer 2 in e2e/stack) are Playwright's, never Jest's.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/e2e/local/', '<rootDir>/e2e/stack/'],
   transform: {
     ...base.transform,
     // d3-color (pulled in by @grafana/data) ships only .mjs files; the scaffold's

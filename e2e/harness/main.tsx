@@ -29,19 +29,25 @@ import {
   setBackendSrv,
   setDataSourceSrv,
 } from '@grafana/runtime';
-import { ThemeContext } from '@grafana/ui';
-import React, { ComponentType } from 'react';
+import { GlobalStyles, ThemeContext } from '@grafana/ui';
+import React, { ComponentType, ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { unstable_HistoryRouter as HistoryRouter } from 'react-router-dom';
-import { from, Observable } from 'rxjs';
+import { Route, Routes } from 'react-router-dom';
+import { Observable } from 'rxjs';
+
+import { LocationServiceRouter } from '../../src/testing/LocationServiceRouter';
 
 export interface HarnessScenario {
-  view: 'panel' | 'app';
+  /** `config`: the app's configuration page, as Grafana shows it under /plugins/<app id>. */
+  view: 'panel' | 'app' | 'config';
   /** Panel: the query result handed to the panel (wire-format frames, e.g. a Jaeger search table). */
   series?: DataFrameJSON[];
   options?: Record<string, unknown>;
   timeRange?: { from: number; to: number };
-  /** App: the route to open, e.g. /a/hotpath-latency-app/import. */
+  /**
+   * App: the route to open, e.g. /a/hotpath-latency-app/import (openHarness navigates the page there, so a reload
+   * keeps the URL the app wrote, as in Grafana).
+   */
   path?: string;
   appJsonData?: Record<string, unknown>;
   /** Data sources the instance knows (uid → type and jsonData). */
@@ -58,24 +64,35 @@ interface HarnessWindow {
 }
 const host = window as unknown as HarnessWindow;
 
-/** A BackendSrv over window.fetch: enough of Grafana's for plugins (fetch/get/post/put/delete). */
+/**
+ * A BackendSrv over window.fetch: enough of Grafana's for plugins (fetch/get/post/put/delete). As Grafana's own
+ * (public/app/core/services/backend_srv.ts), unsubscribing aborts the HTTP request, and an HTTP error is thrown as
+ * `{status, statusText, data}` with the parsed JSON body as `data`.
+ */
 function harnessBackendSrv(): BackendSrv {
   const request = <T,>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
-    from(
+    new Observable<FetchResponse<T>>((subscriber) => {
+      const controller = new AbortController();
+      options.abortSignal?.addEventListener('abort', () => controller.abort(), { once: true });
+      const url = options.params
+        ? `${options.url}${options.url.includes('?') ? '&' : '?'}${new URLSearchParams(options.params as Record<string, string>)}`
+        : options.url;
       (async () => {
-        const url = options.params
-          ? `${options.url}?${new URLSearchParams(options.params as Record<string, string>)}`
-          : options.url;
         const response = await window.fetch(url, {
           method: options.method ?? 'GET',
           headers: { 'Content-Type': 'application/json', ...(options.headers ?? {}) },
           body: options.data === undefined ? undefined : JSON.stringify(options.data),
-          signal: options.abortSignal,
+          signal: controller.signal,
         });
         const text = await response.text();
-        const data = (text ? JSON.parse(text) : undefined) as T;
+        let data: unknown = undefined;
+        try {
+          data = text ? JSON.parse(text) : undefined;
+        } catch {
+          data = { message: text };
+        }
         const fetchResponse = {
-          data,
+          data: data as T,
           status: response.status,
           statusText: response.statusText,
           ok: response.ok,
@@ -92,8 +109,19 @@ function harnessBackendSrv(): BackendSrv {
           };
         }
         return fetchResponse;
-      })()
-    );
+      })().then(
+        (response) => {
+          subscriber.next(response);
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) {
+            subscriber.error(error);
+          }
+        }
+      );
+      return () => controller.abort();
+    });
   const promise = <T,>(options: BackendSrvRequest) =>
     new Promise<T>((resolve, reject) => request<T>(options).subscribe({ next: (r) => resolve(r.data), error: reject }));
   return {
@@ -120,7 +148,15 @@ function harnessDataSourceSrv(scenario: HarnessScenario): DataSourceSrv {
         jsonData: ds.jsonData ?? {},
         access: 'proxy',
         readOnly: false,
-        meta: { id: ds.type, name: ds.type, type: PluginType.datasource, info: {}, module: '', baseUrl: '' },
+        // DataSourcePicker shows `meta.info.logos.small`; an empty src makes the browser request nothing.
+        meta: {
+          id: ds.type,
+          name: ds.type,
+          type: PluginType.datasource,
+          info: { logos: { small: '', large: '' } },
+          module: '',
+          baseUrl: '',
+        },
       }) as unknown as DataSourceInstanceSettings
   );
   const find = (ref: unknown) => {
@@ -135,11 +171,70 @@ function harnessDataSourceSrv(scenario: HarnessScenario): DataSourceSrv {
       }
       return { ...found, getRef: () => ({ uid: found.uid, type: found.type }) };
     },
-    getList: (filters?: { type?: string }) => settings.filter((s) => !filters?.type || s.type === filters.type),
+    getList: (filters?: { type?: string | string[] }) =>
+      settings.filter(
+        (s) => !filters?.type || (Array.isArray(filters.type) ? filters.type.includes(s.type) : s.type === filters.type)
+      ),
     getInstanceSettings: (ref: unknown) => find(ref),
     reload: async () => {},
     registerRuntimeDataSource: () => {},
   } as unknown as DataSourceSrv;
+}
+
+const APP_ID = 'hotpath-latency-app';
+
+/** The app's meta as Grafana passes it to the app root and the config page (its plugin settings). */
+function appMeta(scenario: HarnessScenario): AppRootProps['meta'] {
+  return {
+    id: APP_ID,
+    name: 'Hotpath',
+    type: PluginType.app,
+    enabled: true,
+    pinned: true,
+    jsonData: scenario.appJsonData ?? {},
+    info: { logos: { small: '', large: '' } },
+    module: '/dist/module.js',
+    baseUrl: '/dist',
+  } as unknown as AppRootProps['meta'];
+}
+
+function PanelView({ plugin, scenario }: { plugin: PanelPlugin; scenario: HarnessScenario }) {
+  const Panel = plugin.panel as ComponentType<PanelProps>;
+  const range = scenario.timeRange ?? { from: Date.now() - 3600_000, to: Date.now() };
+  const timeRange = {
+    from: dateTime(range.from),
+    to: dateTime(range.to),
+    raw: { from: dateTime(range.from), to: dateTime(range.to) },
+  };
+  const data: PanelData = {
+    series: (scenario.series ?? []).map((frame) => dataFrameFromJSON(frame)),
+    state: LoadingState.Done,
+    timeRange,
+  };
+  return (
+    <div style={{ width: scenario.width ?? 1200, height: scenario.height ?? 700 }} data-testid="harness-panel">
+      <Panel
+        id={1}
+        data={data}
+        timeRange={timeRange}
+        timeZone="utc"
+        // plugin.defaults would build the options editor, which needs Grafana core's editor registry; the panel
+        // applies its own defaults to what the dashboard stored.
+        options={scenario.options ?? {}}
+        fieldConfig={{ defaults: {}, overrides: [] }}
+        width={scenario.width ?? 1200}
+        height={scenario.height ?? 700}
+        transparent={false}
+        renderCounter={0}
+        title="Hotpath hotspots"
+        eventBus={new EventBusSrv()}
+        onOptionsChange={() => {}}
+        onFieldConfigChange={() => {}}
+        replaceVariables={(s: string) => s}
+        onChangeTimeRange={() => {}}
+      />
+    </div>
+  );
 }
 
 async function main() {
@@ -151,80 +246,65 @@ async function main() {
   setDataSourceSrv(harnessDataSourceSrv(scenario));
   const theme = createTheme({ colors: { mode: 'dark' } });
   const root = createRoot(document.getElementById('root')!);
-  if (scenario.view === 'panel') {
-    const module = await host.hotpathHarness.loadAmd('/dist/panels/hotspots/module.js');
-    const plugin = module.plugin as PanelPlugin;
-    const Panel = plugin.panel as ComponentType<PanelProps>;
-    const range = scenario.timeRange ?? { from: Date.now() - 3600_000, to: Date.now() };
-    const timeRange = {
-      from: dateTime(range.from),
-      to: dateTime(range.to),
-      raw: { from: dateTime(range.from), to: dateTime(range.to) },
-    };
-    const data: PanelData = {
-      series: (scenario.series ?? []).map((frame) => dataFrameFromJSON(frame)),
-      state: LoadingState.Done,
-      timeRange,
-    };
+  const render = (content: ReactNode) =>
     root.render(
       <ThemeContext.Provider value={theme}>
-        <div style={{ width: scenario.width ?? 1200, height: scenario.height ?? 700 }} data-testid="harness-panel">
-          <Panel
-            id={1}
-            data={data}
-            timeRange={timeRange}
-            timeZone="utc"
-            // plugin.defaults would build the options editor, which needs Grafana core's editor registry; the panel
-            // applies its own defaults to what the dashboard stored.
-            options={scenario.options ?? {}}
-            fieldConfig={{ defaults: {}, overrides: [] }}
-            width={scenario.width ?? 1200}
-            height={scenario.height ?? 700}
-            transparent={false}
-            renderCounter={0}
-            title="Hotpath hotspots"
-            eventBus={new EventBusSrv()}
-            onOptionsChange={() => {}}
-            onFieldConfigChange={() => {}}
-            replaceVariables={(s: string) => s}
-            onChangeTimeRange={() => {}}
-          />
-        </div>
+        {/* Grafana's page-wide styles (body, forms, tables), which the plugin's @grafana/ui components expect. */}
+        <GlobalStyles />
+        {content}
       </ThemeContext.Provider>
     );
+  if (scenario.view === 'panel') {
+    const module = await host.hotpathHarness.loadAmd('/dist/panels/hotspots/module.js');
+    render(<PanelView plugin={module.plugin as PanelPlugin} scenario={scenario} />);
   } else {
     const module = await host.hotpathHarness.loadAmd('/dist/module.js');
     const app = module.plugin as AppPlugin;
-    const Root = app.root as ComponentType<AppRootProps>;
-    locationService.push(scenario.path ?? '/a/hotpath-latency-app');
-    const meta = {
-      id: 'hotpath-latency-app',
-      name: 'Hotpath',
-      type: PluginType.app,
-      enabled: true,
-      jsonData: scenario.appJsonData ?? {},
-      info: {},
-      module: '/dist/module.js',
-      baseUrl: '/dist',
-    } as unknown as AppRootProps['meta'];
-    root.render(
-      <ThemeContext.Provider value={theme}>
-        {/* Grafana renders app pages inside a router driven by locationService's history; so does the harness. */}
-        <HistoryRouter
-          history={locationService.getHistory() as unknown as Parameters<typeof HistoryRouter>[0]['history']}
-        >
-          <div data-testid="harness-app">
-            <Root
-              meta={meta}
-              basename="/a/hotpath-latency-app"
-              query={{}}
-              path={scenario.path ?? ''}
-              onNavChanged={() => {}}
-            />
+    const meta = appMeta(scenario);
+    // What Grafana does after importing an app plugin (public/app/features/plugins/pluginLoader / importAppPlugin).
+    app.meta = meta;
+    app.init(meta);
+    const fallback = scenario.view === 'config' ? `/plugins/${APP_ID}` : `/a/${APP_ID}`;
+    if (window.location.pathname === '/' || window.location.pathname === '/index.html') {
+      locationService.push(scenario.path ?? fallback);
+    }
+    if (scenario.view === 'config') {
+      // Grafana's plugin page renders the config page's `body` with the plugin (meta set) and the URL query.
+      const page = app.configPages?.[0];
+      if (!page) {
+        throw new Error('the app module registers no configuration page');
+      }
+      const Body = page.body as ComponentType<{ plugin: AppPlugin; query: Record<string, unknown> }>;
+      render(
+        <div data-testid="harness-config" style={{ padding: 16 }}>
+          <Body plugin={app} query={{}} />
+        </div>
+      );
+    } else {
+      const Root = app.root as ComponentType<AppRootProps>;
+      render(
+        // Grafana renders app pages inside a router driven by locationService's history, under the route
+        // `/a/:pluginId/*` (public/app/routes/routes.tsx), so the app's relative routes match what follows.
+        <LocationServiceRouter>
+          <div data-testid="harness-app" style={{ padding: 16 }}>
+            <Routes>
+              <Route
+                path="/a/:pluginId/*"
+                element={
+                  <Root
+                    meta={meta}
+                    basename={`/a/${APP_ID}`}
+                    query={{}}
+                    path={scenario.path ?? ''}
+                    onNavChanged={() => {}}
+                  />
+                }
+              />
+            </Routes>
           </div>
-        </HistoryRouter>
-      </ThemeContext.Provider>
-    );
+        </LocationServiceRouter>
+      );
+    }
   }
   host.hotpathReady = true;
 }

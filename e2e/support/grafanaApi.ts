@@ -1,68 +1,164 @@
 import { Route } from '@playwright/test';
 
-import { jaegerTraceToFrame, JaegerTrace } from '../../src/testing/grafanaFrames';
+import { jaegerTraceToFrame, JaegerTrace, searchTableFrame } from '../../src/testing/grafanaFrames';
 import type { SeenRequest } from './harness';
 
-interface DsQueryBody {
+export interface DsQuery {
+  refId: string;
+  datasource: { type: string; uid: string };
+  queryType?: string;
+  /** Jaeger trace-by-ID: the trace ID. */
+  query?: string;
+  /** Jaeger search. */
+  service?: string;
+  operation?: string;
+  tags?: string;
+  minDuration?: string;
+  limit?: number;
+  /** Loki. */
+  expr?: string;
+}
+
+export interface DsQueryBody {
   from: string;
   to: string;
-  queries: Array<{ refId: string; datasource: { type: string; uid: string }; query?: string; expr?: string }>;
+  queries: DsQuery[];
+}
+
+/** Holds responses until the test lets them go: progress and partial results are then observable, not raced. */
+export class Gate {
+  private waiting: Array<() => void> = [];
+  private open = false;
+
+  /** Requests waiting now. */
+  get held(): number {
+    return this.waiting.length;
+  }
+
+  wait(): Promise<void> {
+    return this.open ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Lets the `n` oldest waiting requests be answered. */
+  release(n = 1): void {
+    this.waiting.splice(0, n).forEach((resolve) => resolve());
+  }
+
+  /** Lets every waiting and later request through. */
+  releaseAll(): void {
+    this.open = true;
+    this.release(this.waiting.length);
+  }
+}
+
+export interface DsQueryOptions {
+  /** Lines Loki counts for a log-count query (by its LogQL), default 0. */
+  lokiLines?: number | ((expr: string) => number);
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Answer every request with this HTTP status and Grafana's error body instead. */
+  status?: number;
+  /** Hold every request until the gate releases it. */
+  gate?: Gate;
+  /** Never answer (the request stays pending until the page aborts it). */
+  hang?: boolean;
+  /**
+   * Data sources the Grafana instance has. A request naming another uid gets Grafana's answer for it: 404
+   * `{"message":"Data source not found"}` (pkg/api/metrics.go `handleQueryMetricsError`). Default: any uid exists.
+   */
+  knownUids?: string[];
+  /** Jaeger searches (`queryType: 'search'`): the traces whose table to return. Default: none. */
+  search?: (query: DsQuery, body: DsQueryBody) => JaegerTrace[];
 }
 
 /**
  * A recorded-payload double of Grafana's `/api/ds/query` for the harness: Jaeger trace-by-ID queries are answered
- * with the trace frame Grafana's Jaeger data source makes of the recorded trace (or a per-query error for an
- * unknown ID, as Grafana reports it); Loki instant count queries with a vector of `lokiLines` lines.
+ * with the trace frame Grafana's Jaeger data source makes of the recorded trace, or, for an ID Jaeger does not have,
+ * the per-query error the data source reports for Jaeger's 404 (`request failed: 404 Not Found`,
+ * grafana-jaeger-datasource pkg/jaeger/client.go); Jaeger searches with the `traces` table; Loki instant count
+ * queries with a one-sample vector of `lokiLines` lines, or no frame at all for zero (what Loki's data source
+ * returns for an empty vector). The envelope, status and per-query entries are pkg/api/metrics.go's.
  */
 export function dsQueryResponder(
   traces: JaegerTrace[],
-  options: { lokiLines?: number; delayMs?: number; status?: number } = {}
+  options: DsQueryOptions = {}
 ): (request: SeenRequest, route: Route) => Promise<void> {
   const byId = new Map(traces.map((t) => [t.traceID, t]));
+  const known = options.knownUids ? new Set(options.knownUids) : undefined;
   return async (request, route) => {
+    if (options.hang) {
+      return;
+    }
+    await options.gate?.wait();
     if (options.delayMs) {
       await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     }
+    // The page may have cancelled the request meanwhile (unsubscribed → aborted): nothing to answer then.
+    const fulfill = (status: number, json: unknown) => route.fulfill({ status, json }).catch(() => undefined);
     if (options.status && options.status !== 200) {
-      await route.fulfill({ status: options.status, json: { message: `recorded failure ${options.status}` } });
+      // Grafana's body for a failed /api/ds/query in production (details only in development mode).
+      await fulfill(options.status, { message: options.status >= 500 ? 'Query data error' : 'Bad request' });
       return;
     }
     const body = request.body as DsQueryBody;
+    const unknown = body.queries.find((q) => known && !known.has(q.datasource.uid));
+    if (unknown) {
+      await fulfill(404, { message: 'Data source not found' });
+      return;
+    }
     const results: Record<string, unknown> = {};
     let anyError = false;
     for (const query of body.queries) {
-      if (query.datasource.type === 'jaeger') {
+      if (query.datasource.type === 'jaeger' && query.queryType === 'search') {
+        const found = options.search?.(query, body) ?? [];
+        results[query.refId] = { status: 200, frames: [searchTableFrame(found, query.refId)] };
+      } else if (query.datasource.type === 'jaeger') {
         const trace = byId.get(query.query ?? '');
         if (trace) {
           results[query.refId] = { status: 200, frames: [jaegerTraceToFrame(trace, query.refId)] };
         } else {
           anyError = true;
-          results[query.refId] = { status: 500, error: `trace not found: ${query.query}` };
+          results[query.refId] = { status: 500, error: 'request failed: 404 Not Found', errorSource: 'downstream' };
         }
       } else if (query.datasource.type === 'loki') {
-        const lines = options.lokiLines ?? 0;
+        const given = options.lokiLines ?? 0;
+        const lines = typeof given === 'function' ? given(query.expr ?? '') : given;
         results[query.refId] = {
           status: 200,
-          frames:
-            lines > 0
-              ? [
-                  {
-                    schema: {
-                      refId: query.refId,
-                      meta: { type: 'numeric-multi', typeVersion: [0, 1] },
-                      fields: [
-                        { name: 'Time', type: 'time' },
-                        { name: 'Value', type: 'number' },
-                      ],
-                    },
-                    data: { values: [[Number(body.to)], [lines]] },
-                  },
-                ]
-              : [],
+          frames: lines > 0 ? [lokiVector(query.refId, Number(body.to), lines)] : [],
         };
+      } else {
+        anyError = true;
+        results[query.refId] = { status: 400, error: `the double has no ${query.datasource.type} data` };
       }
     }
     // Grafana answers 400 when any query failed, with every query's result in the body (pkg/api/metrics.go).
-    await route.fulfill({ status: anyError ? 400 : 200, json: { results } });
+    await fulfill(anyError ? 400 : 200, { results });
+  };
+}
+
+/** Loki's data source's frame for a one-series instant vector (pkg/tsdb/loki testdata vector_simple.golden). */
+function lokiVector(refId: string, atMs: number, value: number) {
+  return {
+    schema: {
+      refId,
+      meta: { type: 'numeric-multi', typeVersion: [0, 1], custom: { resultType: 'vector' } },
+      fields: [
+        { name: 'Time', type: 'time', typeInfo: { frame: 'time.Time' } },
+        { name: 'Value', type: 'number', typeInfo: { frame: 'float64' }, labels: {} },
+      ],
+    },
+    data: { values: [[atMs], [value]] },
+  };
+}
+
+/** `/api/plugins/<id>/settings`: Grafana's answer to a successful POST (pkg/api/plugins.go UpdatePluginSetting). */
+export function pluginSettingsResponder(): (request: SeenRequest, route: Route) => Promise<void> {
+  return async (request, route) => {
+    if (request.method !== 'POST') {
+      await route.fulfill({ status: 405, json: { message: 'only POST is expected' } });
+      return;
+    }
+    await route.fulfill({ status: 200, json: { message: 'Plugin settings updated' } });
   };
 }

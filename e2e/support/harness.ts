@@ -1,4 +1,7 @@
-import { Page, Request, Route, test as base } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import { Locator, Page, Request, Route, test as base } from '@playwright/test';
 
 import { startHarnessServer } from '../harness/server';
 import type { HarnessScenario } from '../harness/main';
@@ -8,15 +11,38 @@ export type { HarnessScenario };
 /** A request the plugin made, as the harness saw it. */
 export interface SeenRequest {
   method: string;
+  /** The URL's path, e.g. `/api/ds/query`. */
   path: string;
+  /** The JSON body (parsed), or the raw text when it is not JSON. */
   body: unknown;
+  /** The URL's query parameters, e.g. `{ds_type: 'jaeger'}`. */
+  query: Record<string, string>;
+  /** Request headers, lower-case names (as Playwright reports them). */
+  headers: Record<string, string>;
 }
 
 export type Responder = (request: SeenRequest, route: Route) => Promise<void> | void;
 
 /**
+ * Same-origin files the harness serves: its own build, the plugin's `dist/`, and @grafana/ui's icons (requested from
+ * `/public/build/img/icons/`, where Grafana serves them). Anything else the page asks for fails the test.
+ */
+const HARNESS_FILES = /^\/(harness|dist|public\/build\/img\/icons)\//;
+/** Grafana's page routes the harness page is served at (first load, or a reload after the app changed the URL). */
+const PAGE_ROUTES = /^\/($|index\.html$|a\/|plugins\/)/;
+/**
+ * @grafana/ui's GlobalStyles declares Grafana's web fonts under `/public/fonts/`; Grafana serves them from its own
+ * build, no npm package ships them, so the harness answers 404 and the browser uses its fallback font.
+ */
+const GRAFANA_FONTS = /^\/public\/fonts\//;
+
+/**
  * Opens the harness with a scenario. Every request to the Grafana API (`/api/…`) must be answered by one of the
  * `responders` (matched by path); any other API request FAILS the test. All API requests are recorded in order.
+ * The network is closed: a request to any other origin is aborted, and a same-origin request for anything but the
+ * harness's own files is refused — both are recorded as unexpected too, so `unexpectedRequests(seen)` is empty only
+ * when the page asked for nothing but the API calls the test answered.
+ * App and config scenarios open at their Grafana URL (`scenario.path`), so a reload stays on the page the app wrote.
  */
 export async function openHarness(
   page: Page,
@@ -26,23 +52,53 @@ export async function openHarness(
 ): Promise<SeenRequest[]> {
   const seen: SeenRequest[] = [];
   const unexpected: string[] = [];
+  const origin = new URL(baseUrl).origin;
   await page.addInitScript((s) => {
     (window as unknown as { hotpathScenario: unknown }).hotpathScenario = s;
   }, scenario);
-  await page.route(/\/api\//, async (route: Route, request: Request) => {
+  // Registered first, so it runs last: Playwright tries routes in the reverse order of registration.
+  await page.route('**/*', async (route: Route, request: Request) => {
     const url = new URL(request.url());
-    const entry: SeenRequest = { method: request.method(), path: url.pathname, body: parseBody(request) };
-    seen.push(entry);
-    const responder = responders[url.pathname];
-    if (!responder) {
-      unexpected.push(`${entry.method} ${entry.path}`);
-      await route.fulfill({ status: 599, body: 'unexpected request in the harness' });
+    if (url.origin === origin) {
+      if (HARNESS_FILES.test(url.pathname) || (request.isNavigationRequest() && PAGE_ROUTES.test(url.pathname))) {
+        await route.continue();
+        return;
+      }
+      if (GRAFANA_FONTS.test(url.pathname)) {
+        await route.fulfill({ status: 404, body: 'Grafana fonts are not part of the harness' });
+        return;
+      }
+      unexpected.push(`${request.method()} ${url.pathname}${url.search}`);
+      await route.fulfill({ status: 404, body: 'not a harness file' });
       return;
     }
-    await responder(entry, route);
+    unexpected.push(`blocked: ${request.method()} ${request.url()}`);
+    await route.abort('blockedbyclient');
   });
+  await page.route(
+    (url) => url.origin === origin && url.pathname.startsWith('/api/'),
+    async (route: Route, request: Request) => {
+      const url = new URL(request.url());
+      const entry: SeenRequest = {
+        method: request.method(),
+        path: url.pathname,
+        body: parseBody(request),
+        query: Object.fromEntries(url.searchParams),
+        headers: request.headers(),
+      };
+      seen.push(entry);
+      const responder = responders[url.pathname];
+      if (!responder) {
+        unexpected.push(`${entry.method} ${entry.path}`);
+        await route.fulfill({ status: 599, body: 'unexpected request in the harness' });
+        return;
+      }
+      await responder(entry, route);
+    }
+  );
   page.on('pageerror', (error) => unexpected.push(`page error: ${error.message}`));
-  await page.goto(`${baseUrl}/`);
+  const path = scenario.view === 'panel' ? '/' : (scenario.path ?? '/');
+  await page.goto(`${baseUrl}${path}`);
   await page.waitForFunction(() => {
     const w = window as unknown as { hotpathReady?: boolean; hotpathError?: string };
     return w.hotpathReady === true || w.hotpathError !== undefined;
@@ -55,7 +111,7 @@ export async function openHarness(
   return seen;
 }
 
-/** Requests the test did not expect (unrouted API calls, page errors). Call at the end of each test. */
+/** Requests the test did not expect (unrouted API calls, blocked or refused requests, page errors). */
 export function unexpectedRequests(seen: SeenRequest[]): string[] {
   return (seen as SeenRequest[] & { unexpected?: string[] }).unexpected ?? [];
 }
@@ -72,10 +128,32 @@ function parseBody(request: Request): unknown {
   }
 }
 
+const REPO = resolve(__dirname, '..', '..');
+
+/**
+ * Saves a screenshot of the page (or of one element). With `HOTPATH_SCREENSHOTS_DIR` set (`npm run screenshots`
+ * sets docs/screenshots), there — the README's images are made only this way; otherwise under test-results/, so a
+ * normal run leaves the committed images alone.
+ */
+export async function saveScreenshot(target: Page | Locator, name: string): Promise<string> {
+  const dir = resolve(REPO, process.env.HOTPATH_SCREENSHOTS_DIR ?? join('test-results', 'local', 'screenshots'));
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  // @grafana/ui fetches its icons when they first render: let them arrive before the picture is taken.
+  const page = 'mouse' in target ? target : target.page();
+  await page.waitForLoadState('networkidle');
+  await page.mouse.move(0, 0);
+  if ('mouse' in target) {
+    await target.screenshot({ path, animations: 'disabled', fullPage: true });
+  } else {
+    await target.screenshot({ path, animations: 'disabled' });
+  }
+  return path;
+}
+
 /** Playwright test with a per-worker harness server. */
 export const test = base.extend<object, { harnessUrl: string }>({
   harnessUrl: [
-    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const { url, server } = await startHarnessServer();
       await use(url);

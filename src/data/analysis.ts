@@ -139,6 +139,10 @@ class Analysis implements HotspotAnalysis {
   private reportDirty = false;
   private lastReportAt = -Infinity;
   private extent = { from: Infinity, to: -Infinity };
+  /** Each analysed trace's extent in ms, for its links and log counts (`HotspotState.traceWindows`). */
+  private readonly windows = new Map<string, TimeRangeMs>();
+  /** The last snapshot's copy of `windows`, reused while no trace was added (views memoise on it). */
+  private windowsShown: ReadonlyMap<string, TimeRangeMs> = new Map();
   private draining = false;
   private finishing = false;
   private finished = false;
@@ -373,9 +377,16 @@ class Analysis implements HotspotAnalysis {
     this.analysedTraces.add(model.traceId);
     this.aggregator.add(analyzeTrace(model, { window: this.query.window, asyncBlocking: this.query.asyncBlocking }));
     this.progress = { ...this.progress, analysed: this.progress.analysed + 1 };
+    let from = Infinity;
+    let to = -Infinity;
     for (let i = 0; i < model.size; i++) {
-      this.extent.from = Math.min(this.extent.from, model.start[i]);
-      this.extent.to = Math.max(this.extent.to, model.start[i] + model.duration[i]);
+      from = Math.min(from, model.start[i]);
+      to = Math.max(to, model.start[i] + model.duration[i]);
+    }
+    this.extent.from = Math.min(this.extent.from, from);
+    this.extent.to = Math.max(this.extent.to, to);
+    if (from <= to) {
+      this.windows.set(model.traceId, { from: Math.floor(from / 1000), to: Math.ceil(to / 1000) });
     }
     this.reportDirty = true;
   }
@@ -420,6 +431,13 @@ class Analysis implements HotspotAnalysis {
     }
   }
 
+  private traceWindows(): ReadonlyMap<string, TimeRangeMs> {
+    if (this.windowsShown.size !== this.windows.size) {
+      this.windowsShown = new Map(this.windows);
+    }
+    return this.windowsShown;
+  }
+
   private snapshot(): HotspotState {
     const progress: FetchProgress = { ...this.progress };
     if (progress.limitHit) {
@@ -440,6 +458,7 @@ class Analysis implements HotspotAnalysis {
       problems: this.problems.slice(),
       ...(this.error ? { error: this.error } : {}),
       range: { ...range },
+      traceWindows: this.traceWindows(),
     };
   }
 }

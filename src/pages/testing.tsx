@@ -5,10 +5,11 @@
 import { AppRootProps, PluginType } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import { render } from '@testing-library/react';
-import React, { ReactNode, useLayoutEffect, useState } from 'react';
-import { NavigationType, Route, Router, Routes } from 'react-router-dom';
+import React from 'react';
+import { Route, Routes } from 'react-router-dom';
 
 import App from '../components/App/App';
+import { LocationServiceRouter } from '../testing/LocationServiceRouter';
 
 export const APP_SETTINGS = { jaegerUid: 'jaeger', lokiUid: 'loki', prometheusUid: 'prometheus', maxTraces: 500 };
 
@@ -37,28 +38,6 @@ export function renderApp(path: string, jsonData: Record<string, unknown> = APP_
         <Route path="/a/:pluginId/*" element={<App {...props} />} />
       </Routes>
     </LocationServiceRouter>
-  );
-}
-
-/**
- * A react-router v6 router over `locationService`'s history (history v4, whose `listen` passes `(location, action)`
- * — which is why v6's `HistoryRouter`, written for history v5, cannot take it). Grafana bridges the two the same way
- * (its v5 `Router` plus `CompatRouter`).
- */
-function LocationServiceRouter({ children }: { children: ReactNode }) {
-  const history = locationService.getHistory();
-  const [state, setState] = useState({ location: history.location, action: history.action });
-  useLayoutEffect(
-    () =>
-      history.listen((location: typeof history.location, action: typeof history.action) =>
-        setState({ location, action })
-      ),
-    [history]
-  );
-  return (
-    <Router location={state.location} navigationType={state.action as NavigationType} navigator={history}>
-      {children}
-    </Router>
   );
 }
 
