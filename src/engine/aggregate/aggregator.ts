@@ -201,14 +201,23 @@ export class HotspotAggregator {
     let self = 0;
     let calls = 0;
     let errors = 0;
-    const durations: number[] = [];
+    let spans = 0;
     for (const op of ops) {
       cp += this.cpTotal[op];
       self += this.selfTotal[op];
       calls += this.calls[op];
       errors += this.errors[op];
-      for (const d of this.durations[op]) {
-        durations.push(d);
+      spans += this.durations[op].length;
+    }
+    // One operation's list as it is; a service's lists joined into one typed array (no growing array).
+    const durations = ops.length === 1 ? this.durations[ops[0]] : new Float64Array(spans);
+    if (durations instanceof Float64Array) {
+      let at = 0;
+      for (const op of ops) {
+        const list = this.durations[op];
+        for (let k = 0; k < list.length; k++) {
+          durations[at++] = list[k];
+        }
       }
     }
     return {
