@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { Locator, Page, Request, Route, test as base } from '@playwright/test';
+import { expect, Locator, Page, Request, Route, test as base } from '@playwright/test';
 
 import { startHarnessServer } from '../harness/server';
 import type { HarnessScenario } from '../harness/main';
@@ -52,6 +52,8 @@ export async function openHarness(
 ): Promise<SeenRequest[]> {
   const seen: SeenRequest[] = [];
   const unexpected: string[] = [];
+  (seen as SeenRequest[] & { unexpected?: string[] }).unexpected = unexpected;
+  opened.push(seen);
   const origin = new URL(baseUrl).origin;
   await page.addInitScript((s) => {
     (window as unknown as { hotpathScenario: unknown }).hotpathScenario = s;
@@ -107,7 +109,6 @@ export async function openHarness(
   if (error) {
     throw new Error(`harness failed to load the plugin: ${error}`);
   }
-  (seen as SeenRequest[] & { unexpected?: string[] }).unexpected = unexpected;
   return seen;
 }
 
@@ -151,8 +152,22 @@ export async function saveScreenshot(target: Page | Locator, name: string): Prom
   return path;
 }
 
-/** Playwright test with a per-worker harness server. */
-export const test = base.extend<object, { harnessUrl: string }>({
+/** What `openHarness` recorded in the running test (tests of a worker run one after another). */
+const opened: SeenRequest[][] = [];
+
+/**
+ * Playwright test with a per-worker harness server. Every test also fails, after its own assertions, if any page it
+ * opened made a request no responder answered (or one the closed network refused), even if it never asked.
+ */
+export const test = base.extend<{ harnessGuard: void }, { harnessUrl: string }>({
+  harnessGuard: [
+    async ({}, use) => {
+      opened.length = 0;
+      await use();
+      expect(opened.flatMap(unexpectedRequests), 'requests the harness did not expect').toEqual([]);
+    },
+    { auto: true },
+  ],
   harnessUrl: [
     async ({}, use) => {
       const { url, server } = await startHarnessServer();
