@@ -55,6 +55,8 @@ export class SpanFacts {
   }
 }
 
+const JAEGER_KINDS: ReadonlySet<string> = new Set(['internal', 'server', 'client', 'producer', 'consumer']);
+
 /** Jaeger's lower-case `span.kind` values and OTLP's enum names (`SPAN_KIND_SERVER`, `SERVER`). */
 export function spanKindFromName(value: unknown): SpanKind {
   if (typeof value === 'number') {
@@ -63,7 +65,8 @@ export function spanKindFromName(value: unknown): SpanKind {
   if (typeof value !== 'string') {
     return SpanKind.Unspecified;
   }
-  const name = value.toLowerCase().replace(/^span_kind_/, '');
+  // Jaeger's own spelling needs no normalising (that cost a lower-cased copy and a regex per span).
+  const name = JAEGER_KINDS.has(value) ? value : value.toLowerCase().replace(/^span_kind_/, '');
   switch (name) {
     case 'internal':
       return SpanKind.Internal;
