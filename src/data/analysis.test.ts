@@ -117,6 +117,56 @@ describe('createHotspotAnalysis', () => {
     expect(states.filter((s) => s.progress.analysed > 0).every((s) => s.report !== undefined)).toBe(true);
   });
 
+  it('rebuilds the interim report at most once per interval, however many batches arrive, and the final at once', async () => {
+    const traces = manyTraces(20);
+    // An interval no test run reaches: after the first report, only finish() may rebuild it.
+    const { analysis, states } = watched(QUERY, { reportIntervalMs: 3_600_000 });
+    analysis.setPhase('fetching');
+    for (const [i, trace] of traces.entries()) {
+      analysis.addTraceFrames([traceSeries(trace)]);
+      // The analysed count is published as soon as the queue runs dry, report or not.
+      await until(() => analysis.getState().progress.analysed === i + 1);
+    }
+    const interim = new Set(states.filter((s) => s.phase === 'fetching' && s.report).map((s) => s.report));
+    expect(interim.size).toBe(1);
+    expect([...interim][0]?.traces).toBeLessThan(20);
+    // Records belong to the report they were taken with.
+    expect(analysis.getState().records).toHaveLength([...interim][0]!.traces);
+    const final = await analysis.finish();
+    expect(final.report?.traces).toBe(20);
+    expect(final.records).toHaveLength(20);
+    expect(final.report).toEqual(engineReport(traces.map((t) => traceSeries(t))));
+  });
+
+  it('brings the report up to date while no new traces arrive, once the interval has passed', async () => {
+    const traces = manyTraces(20);
+    const { analysis } = watched(QUERY, { reportIntervalMs: 20 });
+    analysis.setPhase('fetching');
+    analysis.addTraceFrames(traces.slice(0, 10).map((t) => traceSeries(t)));
+    analysis.addTraceFrames(traces.slice(10).map((t) => traceSeries(t)));
+    // No finish(): the last batch is in the report by the idle-time refresh alone.
+    await until(() => analysis.getState().report?.traces === 20);
+    expect(analysis.getState().phase).toBe('fetching');
+    expect(analysis.getState().records).toHaveLength(20);
+    await analysis.finish();
+  });
+
+  it('reuses unchanged parts of the previous snapshot, so views can skip them by identity', async () => {
+    const { analysis, states } = watched(QUERY, { reportIntervalMs: 3_600_000 });
+    analysis.setPhase('fetching');
+    analysis.addTraceFrames([traceSeries(manyTraces(1)[0])]);
+    await until(() => analysis.getState().progress.analysed === 1);
+    analysis.setSample({ searched: 5, toFetch: 5 });
+    const [before, after] = states.slice(-2);
+    expect(after).not.toBe(before);
+    expect(after.progress).not.toEqual(before.progress);
+    expect(after.report).toBe(before.report);
+    expect(after.records).toBe(before.records);
+    expect(after.problems).toBe(before.problems);
+    expect(after.range).toBe(before.range);
+    await analysis.finish();
+  });
+
   it('time-slices 1,000 traces × 50 spans: it yields to the event loop and never blocks long', async () => {
     const frames = Array.from({ length: 1000 }, (_, t) => {
       const spans: SpanSpec[] = Array.from({ length: 50 }, (__, s) => ({

@@ -12,6 +12,7 @@ import {
   type ParsedTraces,
   type SlowSplit,
   type TraceModel,
+  type TraceRecord,
 } from '../engine';
 import type { TraceFailure } from './fetchTraces';
 import type { FetchProgress, HotspotPhase, HotspotQuery, HotspotState, TimeRangeMs, UserFacingError } from './types';
@@ -22,10 +23,13 @@ import type { FetchProgress, HotspotPhase, HotspotQuery, HotspotState, TimeRange
  * are ~0.5 s of engine time). Deliberately no Web Worker: a worker (like any lazily loaded chunk) is fetched relative
  * to the nested panel's module URL but emitted at the dist root, and 404s (grafana/plugin-tools#2172).
  *
- * Every change produces a new immutable `HotspotState` (a new object; arrays copied). The report is recomputed at
- * most every `reportIntervalMs` while traces stream in — `HotspotAggregator.report()` sorts every operation's
- * samples — and always once at the end. `operations` is the run's interning table: append-only, so the ids in an
- * older snapshot stay valid.
+ * Every change produces a new immutable `HotspotState` (a new object; arrays copied when they changed, else the
+ * previous snapshot's, so views can skip work by identity). The report is recomputed at most every
+ * `reportIntervalMs` while traces stream in — `HotspotAggregator.report()` sorts every operation's samples, and a
+ * response of 25 traces used to trigger one rebuild each — and always once at the end; when the queue runs dry
+ * between two responses, a timer brings the report up to date once the interval has passed. `records` are the
+ * traces behind `report` (taken with it), so the what-if describes the same sample as the ranking. `operations` is
+ * the run's interning table: append-only, so the ids in an older snapshot stay valid.
  */
 export interface AnalysisOptions {
   /** The time range the traces were searched in; when absent, the extent of the analysed traces. */
@@ -65,7 +69,7 @@ export interface HotspotAnalysis {
 }
 
 const DEFAULT_SLICE_MS = 12;
-const DEFAULT_REPORT_INTERVAL_MS = 150;
+const DEFAULT_REPORT_INTERVAL_MS = 1000;
 
 /** Input waiting to be read; what it yields (trace models) is analysed before the next input is read. */
 type Input = { kind: 'frame'; frame: FrameLike; source?: string } | { kind: 'file'; name: string; text: string };
@@ -138,6 +142,14 @@ class Analysis implements HotspotAnalysis {
   private comparison?: Comparison;
   private reportDirty = false;
   private lastReportAt = -Infinity;
+  private reportTimer?: ReturnType<typeof setTimeout>;
+  /** The traces behind `report`, copied when it is rebuilt. */
+  private records: readonly TraceRecord[] = [];
+  /** The last snapshot's copies, reused by the next one while unchanged (views memoise on them). */
+  private shared: { problems: readonly InputProblem[]; range: TimeRangeMs } = {
+    problems: [],
+    range: { from: 0, to: 0 },
+  };
   private extent = { from: Infinity, to: -Infinity };
   /** Each analysed trace's extent in ms, for its links and log counts (`HotspotState.traceWindows`). */
   private readonly windows = new Map<string, TimeRangeMs>();
@@ -259,6 +271,7 @@ class Analysis implements HotspotAnalysis {
 
   cancel(): void {
     this.isCancelled = true;
+    this.stopReportTimer();
     this.clearQueues();
     this.listeners.clear();
     this.resolveFinish?.(this.state);
@@ -291,8 +304,7 @@ class Analysis implements HotspotAnalysis {
         if (this.isCancelled) {
           return;
         }
-        const due = this.pending() === 0 || this.now() - this.lastReportAt >= this.reportIntervalMs;
-        if (this.reportDirty && due) {
+        if (this.reportDirty && this.reportDue()) {
           this.refreshReport();
           this.emit();
         }
@@ -303,8 +315,43 @@ class Analysis implements HotspotAnalysis {
     } finally {
       this.draining = false;
     }
-    if (!this.isCancelled && this.finishing && !this.finished && this.pending() === 0) {
+    if (this.isCancelled || this.finished || this.pending() > 0) {
+      return;
+    }
+    if (this.finishing) {
       this.complete();
+    } else if (this.reportDirty) {
+      // The queue ran dry before the report was due: show the analysed count now, the ranking when it is due.
+      this.emit();
+      this.scheduleReport();
+    }
+  }
+
+  private reportDue(): boolean {
+    return this.now() - this.lastReportAt >= this.reportIntervalMs;
+  }
+
+  /** Idle between responses with traces not yet in the report: refresh it once the interval has passed. */
+  private scheduleReport(): void {
+    if (this.reportTimer !== undefined) {
+      return;
+    }
+    const wait = Math.min(this.reportIntervalMs, Math.max(0, this.lastReportAt + this.reportIntervalMs - this.now()));
+    this.reportTimer = setTimeout(() => {
+      this.reportTimer = undefined;
+      // A drain under way refreshes (or schedules) by itself; after finish(), complete() has the final word.
+      if (this.closed() || this.draining || this.finishing || !this.reportDirty) {
+        return;
+      }
+      this.refreshReport();
+      this.emit();
+    }, wait);
+  }
+
+  private stopReportTimer(): void {
+    if (this.reportTimer !== undefined) {
+      clearTimeout(this.reportTimer);
+      this.reportTimer = undefined;
     }
   }
 
@@ -398,11 +445,13 @@ class Analysis implements HotspotAnalysis {
       return;
     }
     this.report = this.aggregator.report();
+    this.records = this.aggregator.traceRecords().slice();
     const split = slowSplit(this.query.compare);
     this.comparison = split ? compareSlowToBaseline(this.aggregator.traceRecords(), this.operations, split) : undefined;
   }
 
   private complete(): void {
+    this.stopReportTimer();
     if (this.reportDirty) {
       this.refreshReport();
     }
@@ -448,16 +497,24 @@ class Analysis implements HotspotAnalysis {
       (this.extent.from <= this.extent.to
         ? { from: Math.floor(this.extent.from / 1000), to: Math.ceil(this.extent.to / 1000) }
         : { from: 0, to: 0 });
+    // Problems are only ever appended: the same length is the same list.
+    const { shared } = this;
+    if (shared.problems.length !== this.problems.length) {
+      shared.problems = this.problems.slice();
+    }
+    if (shared.range.from !== range.from || shared.range.to !== range.to) {
+      shared.range = { from: range.from, to: range.to };
+    }
     return {
       phase: this.phase,
       progress,
       ...(this.report ? { report: this.report } : {}),
       ...(this.comparison ? { comparison: this.comparison } : {}),
-      records: this.aggregator.traceRecords().slice(),
+      records: this.records,
       operations: this.operations,
-      problems: this.problems.slice(),
+      problems: shared.problems,
       ...(this.error ? { error: this.error } : {}),
-      range: { ...range },
+      range: shared.range,
       traceWindows: this.traceWindows(),
     };
   }

@@ -70,8 +70,10 @@ describe('useHotspotAnalysis', () => {
     const traces = manyTraces(60);
     serve(traces, 'manual');
     const series = [searchSeries(traces)];
+    // Every snapshot at once (no coalescing), so the test sees the first batch land before it cancels.
     const { result, rerender } = renderHook(
-      ({ range }) => useHotspotAnalysis({ series, timeRange: range, query: QUERY }, options),
+      ({ range }) =>
+        useHotspotAnalysis({ series, timeRange: range, query: QUERY }, { ...options, publishIntervalMs: 0 }),
       { initialProps: { range: RANGE } }
     );
     await act(async () => {

@@ -1,6 +1,7 @@
 import type { DataFrame, TimeRange } from '@grafana/data';
 import { useEffect, useMemo, useState } from 'react';
 import { emptyState } from './analysis';
+import { coalesceStates } from './coalesce';
 import { logsLink, type LogsLinkInput } from './links';
 import { countLogs$ } from './logCount';
 import { runSearchPipeline, runSeriesPipeline, type PipelineOptions } from './pipeline';
@@ -51,7 +52,7 @@ function useSameFrames(series: readonly DataFrame[]): readonly DataFrame[] {
  */
 const identities = new WeakMap<object, number>();
 let nextIdentity = 0;
-function optionsKey(options: PipelineOptions | undefined): string {
+function optionsKey(options: HotspotHookOptions | undefined): string {
   return JSON.stringify(options ?? null, (_key, value: unknown) => {
     const byIdentity =
       typeof value === 'function' ||
@@ -79,12 +80,18 @@ function useStable<T>(value: T, key: string): T {
 }
 
 /**
+ * Pipeline options, and how often a running analysis's snapshots reach React (default `PUBLISH_INTERVAL_MS`; the
+ * first, a phase change and the final state always at once): see coalesce.ts.
+ */
+export type HotspotHookOptions = PipelineOptions & { publishIntervalMs?: number };
+
+/**
  * The panel: `series` is the panel query's result — a Jaeger search table (the traces are fetched) or trace
  * frames (analysed directly). Refetches and cancels when `series`, the time range or the query change.
  */
 export function useHotspotAnalysis(
   input: { series: readonly DataFrame[]; timeRange: RangeInput; query: HotspotQuery },
-  options?: PipelineOptions
+  options?: HotspotHookOptions
 ): HotspotState {
   const series = useSameFrames(input.series);
   const { from, to } = toMs(input.timeRange);
@@ -97,8 +104,14 @@ export function useHotspotAnalysis(
   );
   const [current, setCurrent] = useState<{ run: object; state: HotspotState } | undefined>(undefined);
   useEffect(() => {
-    const pipeline = runSeriesPipeline(run, (state) => setCurrent({ run, state }), run.options);
-    return () => pipeline.cancel();
+    const updates = coalesceStates((state) => setCurrent({ run, state }), run.options?.publishIntervalMs);
+    const pipeline = runSeriesPipeline(run, updates.push, run.options);
+    // What the run knows from the start (the sample, traces already cached) is shown at once, not after a tick.
+    updates.flush();
+    return () => {
+      pipeline.cancel();
+      updates.cancel();
+    };
   }, [run]);
   return current?.run === run ? current.state : initialState(run.range);
 }
@@ -109,7 +122,7 @@ export function useHotspotAnalysis(
  */
 export function useHotspotSearch(
   input: { search: TraceSearch | null | undefined; timeRange: RangeInput; query: HotspotQuery },
-  options?: PipelineOptions
+  options?: HotspotHookOptions
 ): HotspotState {
   const { from, to } = toMs(input.timeRange);
   const query = useStable(input.query, queryKey(input.query));
@@ -125,8 +138,13 @@ export function useHotspotSearch(
     if (!wanted?.service) {
       return undefined;
     }
-    const pipeline = runSearchPipeline({ ...run, search: wanted }, (state) => setCurrent({ run, state }), run.options);
-    return () => pipeline.cancel();
+    const updates = coalesceStates((state) => setCurrent({ run, state }), run.options?.publishIntervalMs);
+    const pipeline = runSearchPipeline({ ...run, search: wanted }, updates.push, run.options);
+    updates.flush();
+    return () => {
+      pipeline.cancel();
+      updates.cancel();
+    };
   }, [run]);
   if (!run.search?.service) {
     return idleState(run.range);

@@ -1,8 +1,9 @@
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import React, { ReactNode, useCallback } from 'react';
+import React, { memo, ReactNode, useCallback, useLayoutEffect, useRef, useState } from 'react';
 
+import type { Comparison, HotspotReport, InputProblem, OperationTable, TraceRecord } from '../../engine';
 import type { HotspotState, TimeRangeMs } from '../../data/types';
 import { testIds } from '../testIds';
 import { CompareTable } from './CompareTable';
@@ -38,15 +39,16 @@ export interface HotspotViewProps {
  * Everything the panel and the app pages show for one analysis — shared by all of them, props in, no fetching.
  * Every phase says something: progress while searching and fetching, the error, the empty result, and the ranking
  * (partial while traces still arrive) with what the engine had to repair.
+ *
+ * While traces arrive the state changes several times a second, mostly only its progress counters: the results
+ * below the summary are a memoised component whose props stay identical until the analysis rebuilds its report,
+ * so a progress update re-renders the summary line only (the table, what-if and banner were a long task each).
  */
 export function HotspotView({ state, options, links, onRollupChange, noun, emptyMessage }: HotspotViewProps) {
   const styles = useStyles2(getStyles);
-  const { traceWindows, range } = state;
-  const windowOf = useCallback(
-    (traceId: string): TimeRangeMs => traceWindows?.get(traceId) ?? range,
-    [traceWindows, range]
-  );
   const report = state.report && state.report.traces > 0 ? state.report : undefined;
+  const windowOf = useWindowOf(report, state.traceWindows, state.range);
+  const rollupChange = useLatestCallback(onRollupChange);
   const finished = state.phase === 'done' || state.phase === 'empty';
   return (
     <div className={styles.view} data-testid={testIds.view.root} data-phase={state.phase}>
@@ -54,27 +56,102 @@ export function HotspotView({ state, options, links, onRollupChange, noun, empty
       {state.phase === 'error' && state.error && <ErrorState error={state.error} />}
       {finished && !report && <EmptyState>{emptyMessage}</EmptyState>}
       {report && (
-        <>
-          <DiagnosticsBanner report={report} problems={state.problems} window={options.window} />
-          {options.mode === 'compare' && state.comparison ? (
-            <CompareTable comparison={state.comparison} topN={options.topN} />
-          ) : (
-            <HotspotTable
-              report={report}
-              topN={options.topN}
-              rollup={options.rollup}
-              onRollupChange={onRollupChange}
-              links={links}
-              windowOf={windowOf}
-            />
-          )}
-          {options.showWhatIf !== false && (
-            <WhatIfControl operations={state.operations} records={state.records} rows={report.operations} />
-          )}
-        </>
+        <HotspotResults
+          report={report}
+          comparison={state.comparison}
+          problems={state.problems}
+          records={state.records}
+          operations={state.operations}
+          mode={options.mode}
+          topN={options.topN}
+          rollup={options.rollup}
+          window={options.window}
+          showWhatIf={options.showWhatIf !== false}
+          links={links}
+          onRollupChange={rollupChange}
+          windowOf={windowOf}
+        />
       )}
     </div>
   );
+}
+
+interface HotspotResultsProps {
+  report: HotspotReport;
+  comparison?: Comparison;
+  problems: readonly InputProblem[];
+  records: readonly TraceRecord[];
+  operations: OperationTable;
+  mode: HotspotViewOptions['mode'];
+  topN: number;
+  rollup: boolean;
+  window: HotspotViewOptions['window'];
+  showWhatIf: boolean;
+  links?: LinkContext;
+  onRollupChange: (rollup: boolean) => void;
+  windowOf: (traceId: string) => TimeRangeMs;
+}
+
+/** The ranking and what goes with it; only primitives and snapshot parts as props, so `memo` can skip it. */
+const HotspotResults = memo(function HotspotResults(props: HotspotResultsProps) {
+  const { report, comparison, mode, topN } = props;
+  return (
+    <>
+      <DiagnosticsBanner report={report} problems={props.problems} window={props.window} />
+      {mode === 'compare' && comparison ? (
+        <CompareTable comparison={comparison} topN={topN} />
+      ) : (
+        <HotspotTable
+          report={report}
+          topN={topN}
+          rollup={props.rollup}
+          onRollupChange={props.onRollupChange}
+          links={props.links}
+          windowOf={props.windowOf}
+        />
+      )}
+      {props.showWhatIf && (
+        <WhatIfControl operations={props.operations} records={props.records} rows={report.operations} />
+      )}
+    </>
+  );
+});
+
+/**
+ * A trace's window for its links, as one function per report: the analysis publishes a larger `traceWindows` map
+ * with every batch of analysed traces, but a trace's window never changes once known, and the traces the table
+ * links to (the report's exemplars) were all analysed before that report was built. So the map as of the report's
+ * first render serves until the report (or the range) changes, and the table's columns stay memoised in between.
+ * (Adjusting state while rendering: react.dev, "Storing information from previous renders".)
+ */
+function useWindowOf(
+  report: HotspotReport | undefined,
+  traceWindows: HotspotState['traceWindows'],
+  range: TimeRangeMs
+): (traceId: string) => TimeRangeMs {
+  const [held, setHeld] = useState(() => windowsOf(report, traceWindows, range));
+  if (held.report === report && held.range === range) {
+    return held.windowOf;
+  }
+  const next = windowsOf(report, traceWindows, range);
+  setHeld(next);
+  return next.windowOf;
+}
+
+function windowsOf(report: HotspotReport | undefined, traceWindows: HotspotState['traceWindows'], range: TimeRangeMs) {
+  return { report, range, windowOf: (traceId: string): TimeRangeMs => traceWindows?.get(traceId) ?? range };
+}
+
+/**
+ * A stable function that calls the latest `callback`: callers pass inline arrows (`(rollup) => onOptionsChange(…)`),
+ * which would defeat the memoised results on every render; it is only called from event handlers, after commit.
+ */
+function useLatestCallback(callback: ((rollup: boolean) => void) | undefined): (rollup: boolean) => void {
+  const latest = useRef(callback);
+  useLayoutEffect(() => {
+    latest.current = callback;
+  });
+  return useCallback((rollup: boolean) => latest.current?.(rollup), []);
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
