@@ -6,16 +6,16 @@ import React, { useMemo, useState } from 'react';
 import { DiagnosticsBanner } from '../components/hotspots/DiagnosticsBanner';
 import { ReportCompareTable } from '../components/hotspots/ReportCompareTable';
 import { SampleSummary } from '../components/hotspots/SampleSummary';
-import { EmptyState, ErrorState, IdleState } from '../components/hotspots/StatusStates';
-import { AnalysisOptionsFields } from '../components/search/AnalysisOptionsFields';
+import { EmptyState, ErrorState, IdleState, NoDataSourceState } from '../components/hotspots/StatusStates';
+import { PageAnalysisOptions } from '../components/search/AnalysisOptionsFields';
 import { resolveRange } from '../components/search/timeRange';
 import { TimeRangeControl } from '../components/search/TimeRangeControl';
 import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
 import { testIds } from '../components/testIds';
 import { useHotspotSearch } from '../data';
-import type { HotspotQuery, HotspotState } from '../data/types';
+import type { HotspotState } from '../data/types';
 import { compareReports } from '../engine/aggregate/compareReports';
-import { PageProps, toTraceSearch, useDraft } from './pageState';
+import { PageProps, toTraceSearch, useDraft, usePageQuery } from './pageState';
 import { CompareMode, compareUrlQuery, CompareUrlState, parseCompareUrl } from './urlState';
 import { useUrlState } from './useUrlState';
 
@@ -51,12 +51,7 @@ function Compare({ settings }: PageProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [url.referenceRange.from, url.referenceRange.to, timeZone, runs]
   );
-  const jaegerUid = url.ds ?? settings.jaegerUid ?? '';
-  const maxTraces = url.maxTraces ?? settings.maxTraces;
-  const query = useMemo<HotspotQuery>(
-    () => ({ jaegerUid, maxTraces, window: url.window, asyncBlocking: url.asyncBlocking }),
-    [jaegerUid, maxTraces, url.window, url.asyncBlocking]
-  );
+  const { jaegerUid, maxTraces, query } = usePageQuery(url, settings);
   const afterSearch = jaegerUid ? toTraceSearch(url.search, maxTraces) : undefined;
   const beforeSearch = jaegerUid
     ? toTraceSearch(url.search, maxTraces, time ? url.search.tags : url.referenceTags)
@@ -149,18 +144,11 @@ function Compare({ settings }: PageProps) {
                 Run comparison
               </Button>
             </Stack>
-            <AnalysisOptionsFields
-              value={{ window: url.window, asyncBlocking: url.asyncBlocking }}
-              onChange={(options) => setUrl({ ...url, ...options })}
-              jaegerUid={jaegerUid}
-              onJaegerChange={(ds) => setUrl({ ...url, ds })}
-            />
+            <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
           </Stack>
         </Box>
         {!jaegerUid ? (
-          <IdleState title="Choose a Jaeger data source">
-            Pick the Jaeger data source to search above, or set a default one on the app&apos;s Configuration page.
-          </IdleState>
+          <NoDataSourceState />
         ) : !afterSearch ? (
           <IdleState title="Choose a service">
             Enter the service whose requests you want to compare, then run the comparison. Each side covers up to{' '}

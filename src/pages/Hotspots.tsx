@@ -4,15 +4,14 @@ import { Box, Button, Stack } from '@grafana/ui';
 import React, { useMemo, useState } from 'react';
 
 import { HotspotView } from '../components/hotspots/HotspotView';
-import { IdleState } from '../components/hotspots/StatusStates';
-import { AnalysisOptionsFields } from '../components/search/AnalysisOptionsFields';
+import { IdleState, NoDataSourceState } from '../components/hotspots/StatusStates';
+import { PageAnalysisOptions } from '../components/search/AnalysisOptionsFields';
 import { RawRange, resolveRange } from '../components/search/timeRange';
 import { TimeRangeControl } from '../components/search/TimeRangeControl';
 import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
 import { testIds } from '../components/testIds';
 import { useHotspotSearch } from '../data';
-import type { HotspotQuery } from '../data/types';
-import { PageProps, toTraceSearch, useDraft } from './pageState';
+import { PageProps, toTraceSearch, useDraft, usePageQuery } from './pageState';
 import { hotspotsUrlQuery, HotspotsUrlState, parseHotspotsUrl } from './urlState';
 import { useUrlState } from './useUrlState';
 
@@ -31,12 +30,7 @@ function Hotspots({ settings }: PageProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [url.range.from, url.range.to, timeZone, runs]
   );
-  const jaegerUid = url.ds ?? settings.jaegerUid ?? '';
-  const maxTraces = url.maxTraces ?? settings.maxTraces;
-  const query = useMemo<HotspotQuery>(
-    () => ({ jaegerUid, maxTraces, window: url.window, asyncBlocking: url.asyncBlocking }),
-    [jaegerUid, maxTraces, url.window, url.asyncBlocking]
-  );
+  const { jaegerUid, maxTraces, query } = usePageQuery(url, settings);
   const search = jaegerUid ? toTraceSearch(url.search, maxTraces) : undefined;
   const state = useHotspotSearch({ search, timeRange, query });
   const links = useMemo(() => ({ jaegerUid, defaultLokiUid: settings.lokiUid }), [jaegerUid, settings.lokiUid]);
@@ -67,18 +61,11 @@ function Hotspots({ settings }: PageProps) {
                 </Button>
               </Stack>
             </Stack>
-            <AnalysisOptionsFields
-              value={{ window: url.window, asyncBlocking: url.asyncBlocking }}
-              onChange={(options) => setUrl({ ...url, ...options })}
-              jaegerUid={jaegerUid}
-              onJaegerChange={(ds) => setUrl({ ...url, ds })}
-            />
+            <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
           </Stack>
         </Box>
         {!jaegerUid ? (
-          <IdleState title="Choose a Jaeger data source">
-            Pick the Jaeger data source to search above, or set a default one on the app&apos;s Configuration page.
-          </IdleState>
+          <NoDataSourceState />
         ) : !search ? (
           <IdleState title="Choose a service">
             Enter the service whose requests you want to explain, then run the search. The ranking covers up to{' '}

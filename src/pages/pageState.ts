@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 
 import type { ResolvedAppSettings } from '../components/AppConfig/settings';
 import type { SearchDraft } from '../components/search/TraceSearchFields';
-import type { TraceSearch } from '../data/types';
+import type { HotspotQuery, TraceSearch } from '../data/types';
+import type { AnalysisUrlOptions } from './urlState';
 
 /** What every app page receives from the app root. */
 export interface PageProps {
@@ -34,4 +35,15 @@ export function useDraft<T>(value: T): [T, (next: T) => void] {
     setDraft(value);
   }
   return [draftOf === key ? draft : value, setDraft];
+}
+
+/** The data source, trace budget and analysis query of a page: its URL's choices, else the app's defaults. */
+export function usePageQuery(url: AnalysisUrlOptions, settings: ResolvedAppSettings) {
+  const jaegerUid = url.ds ?? settings.jaegerUid ?? '';
+  const maxTraces = url.maxTraces ?? settings.maxTraces;
+  const query = useMemo<HotspotQuery>(
+    () => ({ jaegerUid, maxTraces, window: url.window, asyncBlocking: url.asyncBlocking }),
+    [jaegerUid, maxTraces, url.window, url.asyncBlocking]
+  );
+  return { jaegerUid, maxTraces, query };
 }

@@ -38,3 +38,12 @@ export function IdleState({ title, children }: { title: string; children?: React
     </Alert>
   );
 }
+
+/** An app page with no Jaeger data source: neither chosen on the page nor set as the app's default. */
+export function NoDataSourceState() {
+  return (
+    <IdleState title="Choose a Jaeger data source">
+      Pick the Jaeger data source to search above, or set a default one on the app&apos;s Configuration page.
+    </IdleState>
+  );
+}

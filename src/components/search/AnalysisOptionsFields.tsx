@@ -58,3 +58,27 @@ export function AnalysisOptionsFields({ value, onChange, jaegerUid, onJaegerChan
     </Stack>
   );
 }
+
+/** The options as an app page keeps them in its URL state, where the chosen Jaeger data source is `ds`. */
+export interface PageAnalysisOptionsProps<T extends AnalysisOptionsValue & { ds?: string }> {
+  state: T;
+  onChange: (next: T) => void;
+  /** The data source in use: `state.ds` or the app's default. */
+  jaegerUid: string;
+}
+
+/** The analysis options and Jaeger picker of the Hotspots and Compare pages, bound to their URL state. */
+export function PageAnalysisOptions<T extends AnalysisOptionsValue & { ds?: string }>({
+  state,
+  onChange,
+  jaegerUid,
+}: PageAnalysisOptionsProps<T>) {
+  return (
+    <AnalysisOptionsFields
+      value={{ window: state.window, asyncBlocking: state.asyncBlocking }}
+      onChange={(options) => onChange({ ...state, ...options })}
+      jaegerUid={jaegerUid}
+      onJaegerChange={(ds) => onChange({ ...state, ds })}
+    />
+  );
+}
