@@ -232,11 +232,11 @@ export class JsonScanner {
   }
 
   /**
-   * Reads a string. Unless `cache` is false (values known to be unique, such as span IDs), ASCII strings
-   * without escapes go through a small cache keyed by a hash of their bytes: keys,
-   * trace IDs, reference types, names and parent IDs repeat constantly, and reusing them spares most allocation.
-   * A hit is confirmed byte by byte, so the cache can never change a value. One loop finds the closing quote,
-   * rules out escapes and non-ASCII bytes, and hashes (it was four passes over the same bytes).
+   * Reads a string. Unless `cache` is false (values known to be unique, such as span IDs), ASCII strings without
+   * escapes go through a small cache keyed by a hash of their bytes: keys, trace IDs, reference types, names and
+   * parent IDs repeat constantly, and reusing them spares most allocation. A hit is confirmed byte by byte, so the
+   * cache can never change a value. One loop finds the closing quote, rules out escapes and non-ASCII bytes, and
+   * hashes (it was four passes over the same bytes).
    */
   string(cache = true): string {
     const bytes = this.bytes;
