@@ -1,7 +1,8 @@
 import type { PluginOptions } from '@grafana/plugin-e2e';
 import { defineConfig, devices } from '@playwright/test';
-import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+import { chromiumLaunchOptions, systemChromium } from './e2e/support/chromium';
 
 /**
  * Layer 2 of the end-to-end suite: @grafana/plugin-e2e against the real stack (`docker compose up`: Grafana with
@@ -23,20 +24,8 @@ const admin = {
  * Our machines have Debian's Chromium and no route to Playwright's browser CDN; GitHub runners install Playwright's
  * own Chromium (`npx playwright install --with-deps chromium`) and have no /usr/bin/chromium.
  */
-const chromiumPath = process.env.CHROMIUM_PATH || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const launchOptions = chromiumPath
-  ? {
-      executablePath: chromiumPath,
-      // --no-sandbox: CI runs as root; the rest keeps Chromium off the network except for the pages under test.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    }
-  : {};
+const chromiumPath = systemChromium();
+const launchOptions = chromiumPath ? chromiumLaunchOptions(chromiumPath) : {};
 
 export default defineConfig<PluginOptions>({
   testDir: './e2e/stack',

@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 
 import { startHarnessServer } from '../e2e/harness/server';
+import { chromiumLaunchOptions } from '../e2e/support/chromium';
 import { hotspotsPanel } from '../e2e/support/demoStack';
 import { dsQueryResponder } from '../e2e/support/grafanaApi';
 import { openHarness, unexpectedRequests } from '../e2e/support/harness';
@@ -35,7 +36,6 @@ import { generateTraces } from './generate.mjs';
 const ROOT = resolve(__dirname, '..', '..');
 const TRACES = 1000;
 const SPANS = 50;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface PageMarks {
   firstRequest?: number;
@@ -227,16 +227,7 @@ async function main(): Promise<void> {
   }
   const traces: JaegerTrace[] = Array.from(generateTraces({ seed: 42, traces: TRACES, spans: SPANS }));
   const { url, server } = await startHarnessServer();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   console.log(
     `Panel in Chromium ${browser.version()}, ${TRACES} traces × ${SPANS} spans via routed /api/ds/query, ` +
       `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(1)}; ${runs} runs ` +

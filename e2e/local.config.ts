@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
+import { chromiumLaunchOptions } from './support/chromium';
+
 /**
  * Layer 1 of the end-to-end suite: runs here and in CI, in Debian's Chromium (never a downloaded browser), against
  * the BUILT plugin loaded by the harness (e2e/harness). Run: `npm run e2e:local` (builds what it needs first).
@@ -14,17 +16,6 @@ export default defineConfig({
   reporter: process.env.CI ? [['list']] : [['list']],
   use: {
     viewport: { width: 1400, height: 900 },
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      // As root (CI), Chromium needs --no-sandbox; the rest keeps it off this machine's closed network.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: chromiumLaunchOptions(),
   },
 });

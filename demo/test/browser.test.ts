@@ -3,13 +3,13 @@
  * trace across three processes (browser → frontend → backend → Redis), parent links intact at each hop.
  */
 import { chromium, type Browser } from 'playwright-core';
+import { chromiumLaunchOptions } from '../../e2e/support/chromium';
 import { request } from './harness/http';
 import { Cleanup } from './harness/process';
 import { OtlpReceiver, type CapturedSpan } from './harness/receiver';
 import { RedisServer } from './harness/redis';
 import { startDemo, type Demo } from './harness/services';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const cleanup = new Cleanup();
 let receiver: OtlpReceiver;
 let demo: Demo;
@@ -23,18 +23,8 @@ beforeAll(async () => {
   cleanup.add(() => receiver.stop());
   demo = await startDemo({ redisUrl: redis.url, otlpUrl: receiver.url });
   cleanup.add(() => demo.stop());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-    timeout: 30_000,
-  });
+  // CHROMIUM: the demo's own override (demo/README.md), next to the repository's CHROMIUM_PATH.
+  browser = await chromium.launch({ ...chromiumLaunchOptions(process.env.CHROMIUM || undefined), timeout: 30_000 });
   cleanup.add(() => browser.close());
 }, 60_000);
 afterAll(() => cleanup.run());
