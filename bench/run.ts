@@ -5,6 +5,7 @@
  *
  *   npm run bench                 all sets
  *   npm run bench -- 1k chain     only the named sets
+ *   npm run bench -- --repeat=5   medians of 5 alternating runs per set (for shared, noisy machines)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -157,6 +158,25 @@ function ensureGenerated(set: BenchSet): void {
   execFileSync(process.execPath, [GENERATOR, '--seed=42', ...set.generate, `--out=${set.path}`], { stdio: 'inherit' });
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Each stage's median over the runs (the counts are the same in every run). */
+function medianMeasurement(runs: Measurement[]): Measurement {
+  const stage = (key: keyof Measurement) => median(runs.map((run) => run[key]));
+  return {
+    ...runs[0],
+    readMs: stage('readMs'),
+    modelMs: stage('modelMs'),
+    pathMs: stage('pathMs'),
+    aggregateMs: stage('aggregateMs'),
+    peakRssMb: stage('peakRssMb'),
+  };
+}
+
 const rate = (spans: number, ms: number) =>
   ms > 0 ? `${Math.round(spans / (ms / 1000)).toLocaleString('en-US')}` : '∞';
 
@@ -170,7 +190,10 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(measureJsonParse(path, only)));
     return;
   }
-  const wanted = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const wanted = args.filter((arg) => !arg.startsWith('--'));
+  const repeatArg = args.find((arg) => arg.startsWith('--repeat='));
+  const repeat = repeatArg ? Math.max(1, Number(repeatArg.slice('--repeat='.length)) || 1) : 1;
   const sets = wanted.length > 0 ? SETS.filter((s) => wanted.includes(s.name)) : SETS;
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
@@ -180,7 +203,12 @@ async function main(): Promise<void> {
   console.log('yardstick. engine/parse = (bytes→model + critical path + aggregation) ÷ that JSON.parse time: the');
   console.log('engine does its own parsing, so this counts it against the engine. (e2e−parse)/parse = (end to end −');
   console.log("JSON.parse) ÷ JSON.parse: the time beyond what JSON.parse alone would take, read as the issue's");
-  console.log('"engine time (everything but JSON.parse)" for a pipeline that has no JSON.parse step of its own.\n');
+  console.log('"engine time (everything but JSON.parse)" for a pipeline that has no JSON.parse step of its own.');
+  console.log(
+    repeat > 1
+      ? `Each set measured ${repeat} times (engine and JSON.parse children alternating); every figure is the median.\n`
+      : 'One measurement per set; on a shared machine pass --repeat=N for medians of N alternating runs.\n'
+  );
   const header = [
     'set',
     'traces',
@@ -202,8 +230,15 @@ async function main(): Promise<void> {
     execFileSync(process.execPath, [script, ...args], { maxBuffer: 1 << 20 }).toString();
   for (const set of sets) {
     ensureGenerated(set);
-    const m = JSON.parse(child(['--engine', set.path, set.only ?? ''])) as Measurement;
-    const jsonParseMs = JSON.parse(child(['--json-parse', set.path, set.only ?? ''])) as number;
+    // Alternating the two children spreads a noisy neighbour's load over both sides of the ratio.
+    const runs: Measurement[] = [];
+    const parses: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      runs.push(JSON.parse(child(['--engine', set.path, set.only ?? ''])) as Measurement);
+      parses.push(JSON.parse(child(['--json-parse', set.path, set.only ?? ''])) as number);
+    }
+    const m = medianMeasurement(runs);
+    const jsonParseMs = median(parses);
     const engineMs = m.modelMs + m.pathMs + m.aggregateMs;
     const endToEndMs = m.readMs + engineMs;
     rows.push([
