@@ -2,7 +2,7 @@ import { expect, test } from '@grafana/plugin-e2e';
 
 import { testIds } from '../../src/components/testIds';
 import appPluginJson from '../../src/plugin.json';
-import { APP_ID, FAULT, FAULT_SPEC, api, provisionedApp } from './support';
+import { analysedTopRow, APP_ID, expectFaultRow, FAULT, FAULT_SPEC, api, provisionedApp } from './support';
 
 /**
  * The app's pages inside the real Grafana (plugin-e2e's gotoAppPage / gotoAppConfigPage): every page plugin.json
@@ -45,11 +45,7 @@ test(`the Hotspots page, searching the demo's frontend traces, ranks ${FAULT.ope
     path: 'hotspots',
     queryParams: new URLSearchParams({ service: 'frontend', from: 'now-30m', to: 'now' }),
   });
-  const view = page.getByTestId(testIds.view.root);
-  await expect(view).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
-  const top = view.getByTestId(testIds.view.table).locator('tbody tr').first();
-  await expect(top.locator('td').nth(1)).toHaveText(FAULT.service);
-  await expect(top.locator('td').nth(2)).toHaveText(FAULT.operation);
+  await expectFaultRow(await analysedTopRow(page.getByTestId(testIds.view.root)));
 });
 
 test('the configuration page saves the app settings (and the change reaches Grafana)', async ({

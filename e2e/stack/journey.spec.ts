@@ -3,6 +3,8 @@ import type { Locator, Page, Request } from '@playwright/test';
 
 import { testIds } from '../../src/components/testIds';
 import {
+  analysedTopRow,
+  expectFaultRow,
   FAULT,
   FAULT_SPEC,
   PANEL_ID,
@@ -55,12 +57,7 @@ async function topHotspot({ gotoDashboardPage, readProvisionedDashboard }: Dashb
   }
   const dashboardPage = await gotoDashboardPage(await readProvisionedDashboard({ fileName: HOTSPOTS_FILE }));
   const panel = await showPanel(dashboardPage, hotspotsPanel.title);
-  const view = panel.locator.getByTestId(testIds.view.root);
-  // Up to 500 traces fetched through Grafana from Jaeger, then analysed in the browser.
-  await expect(view).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
-  await expect(view.getByTestId(testIds.view.error)).toHaveCount(0);
-  await expect(view.getByTestId(testIds.view.sample)).toContainText(/[1-9][\d,]* traces analysed/);
-  return view.getByTestId(testIds.view.table).locator('tbody tr').first();
+  return analysedTopRow(panel.locator.getByTestId(testIds.view.root));
 }
 
 /** The trace ID behind a row's "Open trace" link (the Explore pane's trace-by-ID query). */
@@ -104,10 +101,7 @@ test.describe(`with the fault ${FAULT_SPEC} on`, () => {
     gotoDashboardPage,
     readProvisionedDashboard,
   }) => {
-    const row = await topHotspot({ gotoDashboardPage, readProvisionedDashboard });
-    // Columns: expander, Service, Operation, CP share, … (src/components/hotspots/HotspotTable.tsx).
-    await expect(row.locator('td').nth(1)).toHaveText(FAULT.service);
-    await expect(row.locator('td').nth(2)).toHaveText(FAULT.operation);
+    await expectFaultRow(await topHotspot({ gotoDashboardPage, readProvisionedDashboard }));
   });
 
   test('"Open trace" shows that trace in Explore', async ({

@@ -5,12 +5,13 @@
  * instead of silently testing something else.
  */
 import { DashboardPage, expect, Panel } from '@grafana/plugin-e2e';
-import type { Request, Response } from '@playwright/test';
+import type { Locator, Request, Response } from '@playwright/test';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 import { FAULT_NAMES, FAULT_OPERATIONS, FaultName, parseFaults } from '../../demo/backend/faults';
+import { testIds } from '../../src/components/testIds';
 import appPluginJson from '../../src/plugin.json';
 import panelPluginJson from '../../src/panels/hotspots/plugin.json';
 
@@ -42,6 +43,24 @@ function scriptDefaultFault(): string {
   return match[1];
 }
 export const FAULT = faultOf(FAULT_SPEC);
+
+/**
+ * Waits until a hotspots view (the panel or the Hotspots page) has analysed its traces — done, no error, at least
+ * one trace in the sample — and returns its top-ranked row.
+ */
+export async function analysedTopRow(view: Locator): Promise<Locator> {
+  // Up to 500 traces fetched through Grafana from Jaeger, then analysed in the browser.
+  await expect(view).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
+  await expect(view.getByTestId(testIds.view.error)).toHaveCount(0);
+  await expect(view.getByTestId(testIds.view.sample)).toContainText(/[1-9][\d,]* traces analysed/);
+  return view.getByTestId(testIds.view.table).locator('tbody tr').first();
+}
+
+/** The row is the fault's span. Columns: expander, Service, Operation, CP share, … (HotspotTable.tsx). */
+export async function expectFaultRow(row: Locator): Promise<void> {
+  await expect(row.locator('td').nth(1)).toHaveText(FAULT.service);
+  await expect(row.locator('td').nth(2)).toHaveText(FAULT.operation);
+}
 
 function faultOf(spec: string): { name: FaultName; service: string; operation: string } {
   parseFaults(spec); // throws, listing the valid faults, when the spec is wrong
