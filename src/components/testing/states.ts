@@ -1,8 +1,9 @@
 /**
  * Test-only: `HotspotState` snapshots built with the real engine from the recorded fixtures in ../shared/fixtures —
- * what the data layer would hand the views once a run is done — without the data layer itself, so view tests
- * depend only on the contract in src/data/types.ts.
+ * what the data layer would hand the views once a run is done — without running the data layer, so view tests
+ * depend only on the contract in src/data/types.ts (and its empty state, data/analysis emptyState).
  */
+import { emptyState } from '../../data/analysis';
 import type { HotspotQuery, HotspotState, TimeRangeMs } from '../../data/types';
 import {
   analyzeTrace,
@@ -68,13 +69,5 @@ export function stateFromFixtures(files: string[], options: StateOptions = {}): 
 
 /** A state with nothing in it yet, in the given phase. */
 export function bareState(phase: HotspotState['phase'], extra: Partial<HotspotState> = {}): HotspotState {
-  return {
-    phase,
-    progress: { searched: 0, toFetch: 0, fetched: 0, failed: 0, analysed: 0 },
-    records: [],
-    operations: new OperationTable(),
-    problems: [],
-    range: { from: 1_700_000_000_000, to: 1_700_000_360_000 },
-    ...extra,
-  };
+  return { ...emptyState({ from: 1_700_000_000_000, to: 1_700_000_360_000 }, phase), ...extra };
 }
