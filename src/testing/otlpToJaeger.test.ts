@@ -15,16 +15,18 @@ describe('otlpToJaeger', () => {
 
   test('maps links, events, status, typed attributes and epoch nanoseconds beyond 2^53', () => {
     const traceId = 'AAAAAAAAAAAAAAAAAAAAAQ=='; // base64 of 15 zero bytes and 0x01
+    // A fresh object per export, as parsing two exports gives: the same process must be found by content.
+    const apiResource = () => ({
+      attributes: [
+        { key: 'host.name', value: { stringValue: 'h1' } },
+        { key: 'service.name', value: { stringValue: 'api' } },
+      ],
+    });
     const [trace] = otlpToJaeger([
       {
         resourceSpans: [
           {
-            resource: {
-              attributes: [
-                { key: 'host.name', value: { stringValue: 'h1' } },
-                { key: 'service.name', value: { stringValue: 'api' } },
-              ],
-            },
+            resource: apiResource(),
             scopeSpans: [
               {
                 scope: { name: 'lib', version: '2.0' },
@@ -62,12 +64,7 @@ describe('otlpToJaeger', () => {
       {
         resourceSpans: [
           {
-            resource: {
-              attributes: [
-                { key: 'host.name', value: { stringValue: 'h1' } },
-                { key: 'service.name', value: { stringValue: 'api' } },
-              ],
-            },
+            resource: apiResource(),
             scopeSpans: [
               {
                 spans: [
