@@ -15,15 +15,12 @@ import {
   DataFrameJSON,
   AppPlugin,
   PanelPlugin,
-  DataSourceInstanceSettings,
-  DataSourceJsonData,
   PluginType,
   AppRootProps,
 } from '@grafana/data';
 import {
   BackendSrv,
   BackendSrvRequest,
-  DataSourceSrv,
   FetchResponse,
   locationService,
   setBackendSrv,
@@ -35,6 +32,7 @@ import { createRoot } from 'react-dom/client';
 import { Route, Routes } from 'react-router-dom';
 import { Observable } from 'rxjs';
 
+import { testDataSourceSrv, type TestDataSource } from '../../src/components/testing/dataSources';
 import { LocationServiceRouter } from '../../src/testing/LocationServiceRouter';
 
 export interface HarnessScenario {
@@ -51,7 +49,7 @@ export interface HarnessScenario {
   path?: string;
   appJsonData?: Record<string, unknown>;
   /** Data sources the instance knows (uid → type and jsonData). */
-  datasources?: Array<{ uid: string; type: string; name: string; jsonData?: DataSourceJsonData }>;
+  datasources?: TestDataSource[];
   width?: number;
   height?: number;
 }
@@ -137,50 +135,6 @@ function harnessBackendSrv(): BackendSrv {
   } as unknown as BackendSrv;
 }
 
-function harnessDataSourceSrv(scenario: HarnessScenario): DataSourceSrv {
-  const settings = (scenario.datasources ?? []).map(
-    (ds) =>
-      ({
-        id: 0,
-        uid: ds.uid,
-        type: ds.type,
-        name: ds.name,
-        jsonData: ds.jsonData ?? {},
-        access: 'proxy',
-        readOnly: false,
-        // DataSourcePicker shows `meta.info.logos.small`; an empty src makes the browser request nothing.
-        meta: {
-          id: ds.type,
-          name: ds.type,
-          type: PluginType.datasource,
-          info: { logos: { small: '', large: '' } },
-          module: '',
-          baseUrl: '',
-        },
-      }) as unknown as DataSourceInstanceSettings
-  );
-  const find = (ref: unknown) => {
-    const key = typeof ref === 'string' ? ref : (ref as { uid?: string } | null)?.uid;
-    return settings.find((s) => s.uid === key || s.name === key);
-  };
-  return {
-    get: async (ref: unknown) => {
-      const found = find(ref);
-      if (!found) {
-        throw new Error(`Data source ${String(ref)} was not found`);
-      }
-      return { ...found, getRef: () => ({ uid: found.uid, type: found.type }) };
-    },
-    getList: (filters?: { type?: string | string[] }) =>
-      settings.filter(
-        (s) => !filters?.type || (Array.isArray(filters.type) ? filters.type.includes(s.type) : s.type === filters.type)
-      ),
-    getInstanceSettings: (ref: unknown) => find(ref),
-    reload: async () => {},
-    registerRuntimeDataSource: () => {},
-  } as unknown as DataSourceSrv;
-}
-
 const APP_ID = 'hotpath-latency-app';
 
 /** The app's meta as Grafana passes it to the app root and the config page (its plugin settings). */
@@ -243,7 +197,7 @@ async function main() {
     throw new Error('no scenario on window.hotpathScenario');
   }
   setBackendSrv(harnessBackendSrv());
-  setDataSourceSrv(harnessDataSourceSrv(scenario));
+  setDataSourceSrv(testDataSourceSrv(scenario.datasources ?? []));
   const theme = createTheme({ colors: { mode: 'dark' } });
   const root = createRoot(document.getElementById('root')!);
   const render = (content: ReactNode) =>

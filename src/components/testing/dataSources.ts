@@ -2,7 +2,7 @@
  * Test-only: a `DataSourceSrv` that lists a few data sources the way Grafana's boot data does — enough for
  * `DataSourcePicker` (list, look-up by uid or name) and for the link builders (type, jsonData).
  */
-import type { DataSourceInstanceSettings } from '@grafana/data';
+import { PluginType, type DataSourceInstanceSettings } from '@grafana/data';
 import { setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
 
 export interface TestDataSource {
@@ -20,7 +20,11 @@ export const TEST_DATA_SOURCES: TestDataSource[] = [
   { uid: 'prometheus', type: 'prometheus', name: 'Prometheus' },
 ];
 
-export function installDataSources(list: TestDataSource[] = TEST_DATA_SOURCES): void {
+/**
+ * A `DataSourceSrv` over `list`, each entry shaped as Grafana's boot data lists it. Used by the Jest tests
+ * (installDataSources) and by the layer-1 e2e harness page (e2e/harness/main.tsx).
+ */
+export function testDataSourceSrv(list: TestDataSource[]): DataSourceSrv {
   const settings = list.map(
     (ds) =>
       ({
@@ -31,7 +35,15 @@ export function installDataSources(list: TestDataSource[] = TEST_DATA_SOURCES): 
         jsonData: ds.jsonData ?? {},
         access: 'proxy',
         readOnly: false,
-        meta: { id: ds.type, name: ds.type, type: 'datasource', info: { logos: { small: '', large: '' } } },
+        // DataSourcePicker shows `meta.info.logos.small`; an empty src makes the browser request nothing.
+        meta: {
+          id: ds.type,
+          name: ds.type,
+          type: PluginType.datasource,
+          info: { logos: { small: '', large: '' } },
+          module: '',
+          baseUrl: '',
+        },
       }) as unknown as DataSourceInstanceSettings
   );
   const find = (ref: unknown) => {
@@ -46,10 +58,16 @@ export function installDataSources(list: TestDataSource[] = TEST_DATA_SOURCES): 
       ),
     get: (ref: unknown) => {
       const found = find(ref);
-      return found ? Promise.resolve(found) : Promise.reject(new Error(`Data source ${String(ref)} not found`));
+      return found
+        ? Promise.resolve({ ...found, getRef: () => ({ uid: found.uid, type: found.type }) })
+        : Promise.reject(new Error(`Data source ${String(ref)} was not found`));
     },
     reload: () => Promise.resolve(),
     registerRuntimeDataSource: () => undefined,
   };
-  setDataSourceSrv(srv as unknown as DataSourceSrv);
+  return srv as unknown as DataSourceSrv;
+}
+
+export function installDataSources(list: TestDataSource[] = TEST_DATA_SOURCES): void {
+  setDataSourceSrv(testDataSourceSrv(list));
 }
