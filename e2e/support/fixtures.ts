@@ -4,7 +4,7 @@
  */
 import { analyzeTrace, HotspotAggregator, OperationTable, readJaeger } from '../../src/engine';
 import { readFixture } from '../../src/testing/fixtures';
-import { JaegerTrace, searchTableFrame, WireFrame } from '../../src/testing/grafanaFrames';
+import { JaegerTrace, linkedSearchTableFrame, WireFrame } from '../../src/testing/grafanaFrames';
 
 export { manyTraces, realTraces } from '../../src/testing/jaegerTraces';
 export type { JaegerTrace };
@@ -32,24 +32,9 @@ export function engineTop(traces: readonly JaegerTrace[], n: number): string[] {
     .map((row) => `${row.service}|${row.operation}`);
 }
 
-/**
- * What Grafana's Jaeger data source returns for a search (the `traces` table), with the internal link it puts on the
- * `traceID` field (grafana-jaeger-datasource pkg/jaeger/utils TransformSearchResponse) — the panel reads the data
- * source uid from it.
- */
+/** What Grafana's Jaeger data source returns for a search: the `traces` table, its trace IDs linked to `jaegerUid`. */
 export function searchTable(traces: readonly JaegerTrace[], jaegerUid = 'jaeger'): WireFrame {
-  const table = searchTableFrame([...traces]);
-  table.schema.fields[0].config = {
-    displayName: 'Trace ID',
-    links: [
-      {
-        title: 'Trace: ${__value.raw}',
-        url: '',
-        internal: { query: { query: '${__value.raw}' }, datasourceUid: jaegerUid, datasourceName: 'Jaeger' },
-      },
-    ],
-  };
-  return table;
+  return linkedSearchTableFrame([...traces], jaegerUid);
 }
 
 /** A search hit whose trace Jaeger no longer has (one span, so the search table can list it; oldest first). */

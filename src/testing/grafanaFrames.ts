@@ -127,3 +127,22 @@ export function searchTableFrame(traces: JaegerTrace[], refId = 'A'): WireFrame 
     },
   };
 }
+
+/**
+ * The search table with the internal link Grafana's Jaeger data source puts on its `traceID` field
+ * (grafana-jaeger-datasource pkg/jaeger/utils TransformSearchResponse): the panel reads the data source uid from it.
+ */
+export function linkedSearchTableFrame(traces: JaegerTrace[], jaegerUid: string): WireFrame {
+  const table = searchTableFrame(traces);
+  table.schema.fields[0].config = {
+    displayName: 'Trace ID',
+    links: [
+      {
+        title: 'Trace: ${__value.raw}',
+        url: '',
+        internal: { query: { query: '${__value.raw}' }, datasourceUid: jaegerUid, datasourceName: 'Jaeger' },
+      },
+    ],
+  };
+  return table;
+}

@@ -3,7 +3,13 @@
  * renaming copies (new trace ID, start shifted by a second per copy — content otherwise untouched).
  */
 import { dataFrameFromJSON, type DataFrame, type DataFrameJSON } from '@grafana/data';
-import { jaegerTraceToFrame, searchTableFrame, type JaegerTrace, type WireFrame } from '../../testing/grafanaFrames';
+import {
+  jaegerTraceToFrame,
+  linkedSearchTableFrame,
+  searchTableFrame,
+  type JaegerTrace,
+  type WireFrame,
+} from '../../testing/grafanaFrames';
 
 // Free of @grafana/data, so the Playwright specs (Node, no window) can use them too.
 export { manyTraces, realTraces, renamed } from '../../testing/jaegerTraces';
@@ -14,21 +20,7 @@ export function byId(traces: readonly JaegerTrace[]): Map<string, JaegerTrace> {
 
 /** What a panel receives for a Jaeger search: the `traces` table, as a DataFrame. */
 export function searchSeries(traces: readonly JaegerTrace[], jaegerUid?: string): DataFrame {
-  const wire = searchTableFrame([...traces]);
-  if (jaegerUid) {
-    // The internal link TransformSearchResponse puts on the traceID field.
-    wire.schema.fields[0].config = {
-      displayName: 'Trace ID',
-      links: [
-        {
-          title: 'Trace: ${__value.raw}',
-          url: '',
-          internal: { query: { query: '${__value.raw}' }, datasourceUid: jaegerUid, datasourceName: 'Jaeger' },
-        },
-      ],
-    };
-  }
-  return wireToFrame(wire);
+  return wireToFrame(jaegerUid ? linkedSearchTableFrame([...traces], jaegerUid) : searchTableFrame([...traces]));
 }
 
 /** What a panel receives for a trace-by-ID query: the trace frame, as a DataFrame. */
