@@ -6,9 +6,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { chromiumLaunchOptions } from '../../e2e/support/chromium';
 import { request } from './harness/http';
 import { Cleanup } from './harness/process';
-import { OtlpReceiver, type CapturedSpan } from './harness/receiver';
-import { RedisServer } from './harness/redis';
-import { startDemo, type Demo } from './harness/services';
+import type { CapturedSpan, OtlpReceiver } from './harness/receiver';
+import type { Demo } from './harness/services';
+import { startDemoWithDeps } from './harness/stack';
 
 const cleanup = new Cleanup();
 let receiver: OtlpReceiver;
@@ -16,13 +16,7 @@ let demo: Demo;
 let browser: Browser;
 
 beforeAll(async () => {
-  const redis = await RedisServer.start();
-  cleanup.add(() => redis.dispose());
-  receiver = new OtlpReceiver();
-  await receiver.start();
-  cleanup.add(() => receiver.stop());
-  demo = await startDemo({ redisUrl: redis.url, otlpUrl: receiver.url });
-  cleanup.add(() => demo.stop());
+  ({ receiver, demo } = await startDemoWithDeps(cleanup));
   // CHROMIUM: the demo's own override (demo/README.md), next to the repository's CHROMIUM_PATH.
   browser = await chromium.launch({ ...chromiumLaunchOptions(process.env.CHROMIUM || undefined), timeout: 30_000 });
   cleanup.add(() => browser.close());

@@ -7,9 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { Cleanup, freePort, spawnProc } from './harness/process';
-import { OtlpReceiver } from './harness/receiver';
-import { RedisServer } from './harness/redis';
-import { startDemo } from './harness/services';
+import { startDemoWithDeps } from './harness/stack';
 
 const DEMO = path.join(__dirname, '..');
 const REPO = path.join(DEMO, '..');
@@ -108,13 +106,7 @@ describe('the HEALTHCHECK commands, run for real', () => {
   afterAll(() => cleanup.run());
 
   test('backend and frontend: healthy while /healthz answers, unhealthy when nothing listens', async () => {
-    const redis = await RedisServer.start();
-    cleanup.add(() => redis.dispose());
-    const receiver = new OtlpReceiver();
-    await receiver.start();
-    cleanup.add(() => receiver.stop());
-    const demo = await startDemo({ redisUrl: redis.url, otlpUrl: receiver.url });
-    cleanup.add(() => demo.stop());
+    const { demo } = await startDemoWithDeps(cleanup);
     const closed = await freePort();
     for (const [service, port] of [
       ['backend', demo.backend.port],

@@ -12,9 +12,9 @@ import type { Locator, Page } from '@playwright/test';
 import { FAULT_OPERATIONS } from '../../demo/backend/faults';
 import { request } from '../../demo/test/harness/http';
 import { Cleanup } from '../../demo/test/harness/process';
-import { OtlpReceiver } from '../../demo/test/harness/receiver';
-import { RedisServer } from '../../demo/test/harness/redis';
-import { ADMIN_TOKEN, DIST, startDemo, type Demo } from '../../demo/test/harness/services';
+import type { OtlpReceiver } from '../../demo/test/harness/receiver';
+import { ADMIN_TOKEN, DIST, type Demo } from '../../demo/test/harness/services';
+import { startDemoWithDeps } from '../../demo/test/harness/stack';
 import { JaegerTrace, searchTableFrame } from '../../src/testing/grafanaFrames';
 import { otlpToJaeger } from '../../src/testing/otlpToJaeger';
 import type { HarnessScenario } from './harness';
@@ -41,13 +41,7 @@ export async function startDemoStack(): Promise<DemoStack> {
   }
   const cleanup = new Cleanup();
   try {
-    const redis = await RedisServer.start();
-    cleanup.add(() => redis.dispose());
-    const receiver = new OtlpReceiver();
-    await receiver.start();
-    cleanup.add(() => receiver.stop());
-    const demo = await startDemo({ redisUrl: redis.url, otlpUrl: receiver.url });
-    cleanup.add(() => demo.stop());
+    const { demo, receiver } = await startDemoWithDeps(cleanup);
     return {
       demo,
       receiver,
