@@ -95,7 +95,7 @@ function filesOf(path: string, only: string): string[] {
  * Runs inside a child: the engine end to end, file by file, each file's data dropped before the next. Files are
  * read as the CLI reads them (one reused buffer).
  */
-async function measureEngine(path: string, only: string): Promise<Measurement> {
+function measureEngine(path: string, only: string): Measurement {
   const reader = new FileBytesReader();
   const files = filesOf(path, only);
   const operations = new OperationTable();
@@ -113,7 +113,7 @@ async function measureEngine(path: string, only: string): Promise<Measurement> {
   };
   for (const file of files) {
     let t = performance.now();
-    const bytes = await reader.read(file);
+    const bytes = reader.read(file);
     m.bytes += bytes.length;
     m.readMs += performance.now() - t;
     t = performance.now();
@@ -183,7 +183,7 @@ const rate = (spans: number, ms: number) =>
 async function main(): Promise<void> {
   const [, script, mode, path, only] = process.argv;
   if (mode === '--engine') {
-    process.stdout.write(JSON.stringify(await measureEngine(path, only)));
+    process.stdout.write(JSON.stringify(measureEngine(path, only)));
     return;
   }
   if (mode === '--json-parse') {

@@ -59,7 +59,7 @@ export async function readInputs(inputs: readonly string[], options: ReadOptions
   const seenTraceIds = new Set<string>();
   // One buffer for every file: each file's bytes are dropped (overwritten) once its traces are analysed.
   const fileReader = new FileBytesReader();
-  const readFile = (path: string) => fileReader.read(path);
+  const readFile = async (path: string) => fileReader.read(path);
   for (const input of inputs) {
     if (input === '-') {
       await analyzeInput(STDIN_LABEL, () => readStream(options.stdin), options, summary, seenTraceIds);
