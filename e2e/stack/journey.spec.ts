@@ -96,6 +96,15 @@ async function openedTrace(page: Page, link: Locator) {
   };
 }
 
+/** Explore's query for the trace answered with spans, every one of them from `traceId` (not an empty pane). */
+function expectOnlySpansOf(opened: { spanTraceIds: unknown[]; queryType?: string }, traceId: string): void {
+  expect(
+    opened.spanTraceIds.length,
+    `Jaeger returned no spans for trace ${traceId} (queryType ${String(opened.queryType)})`
+  ).toBeGreaterThan(0);
+  expect(opened.spanTraceIds.every((id) => sameTrace(id, traceId))).toBe(true);
+}
+
 test.describe(`with the fault ${FAULT_SPEC} on`, () => {
   test(`the Hotpath panel ranks ${FAULT.service} / ${FAULT.operation} #1`, async ({
     gotoDashboardPage,
@@ -116,8 +125,7 @@ test.describe(`with the fault ${FAULT_SPEC} on`, () => {
     const opened = await openedTrace(page, row.getByTestId(testIds.view.openTrace));
     await expect(opened.page).toHaveURL(/\/explore\?/);
     expect(opened.traceId).toBe(expected);
-    expect(opened.spanTraceIds.length).toBeGreaterThan(0);
-    expect(opened.spanTraceIds.every((id) => sameTrace(id, expected))).toBe(true);
+    expectOnlySpansOf(opened, expected);
     // The costliest trace for the fault's operation contains that operation.
     expect(opened.operations).toContain(FAULT.operation);
     // …and Explore draws it: span bars, with the fault's span among them.
@@ -160,8 +168,7 @@ test.describe(`with the fault ${FAULT_SPEC} on`, () => {
     await expect(traceLink).toBeVisible();
     const opened = await openedTrace(page, traceLink);
     expect(sameTrace(opened.traceId, traceId)).toBe(true);
-    expect(opened.spanTraceIds.length).toBeGreaterThan(0);
-    expect(opened.spanTraceIds.every((id) => sameTrace(id, traceId))).toBe(true);
+    expectOnlySpansOf(opened, traceId);
   });
 
   test('the Service RED dashboard shows exemplars that open a trace', async ({
@@ -191,11 +198,7 @@ test.describe(`with the fault ${FAULT_SPEC} on`, () => {
     await expect(traceLink).toBeVisible();
     const opened = await openedTrace(page, traceLink);
     await expect(opened.page).toHaveURL(/\/explore\?/);
-    expect(
-      opened.spanTraceIds.length,
-      `Jaeger returned no spans for exemplar trace ${opened.traceId} (queryType ${String(opened.queryType)})`
-    ).toBeGreaterThan(0);
-    expect(opened.spanTraceIds.every((id) => sameTrace(id, opened.traceId))).toBe(true);
+    expectOnlySpansOf(opened, opened.traceId);
     await expect(opened.page.getByTestId(selectors.components.TraceViewer.spanBar).first()).toBeVisible();
   });
 });
