@@ -1,6 +1,6 @@
 import type { TimeZone } from '@grafana/schema';
 import { PluginPage } from '@grafana/runtime';
-import { Box, Button, Field, InlineSwitch, Input, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { Button, Field, InlineSwitch, Input, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 import React, { useMemo, useState } from 'react';
 
 import { DiagnosticsBanner } from '../components/hotspots/DiagnosticsBanner';
@@ -8,6 +8,7 @@ import { ReportCompareTable } from '../components/hotspots/ReportCompareTable';
 import { SampleSummary } from '../components/hotspots/SampleSummary';
 import { EmptyState, ErrorState, IdleState, NoDataSourceState } from '../components/hotspots/StatusStates';
 import { PageAnalysisOptions } from '../components/search/AnalysisOptionsFields';
+import { ControlsBox } from '../components/search/ControlsBox';
 import { resolveRange } from '../components/search/timeRange';
 import { TimeRangeControl } from '../components/search/TimeRangeControl';
 import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
@@ -77,76 +78,72 @@ function Compare({ settings }: PageProps) {
   return (
     <PluginPage>
       <div data-testid={testIds.compare.container}>
-        <Box padding={2} marginBottom={2} borderStyle="solid" borderColor="weak" borderRadius="default">
-          <Stack direction="column" gap={2}>
-            <Field label="Compare" noMargin>
-              <RadioButtonGroup
-                aria-label="Compare"
-                options={MODES}
-                value={url.mode}
-                onChange={(mode) => setUrl({ ...url, mode })}
-              />
-            </Field>
-            <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
-              <TraceSearchFields
-                value={draft.search}
-                onChange={(search) => setDraft({ ...draft, search })}
-                onSubmit={submit}
-                fields={
-                  time ? ['service', 'operation', 'tags', 'minDuration'] : ['service', 'operation', 'minDuration']
-                }
-              />
-              {!time && (
-                <>
-                  <Field label="Tags A (reference)" noMargin>
-                    <Input
-                      id="hotpath-compare-tags-a"
-                      value={draft.referenceTags}
-                      placeholder="logfmt, e.g. version=1.4"
-                      onChange={(e) => setDraft({ ...draft, referenceTags: e.currentTarget.value })}
-                      onKeyDown={(e) => e.key === 'Enter' && submit()}
-                      width={28}
-                    />
-                  </Field>
-                  <Field label="Tags B" noMargin>
-                    <Input
-                      id="hotpath-compare-tags-b"
-                      value={draft.search.tags}
-                      placeholder="logfmt, e.g. version=1.5"
-                      onChange={(e) => setDraft({ ...draft, search: { ...draft.search, tags: e.currentTarget.value } })}
-                      onKeyDown={(e) => e.key === 'Enter' && submit()}
-                      width={28}
-                    />
-                  </Field>
-                </>
-              )}
-            </Stack>
-            <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
-              {time && (
-                <Field label="Before" noMargin>
-                  <TimeRangeControl
-                    value={referenceRange}
-                    onChange={(range) => setUrl({ ...url, referenceRange: range })}
-                    timeZone={timeZone}
-                    onChangeTimeZone={setTimeZone}
+        <ControlsBox>
+          <Field label="Compare" noMargin>
+            <RadioButtonGroup
+              aria-label="Compare"
+              options={MODES}
+              value={url.mode}
+              onChange={(mode) => setUrl({ ...url, mode })}
+            />
+          </Field>
+          <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
+            <TraceSearchFields
+              value={draft.search}
+              onChange={(search) => setDraft({ ...draft, search })}
+              onSubmit={submit}
+              fields={time ? ['service', 'operation', 'tags', 'minDuration'] : ['service', 'operation', 'minDuration']}
+            />
+            {!time && (
+              <>
+                <Field label="Tags A (reference)" noMargin>
+                  <Input
+                    id="hotpath-compare-tags-a"
+                    value={draft.referenceTags}
+                    placeholder="logfmt, e.g. version=1.4"
+                    onChange={(e) => setDraft({ ...draft, referenceTags: e.currentTarget.value })}
+                    onKeyDown={(e) => e.key === 'Enter' && submit()}
+                    width={28}
                   />
                 </Field>
-              )}
-              <Field label={time ? 'After' : 'Time range'} noMargin>
+                <Field label="Tags B" noMargin>
+                  <Input
+                    id="hotpath-compare-tags-b"
+                    value={draft.search.tags}
+                    placeholder="logfmt, e.g. version=1.5"
+                    onChange={(e) => setDraft({ ...draft, search: { ...draft.search, tags: e.currentTarget.value } })}
+                    onKeyDown={(e) => e.key === 'Enter' && submit()}
+                    width={28}
+                  />
+                </Field>
+              </>
+            )}
+          </Stack>
+          <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
+            {time && (
+              <Field label="Before" noMargin>
                 <TimeRangeControl
-                  value={afterRange}
-                  onChange={(range) => setUrl({ ...url, range })}
+                  value={referenceRange}
+                  onChange={(range) => setUrl({ ...url, referenceRange: range })}
                   timeZone={timeZone}
                   onChangeTimeZone={setTimeZone}
                 />
               </Field>
-              <Button icon="search" onClick={run} disabled={!canRun}>
-                Run comparison
-              </Button>
-            </Stack>
-            <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
+            )}
+            <Field label={time ? 'After' : 'Time range'} noMargin>
+              <TimeRangeControl
+                value={afterRange}
+                onChange={(range) => setUrl({ ...url, range })}
+                timeZone={timeZone}
+                onChangeTimeZone={setTimeZone}
+              />
+            </Field>
+            <Button icon="search" onClick={run} disabled={!canRun}>
+              Run comparison
+            </Button>
           </Stack>
-        </Box>
+          <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
+        </ControlsBox>
         {!jaegerUid ? (
           <NoDataSourceState />
         ) : !afterSearch ? (

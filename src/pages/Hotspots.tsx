@@ -1,11 +1,12 @@
 import type { TimeZone } from '@grafana/schema';
 import { PluginPage } from '@grafana/runtime';
-import { Box, Button, Stack } from '@grafana/ui';
+import { Button, Stack } from '@grafana/ui';
 import React, { useMemo, useState } from 'react';
 
 import { HotspotView } from '../components/hotspots/HotspotView';
 import { IdleState, NoDataSourceState } from '../components/hotspots/StatusStates';
 import { PageAnalysisOptions } from '../components/search/AnalysisOptionsFields';
+import { ControlsBox } from '../components/search/ControlsBox';
 import { RawRange, resolveRange } from '../components/search/timeRange';
 import { TimeRangeControl } from '../components/search/TimeRangeControl';
 import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
@@ -45,25 +46,23 @@ function Hotspots({ settings }: PageProps) {
   return (
     <PluginPage>
       <div data-testid={testIds.hotspots.container}>
-        <Box padding={2} marginBottom={2} borderStyle="solid" borderColor="weak" borderRadius="default">
-          <Stack direction="column" gap={2}>
-            <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end" justifyContent="space-between">
-              <TraceSearchFields value={draft} onChange={setDraft} onSubmit={() => canRun && run()} />
-              <Stack direction="row" gap={1} alignItems="center">
-                <TimeRangeControl
-                  value={timeRange}
-                  onChange={setRange}
-                  timeZone={timeZone}
-                  onChangeTimeZone={setTimeZone}
-                />
-                <Button icon="search" onClick={run} disabled={!canRun}>
-                  Run search
-                </Button>
-              </Stack>
+        <ControlsBox>
+          <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end" justifyContent="space-between">
+            <TraceSearchFields value={draft} onChange={setDraft} onSubmit={() => canRun && run()} />
+            <Stack direction="row" gap={1} alignItems="center">
+              <TimeRangeControl
+                value={timeRange}
+                onChange={setRange}
+                timeZone={timeZone}
+                onChangeTimeZone={setTimeZone}
+              />
+              <Button icon="search" onClick={run} disabled={!canRun}>
+                Run search
+              </Button>
             </Stack>
-            <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
           </Stack>
-        </Box>
+          <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
+        </ControlsBox>
         {!jaegerUid ? (
           <NoDataSourceState />
         ) : !search ? (

@@ -1,9 +1,10 @@
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Box, Button, DropzoneFile, FileDropzone, Stack, Text } from '@grafana/ui';
+import { Alert, Button, DropzoneFile, FileDropzone, Stack, Text } from '@grafana/ui';
 import React, { useCallback, useEffect, useState } from 'react';
 
 import { HotspotView } from '../components/hotspots/HotspotView';
 import { AnalysisOptionsFields, AnalysisOptionsValue } from '../components/search/AnalysisOptionsFields';
+import { ControlsBox } from '../components/search/ControlsBox';
 import { testIds } from '../components/testIds';
 import { analyzeLocalFiles, errorState } from '../data';
 import { MAX_TRACES_LIMIT, type HotspotState } from '../data/types';
@@ -95,40 +96,38 @@ function Import(_props: PageProps) {
   return (
     <PluginPage>
       <div data-testid={testIds.import.container}>
-        <Box padding={2} marginBottom={2} borderStyle="solid" borderColor="weak" borderRadius="default">
-          <Stack direction="column" gap={2}>
-            <Text color="secondary">
-              Drop Jaeger JSON (from Jaeger&apos;s API or Jaeger UI&apos;s “Download JSON”), OTLP JSON or JSON-lines
-              files. They are read and analysed in this browser tab: nothing is uploaded, and no data source is needed.
-            </Text>
-            <FileDropzone
-              key={generation}
-              id="hotpath-import-files"
-              options={{ accept: ACCEPT, multiple: true, onDrop }}
-              onFileRemove={onRemove}
-            />
-            {readErrors.length > 0 && (
-              <Alert severity="error" title="Some files could not be read">
-                {readErrors.join('; ')}
-              </Alert>
+        <ControlsBox>
+          <Text color="secondary">
+            Drop Jaeger JSON (from Jaeger&apos;s API or Jaeger UI&apos;s “Download JSON”), OTLP JSON or JSON-lines
+            files. They are read and analysed in this browser tab: nothing is uploaded, and no data source is needed.
+          </Text>
+          <FileDropzone
+            key={generation}
+            id="hotpath-import-files"
+            options={{ accept: ACCEPT, multiple: true, onDrop }}
+            onFileRemove={onRemove}
+          />
+          {readErrors.length > 0 && (
+            <Alert severity="error" title="Some files could not be read">
+              {readErrors.join('; ')}
+            </Alert>
+          )}
+          <Stack direction="row" gap={2} alignItems="flex-end" wrap="wrap">
+            <AnalysisOptionsFields value={options} onChange={setOptions} />
+            {files.length > 0 && (
+              <Button
+                variant="secondary"
+                icon="trash-alt"
+                onClick={() => {
+                  setFiles([]);
+                  setGeneration(generation + 1);
+                }}
+              >
+                Clear {files.length === 1 ? 'the file' : `all ${files.length} files`}
+              </Button>
             )}
-            <Stack direction="row" gap={2} alignItems="flex-end" wrap="wrap">
-              <AnalysisOptionsFields value={options} onChange={setOptions} />
-              {files.length > 0 && (
-                <Button
-                  variant="secondary"
-                  icon="trash-alt"
-                  onClick={() => {
-                    setFiles([]);
-                    setGeneration(generation + 1);
-                  }}
-                >
-                  Clear {files.length === 1 ? 'the file' : `all ${files.length} files`}
-                </Button>
-              )}
-            </Stack>
           </Stack>
-        </Box>
+        </ControlsBox>
         {files.length > 0 && state && (
           <HotspotView
             state={state}
