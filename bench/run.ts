@@ -6,19 +6,27 @@
  *   npm run bench                 all sets
  *   npm run bench -- 1k chain     only the named sets
  *   npm run bench -- --repeat=5   medians of 5 alternating runs per set (for shared, noisy machines)
+ *
+ * The 10k set is also run through the CLI itself (`hotpath analyze <dir> --format json`), once with `--jobs 1`
+ * (everything on one thread) and once with the default `--jobs` (worker threads, see src/cli/parallel.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { FileBytesReader } from '../src/cli/fileBytes';
+import type * as Cli from '../src/cli/main';
 import { analyzeTrace, HotspotAggregator, OperationTable, readTraceBytes } from '../src/engine';
 
 const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, 'bench', 'data');
 const GENERATOR = join(ROOT, 'bench', 'generate.mjs');
+/** The CLI bundle (`npm run build:cli`): loaded by the CLI children, and the script its worker threads run. */
+const CLI_BUNDLE = join(ROOT, 'dist-cli', 'hotpath.js');
+/** Sets also measured through the CLI, single-threaded and with the default `--jobs`. */
+const CLI_SETS = ['10k'];
 
 interface BenchSet {
   name: string;
@@ -149,6 +157,36 @@ function measureJsonParse(path: string, only: string): number {
   return parseMs;
 }
 
+interface CliMeasurement {
+  spans: number;
+  wallMs: number;
+  peakRssMb: number;
+}
+
+/**
+ * Runs inside a child: `hotpath analyze <path> --format json [--jobs N]` through the CLI bundle, timed from the
+ * call to the output. maxRSS covers the whole process, worker threads included (they share it).
+ */
+async function measureCli(path: string, jobs: string): Promise<CliMeasurement> {
+  // Loaded at run time (not bundled into this script), as the command loads it; its workers run the same file.
+  const cli = require(CLI_BUNDLE) as typeof Cli;
+  let stdout = '';
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: () => true },
+    stdin: (async function* () {})(),
+  };
+  const argv = ['analyze', path, '--format', 'json', ...(jobs === 'default' ? [] : ['--jobs', jobs])];
+  const t = performance.now();
+  const code = await cli.main(argv, io, { workerScript: CLI_BUNDLE });
+  const wallMs = performance.now() - t;
+  if (code !== 0) {
+    throw new Error(`hotpath ${argv.join(' ')} exited ${code}`);
+  }
+  const { spans } = JSON.parse(stdout) as { spans: number };
+  return { spans, wallMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
 function ensureGenerated(set: BenchSet): void {
   if (!set.generate || existsSync(set.path)) {
     return;
@@ -188,6 +226,10 @@ async function main(): Promise<void> {
   }
   if (mode === '--json-parse') {
     process.stdout.write(JSON.stringify(measureJsonParse(path, only)));
+    return;
+  }
+  if (mode === '--cli') {
+    process.stdout.write(JSON.stringify(await measureCli(path, only)));
     return;
   }
   const args = process.argv.slice(2);
@@ -263,6 +305,53 @@ async function main(): Promise<void> {
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(header));
   rows.forEach((r) => console.log(line(r)));
+
+  const cliSets = sets.filter((set) => CLI_SETS.includes(set.name));
+  if (cliSets.length > 0) {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
+    console.log(
+      '\nThe CLI, whole process: hotpath analyze <set> --format json, wall clock from the call to the printed JSON'
+    );
+    console.log('(worker start-up and output included); peak RSS of the process, worker threads included.');
+    const cliHeader = ['set', 'jobs', 'spans', 'end to end', 'wall s', 'peak RSS MB'];
+    const cliRows: string[][] = [];
+    for (const set of cliSets) {
+      const files = filesOf(set.path, set.only ?? '').length;
+      const variants = [
+        { jobs: '1', label: '1 (single thread)' },
+        { jobs: 'default', label: `${Math.min(availableParallelism(), files)} (default: min(cores, files))` },
+      ];
+      const runs = variants.map((): CliMeasurement[] => []);
+      for (let r = 0; r < repeat; r++) {
+        variants.forEach((variant, v) =>
+          runs[v].push(JSON.parse(child(['--cli', set.path, variant.jobs])) as CliMeasurement)
+        );
+      }
+      variants.forEach((variant, v) => {
+        const wallMs = median(runs[v].map((run) => run.wallMs));
+        const spans = runs[v][0].spans;
+        cliRows.push([
+          set.name,
+          variant.label,
+          spans.toLocaleString('en-US'),
+          rate(spans, wallMs),
+          (wallMs / 1000).toFixed(2),
+          median(runs[v].map((run) => run.peakRssMb)).toFixed(0),
+        ]);
+      });
+    }
+    const cliWidths = cliHeader.map((h, i) => Math.max(h.length, ...cliRows.map((r) => r[i].length)));
+    const cliLine = (cells: string[]) =>
+      cells.map((c, i) => (i < 2 ? c.padEnd(cliWidths[i]) : c.padStart(cliWidths[i]))).join('  ');
+    console.log(cliLine(cliHeader));
+    cliRows.forEach((r) => console.log(cliLine(r)));
+  }
+  console.log(
+    `\nload average at the end (1, 5, 15 min): ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`
+  );
+
   console.log('\ntargets (2-core VM): 10k end to end ≥ 300,000 spans/s; engine/parse ≤ 1.00; 10k peak RSS ≤ 300 MB;');
   console.log('huge, chain and wide each under 1 s end to end (e2e wall s), none overflowing the stack.');
   for (const set of sets) {

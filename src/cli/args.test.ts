@@ -24,6 +24,7 @@ describe('parseCommandLine', () => {
       criticalPaths: false,
       compare: undefined,
       whatIf: undefined,
+      jobs: undefined,
     });
   });
 
@@ -47,6 +48,8 @@ describe('parseCommandLine', () => {
         'p95',
         '--what-if',
         'checkout::POST /pay=-25%',
+        '--jobs',
+        '3',
       ])
     ).toEqual({
       command: 'analyze',
@@ -59,6 +62,7 @@ describe('parseCommandLine', () => {
       criticalPaths: true,
       compare: { label: 'p95', split: { percentile: 95 } },
       whatIf: { service: 'checkout', operation: 'POST /pay', reduction: 0.25 },
+      jobs: 3,
     });
   });
 
@@ -76,6 +80,8 @@ describe('parseCommandLine', () => {
     [['analyze', 'x.json', '--top', '0'], /--top must be a whole number of at least 1, not "0"/],
     [['analyze', 'x.json', '--top', '2.5'], /--top must be a whole number/],
     [['analyze', 'x.json', '--top=-3'], /--top must be a whole number/],
+    [['analyze', 'x.json', '--jobs', '0'], /--jobs must be a whole number of at least 1, not "0"/],
+    [['analyze', 'x.json', '--jobs=two'], /--jobs must be a whole number/],
     [['analyze', 'x.json', '--by', 'host'], /--by must be operation or service, not "host"/],
     [['analyze', 'x.json', '--format', 'csv'], /--format must be table or json, not "csv"/],
     [['analyze', 'x.json', '--window', 'all'], /--window must be root or full, not "all"/],

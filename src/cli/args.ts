@@ -39,6 +39,8 @@ export interface AnalyzeCommand {
   whatIf?: WhatIfOption;
   window: 'root' | 'full';
   asyncBlocking: boolean;
+  /** Worker threads for reading files; undefined when `--jobs` was not given (then one per core, per file). */
+  jobs?: number;
 }
 
 export type Command = { command: 'help' } | AnalyzeCommand;
@@ -67,6 +69,8 @@ Options
   --compare pNN|DURATION  compare slow traces with the rest: slow means latency above the NNth percentile
                           (e.g. p90) or above a duration (e.g. 250ms, 1.5s, 800us)
   --what-if "SVC::OP=-N%" project p50/p95 latency if that operation's critical-path time shrank by N %
+  --jobs N                read and analyse files in N worker threads (default: one per CPU core, at most one
+                          per file; 1 = everything on the main thread). The results are the same for any N
   -h, --help              show this help
 
 Exit status
@@ -91,6 +95,7 @@ const OPTIONS = {
   'critical-paths': { type: 'boolean' },
   compare: { type: 'string' },
   'what-if': { type: 'string' },
+  jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -130,6 +135,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     criticalPaths: values['critical-paths'] ?? false,
     compare: values.compare === undefined ? undefined : parseCompare(values.compare),
     whatIf: values['what-if'] === undefined ? undefined : parseWhatIf(values['what-if']),
+    jobs: values.jobs === undefined ? undefined : parseWholeNumber('--jobs', values.jobs),
   };
 }
 
@@ -159,8 +165,12 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 }
 
 function parseTop(text: string): number {
+  return parseWholeNumber('--top', text);
+}
+
+function parseWholeNumber(flag: string, text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) {
-    throw new UsageError(`--top must be a whole number of at least 1, not "${text}"`);
+    throw new UsageError(`${flag} must be a whole number of at least 1, not "${text}"`);
   }
   return Number(text);
 }

@@ -10,8 +10,12 @@ import {
   OperationTable,
   whatIf,
 } from '../engine';
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+
 import { AnalyzeCommand, Command, parseCommandLine, UsageError, USAGE } from './args';
-import { ChunkSource, readInputs } from './readInputs';
+import { isWorkerSetup, readUnitsInParallel, runAnalysisWorker } from './parallel';
+import { ChunkSource, expandInputs, readUnits } from './readInputs';
 import { renderJson } from './render/json';
 import { coverageLines, isLowCoverage, renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
@@ -31,8 +35,17 @@ export const EXIT_BAD_INPUT = 2;
 /** Problems listed one per line on stderr before the rest are summarised (JSON output lists them all). */
 export const MAX_PROBLEM_LINES = 50;
 
+export interface MainOptions {
+  /**
+   * A script that runs an analysis worker when loaded in a worker thread (the CLI bundle: `run` passes its own
+   * file). Without it everything runs on the calling thread, whatever `--jobs` says: in-process callers such as
+   * tests load TypeScript sources that a worker thread could not load.
+   */
+  workerScript?: string;
+}
+
 /** Runs the CLI with `argv` (without `node` and the script). Resolves to the exit code; rejects only on bugs. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo, options: MainOptions = {}): Promise<number> {
   let command: Command;
   try {
     command = parseCommandLine(argv);
@@ -47,20 +60,35 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
-  return analyze(command, io);
+  return analyze(command, io, options);
 }
 
-async function analyze(command: AnalyzeCommand, io: CliIo): Promise<number> {
+async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions): Promise<number> {
   const operations = new OperationTable();
   const aggregator = new HotspotAggregator(operations);
   const criticalPaths: TracePath[] = [];
-  const summary = await readInputs(command.inputs, {
-    operations,
-    aggregator,
-    analysis: { window: command.window, asyncBlocking: command.asyncBlocking },
-    stdin: io.stdin,
-    onAnalysis: command.criticalPaths ? (analysis) => criticalPaths.push(tracePath(analysis, operations)) : undefined,
-  });
+  const analysis = { window: command.window, asyncBlocking: command.asyncBlocking };
+  const units = await expandInputs(command.inputs);
+  const files = units.filter((unit) => unit.kind === 'file').length;
+  const jobs = Math.min(command.jobs ?? availableParallelism(), files);
+  const summary =
+    jobs > 1 && options.workerScript !== undefined
+      ? await readUnitsInParallel(units, {
+          operations,
+          aggregator,
+          analysis,
+          stdin: io.stdin,
+          criticalPaths: command.criticalPaths ? criticalPaths : undefined,
+          jobs,
+          workerScript: options.workerScript,
+        })
+      : await readUnits(units, {
+          operations,
+          aggregator,
+          analysis,
+          stdin: io.stdin,
+          onAnalysis: command.criticalPaths ? (trace) => criticalPaths.push(tracePath(trace, operations)) : undefined,
+        });
   for (const failure of summary.failures) {
     io.stderr.write(`hotpath: ${oneLine(failure.line)}\n`);
   }
@@ -151,7 +179,8 @@ export function run(argv: readonly string[] = process.argv.slice(2)): Promise<vo
     }
     throw error;
   });
-  return main(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }).then(
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  return main(argv, io, { workerScript: __filename }).then(
     (code) => {
       process.exitCode = code;
     },
@@ -163,6 +192,9 @@ export function run(argv: readonly string[] = process.argv.slice(2)): Promise<vo
   );
 }
 
-if (require.main === module) {
+if (!isMainThread && parentPort !== null && isWorkerSetup(workerData)) {
+  // This file loaded as a `--jobs` worker (see parallel.ts), not as the command.
+  runAnalysisWorker(parentPort, workerData);
+} else if (require.main === module) {
   void run();
 }

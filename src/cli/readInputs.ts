@@ -53,45 +53,78 @@ export const STDIN_LABEL = 'stdin';
 
 const TRACE_FILE = /\.jsonl?$/i;
 
-/** Reads every input in order into `options.aggregator`. Never throws for bad input; reports it instead. */
-export async function readInputs(inputs: readonly string[], options: ReadOptions): Promise<ReadSummary> {
-  const summary: ReadSummary = { files: 0, problems: [], failures: [], duplicateTraceIds: 0 };
-  const seenTraceIds = new Set<string>();
-  // One buffer for every file: each file's bytes are dropped (overwritten) once its traces are analysed.
-  const fileReader = new FileBytesReader();
-  const readFile = async (path: string) => fileReader.read(path);
+/** One thing to read, in the order of the command line: a file, stdin, or an input that could not be listed. */
+export type InputUnit = { kind: 'file'; path: string } | { kind: 'stdin' } | { kind: 'failure'; failure: InputFailure };
+
+/** The inputs as a list of units: directories replaced by their trace files (sorted by name), failures in place. */
+export async function expandInputs(inputs: readonly string[]): Promise<InputUnit[]> {
+  const units: InputUnit[] = [];
   for (const input of inputs) {
     if (input === '-') {
-      await analyzeInput(STDIN_LABEL, () => readStream(options.stdin), options, summary, seenTraceIds);
+      units.push({ kind: 'stdin' });
       continue;
     }
     let isDirectory: boolean;
     try {
       isDirectory = (await stat(input)).isDirectory();
     } catch (error) {
-      summary.failures.push(fsFailure(input, error));
+      units.push({ kind: 'failure', failure: fsFailure(input, error) });
       continue;
     }
     if (!isDirectory) {
-      await analyzeInput(input, () => readFile(input), options, summary, seenTraceIds);
+      units.push({ kind: 'file', path: input });
       continue;
     }
     let files: string[];
     try {
       files = await traceFilesIn(input);
     } catch (error) {
-      summary.failures.push(fsFailure(input, error));
+      units.push({ kind: 'failure', failure: fsFailure(input, error) });
       continue;
     }
     if (files.length === 0) {
       const message = 'no *.json or *.jsonl files in this directory (subdirectories are not read)';
-      summary.failures.push({ problem: { source: input, message }, line: `${input}: ${message}` });
+      units.push({ kind: 'failure', failure: { problem: { source: input, message }, line: `${input}: ${message}` } });
     }
     for (const file of files) {
-      await analyzeInput(file, () => readFile(file), options, summary, seenTraceIds);
+      units.push({ kind: 'file', path: file });
+    }
+  }
+  return units;
+}
+
+/**
+ * Reads `units` in order into `options.aggregator`, one file at a time, on this thread. Never throws for bad
+ * input; reports it instead.
+ */
+export async function readUnits(units: readonly InputUnit[], options: ReadOptions): Promise<ReadSummary> {
+  const summary = emptySummary();
+  const seenTraceIds = new Set<string>();
+  // One buffer for every file: each file's bytes are dropped (overwritten) once its traces are analysed.
+  const fileReader = new FileBytesReader();
+  for (const unit of units) {
+    if (unit.kind === 'failure') {
+      summary.failures.push(unit.failure);
+    } else if (unit.kind === 'stdin') {
+      await analyzeStdin(options, summary, seenTraceIds);
+    } else {
+      await analyzeInput(unit.path, async () => fileReader.read(unit.path), options, summary, seenTraceIds);
     }
   }
   return summary;
+}
+
+export function emptySummary(): ReadSummary {
+  return { files: 0, problems: [], failures: [], duplicateTraceIds: 0 };
+}
+
+/** Counts `traceId` as a duplicate in `summary` if it was seen before. */
+export function noteTraceId(traceId: string, summary: ReadSummary, seenTraceIds: Set<string>): void {
+  if (seenTraceIds.has(traceId)) {
+    summary.duplicateTraceIds++;
+  } else {
+    seenTraceIds.add(traceId);
+  }
 }
 
 /** The *.json and *.jsonl files directly inside `directory` (following symlinks), sorted by name. */
@@ -116,6 +149,15 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** Reads stdin (`options.stdin`) as one input. */
+export async function analyzeStdin(
+  options: ReadOptions,
+  summary: ReadSummary,
+  seenTraceIds: Set<string>
+): Promise<void> {
+  await analyzeInput(STDIN_LABEL, () => readStream(options.stdin), options, summary, seenTraceIds);
+}
+
 async function analyzeInput(
   source: string,
   read: () => Promise<Uint8Array>,
@@ -123,36 +165,42 @@ async function analyzeInput(
   summary: ReadSummary,
   seenTraceIds: Set<string>
 ): Promise<void> {
-  let parsed: ParsedTraces;
-  try {
-    // Parsing happens in its own call, so the text and the JSON tree are garbage once it returns.
-    parsed = await parse(source, read, options.operations);
-  } catch (error) {
-    if (error instanceof TraceInputError) {
-      summary.failures.push(traceInputFailure(source, error));
-      return;
-    }
-    if (isFsError(error)) {
-      summary.failures.push(fsFailure(source, error));
-      return;
-    }
-    throw error;
+  // Parsing happens in its own call, so the text and the JSON tree are garbage once it returns.
+  const outcome = await parseInput(source, read, options.operations);
+  if ('failure' in outcome) {
+    summary.failures.push(outcome.failure);
+    return;
   }
+  const { parsed } = outcome;
   summary.files++;
   for (const problem of parsed.problems) {
     summary.problems.push(problem);
   }
   const { traces } = parsed;
   for (let i = 0; i < traces.length; i++) {
-    const { traceId } = traces[i];
-    if (seenTraceIds.has(traceId)) {
-      summary.duplicateTraceIds++;
-    } else {
-      seenTraceIds.add(traceId);
-    }
+    noteTraceId(traces[i].traceId, summary, seenTraceIds);
     const analysis = analyzeTrace(traces[i], options.analysis);
     options.aggregator.add(analysis);
     options.onAnalysis?.(analysis);
+  }
+}
+
+/** Reads and parses one input. Bad input (unreadable, not traces) is returned as a failure; anything else throws. */
+export async function parseInput(
+  source: string,
+  read: () => Promise<Uint8Array>,
+  operations: OperationTable
+): Promise<{ parsed: ParsedTraces } | { failure: InputFailure }> {
+  try {
+    return { parsed: await parse(source, read, operations) };
+  } catch (error) {
+    if (error instanceof TraceInputError) {
+      return { failure: traceInputFailure(source, error) };
+    }
+    if (isFsError(error)) {
+      return { failure: fsFailure(source, error) };
+    }
+    throw error;
   }
 }
 

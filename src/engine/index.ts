@@ -23,7 +23,7 @@ export { selfTimes } from './criticalPath/selfTime';
 export { analyzeTrace } from './analyze';
 export type { AnalysisOptions, TraceAnalysis } from './analyze';
 export { HotspotAggregator, LOW_COVERAGE } from './aggregate/aggregator';
-export type { HotspotReport, HotspotRow, Exemplar, TraceRecord } from './aggregate/aggregator';
+export type { HotspotReport, HotspotRow, Exemplar, TraceContribution, TraceRecord } from './aggregate/aggregator';
 export { percentiles, percentileOfSorted } from './aggregate/percentile';
 export type { Percentiles } from './aggregate/percentile';
 export { compareSlowToBaseline, MIN_TRUSTED_SAMPLE } from './aggregate/compare';

@@ -162,3 +162,31 @@ describe('what-if', () => {
     expect(whatIf(aggregator.traceRecords(), operations, 'db', 'nope', 0.5)).toBeNull();
   });
 });
+
+describe('HotspotAggregator.addContribution', () => {
+  it('gives the same report and records as add() for the same traces sent as copied columns', () => {
+    const traces = [request(0, 100, 50), request(1, 40, 300, { dbError: true }), request(2, 7, 9)];
+    const direct = aggregate(traces);
+    const operations = new OperationTable();
+    const aggregator = new HotspotAggregator(operations);
+    traces.forEach((spans, i) => {
+      const { traces: built } = readJaeger(jaegerTrace(spans, `trace-${i}`), operations);
+      const { trace, path, selfUs, latencyUs } = analyzeTrace(built[0]);
+      // Copies, as a structured clone from another thread would arrive: nothing shared with the model.
+      aggregator.addContribution({
+        traceId: trace.traceId,
+        size: trace.size,
+        operation: Int32Array.from(trace.operation),
+        duration: Float64Array.from(trace.duration),
+        error: Uint8Array.from(trace.error),
+        selfUs: Float64Array.from(selfUs),
+        spanPathUs: Float64Array.from(path.spanPathUs),
+        latencyUs,
+        diagnostics: { ...path.diagnostics },
+      });
+    });
+    expect(aggregator.report()).toEqual(direct.report);
+    expect(aggregator.report().operations.map((row) => row.calls)).toEqual([3, 3, 3]);
+    expect(aggregator.traceRecords()).toEqual(direct.aggregator.traceRecords());
+  });
+});

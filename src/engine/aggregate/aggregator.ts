@@ -13,6 +13,24 @@ export interface TraceRecord {
   criticalPathUs: Float64Array;
 }
 
+/**
+ * The parts of a `TraceAnalysis` that `HotspotAggregator` reads, as plain columns (per span, `size` long). An
+ * analysis made elsewhere — e.g. by the CLI in a worker thread — can be sent as these and added without its
+ * whole trace model; the operation ids must be those of the aggregator's own `OperationTable`.
+ */
+export interface TraceContribution {
+  traceId: string;
+  size: number;
+  operation: Int32Array;
+  duration: Float64Array;
+  error: Uint8Array;
+  selfUs: Float64Array;
+  /** The critical-path time of each span (`CriticalPath.spanPathUs`). */
+  spanPathUs: Float64Array;
+  latencyUs: number;
+  diagnostics: TraceDiagnostics;
+}
+
 export interface Exemplar {
   traceId: string;
   /** This operation's critical-path time in that trace, µs. */
@@ -90,26 +108,41 @@ export class HotspotAggregator {
   constructor(readonly operations: OperationTable) {}
 
   add(analysis: TraceAnalysis): void {
-    const { trace, path, selfUs } = analysis;
+    const { trace, path } = analysis;
+    this.addContribution({
+      traceId: trace.traceId,
+      size: trace.size,
+      operation: trace.operation,
+      duration: trace.duration,
+      error: trace.error,
+      selfUs: analysis.selfUs,
+      spanPathUs: path.spanPathUs,
+      latencyUs: analysis.latencyUs,
+      diagnostics: path.diagnostics,
+    });
+  }
+
+  /** Adds one trace given as columns; `add(analysis)` and this give the same result for the same trace. */
+  addContribution(contribution: TraceContribution): void {
+    const { traceId, size, operation, duration, error, selfUs, spanPathUs, diagnostics } = contribution;
     this.ensureCapacity(this.operations.size);
     const traceNo = ++this.traceCount;
-    this.spanCount += trace.size;
+    this.spanCount += size;
     const touched: number[] = [];
-    const { operation, duration, error } = trace;
-    for (let i = 0; i < trace.size; i++) {
+    for (let i = 0; i < size; i++) {
       const op = operation[i];
       if (this.stamp[op] !== traceNo) {
         this.stamp[op] = traceNo;
         this.scratchCp[op] = 0;
         touched.push(op);
       }
-      this.scratchCp[op] += path.spanPathUs[i];
+      this.scratchCp[op] += spanPathUs[i];
       this.calls[op]++;
       this.errors[op] += error[i];
       this.selfTotal[op] += selfUs[i];
       this.durations[op].push(duration[i]);
     }
-    this.addServiceTotals(trace.traceId, touched);
+    this.addServiceTotals(traceId, touched);
     const ops = Int32Array.from(touched);
     const cps = new Float64Array(touched.length);
     for (let k = 0; k < touched.length; k++) {
@@ -120,17 +153,17 @@ export class HotspotAggregator {
       this.cpTotal[op] += cp;
       this.cpPerTrace[op].push(cp);
       if (cp > 0) {
-        keepTopExemplars(this.exemplars[op], { traceId: trace.traceId, criticalPathUs: cp });
+        keepTopExemplars(this.exemplars[op], { traceId, criticalPathUs: cp });
       }
     }
-    addDiagnostics(this.diagnostics, path.diagnostics);
-    const traceCoverage = coverage(path.diagnostics);
+    addDiagnostics(this.diagnostics, diagnostics);
+    const traceCoverage = coverage(diagnostics);
     if (traceCoverage < LOW_COVERAGE) {
       this.lowCoverageTraces++;
     }
     this.records.push({
-      traceId: trace.traceId,
-      latencyUs: analysis.latencyUs,
+      traceId,
+      latencyUs: contribution.latencyUs,
       coverage: traceCoverage,
       operations: ops,
       criticalPathUs: cps,
