@@ -160,11 +160,12 @@ function analyzeColumns(parsed: ParsedTraces, setup: WorkerSetup, operations: Op
 
 /**
  * A worker's parsing makes garbage fast, and with V8's default young generation each worker's heap held far more
- * of it than the main thread's aggregation state. Measured on the 2-core VM, 10,000 traces × 100 spans in 20 files
- * with 2 workers, peak RSS of the whole process: default ~340 MB, 16 MB ~305 MB, 8 MB ~285 MB, 4–6 MB ~275–280 MB
- * but slower (more scavenges). 8 keeps the run under the 300 MB target at no measurable cost in speed.
+ * of it than the main thread's aggregation state. Peak RSS of the whole process on the 2-core VM, 10,000 traces ×
+ * 100 spans in 20 files with 2 workers (`hotpath analyze … --format json`): default ~340 MB, 16 MB ~305–330 MB,
+ * 8 MB ~287–292 MB, 6 MB ~271–287 MB, 4 MB ~277–287 MB; wall time was the same for 4, 6 and 8 within the noise of
+ * a shared machine (4 runs each, medians 3.6 s).
  */
-const WORKER_YOUNG_GENERATION_MB = 8;
+const WORKER_YOUNG_GENERATION_MB = 6;
 
 export interface ParallelReadOptions {
   operations: OperationTable;
