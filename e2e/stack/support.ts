@@ -52,7 +52,7 @@ export async function analysedTopRow(view: Locator): Promise<Locator> {
   // Up to 500 traces fetched through Grafana from Jaeger, then analysed in the browser.
   await expect(view).toHaveAttribute('data-phase', 'done', { timeout: 90_000 });
   await expect(view.getByTestId(testIds.view.error)).toHaveCount(0);
-  await expect(view.getByTestId(testIds.view.sample)).toContainText(/[1-9][\d,]* traces analysed/);
+  await expect(view.getByTestId(testIds.view.sample)).toContainText(/[1-9][\d,]* traces? analysed/);
   return view.getByTestId(testIds.view.table).locator('tbody tr').first();
 }
 

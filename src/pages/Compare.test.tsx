@@ -51,7 +51,7 @@ describe('Compare page', () => {
     expect(firstRow).toHaveTextContent('+4.188');
     // Both samples are shown, side by side.
     expect(screen.getAllByTestId(testIds.view.sample).map((s) => s.textContent)).toEqual([
-      expect.stringContaining('1 traces analysed'),
+      expect.stringContaining('1 trace analysed'),
       expect.stringContaining('2 traces analysed'),
     ]);
   });

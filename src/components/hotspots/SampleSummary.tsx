@@ -5,7 +5,7 @@ import React from 'react';
 
 import { MAX_TRACES_LIMIT, type FetchProgress, type HotspotPhase } from '../../data/types';
 import { testIds } from '../testIds';
-import { count } from './format';
+import { count, plural } from './format';
 
 export interface SampleSummaryProps {
   phase: HotspotPhase;
@@ -30,9 +30,9 @@ export function SampleSummary({ phase, progress, noun = 'traces' }: SampleSummar
       ? 'Searching for traces…'
       : busy
         ? noun === 'files'
-          ? `Analysed ${count(analysed)} traces so far`
+          ? `Analysed ${plural(analysed, 'trace')} so far`
           : `Fetched ${count(fetched)} of ${count(toFetch)} traces`
-        : `${count(analysed)} traces analysed`;
+        : `${plural(analysed, 'trace')} analysed`;
   return (
     <div className={styles.summary} data-testid={testIds.view.sample} aria-busy={busy}>
       {busy && (
