@@ -107,6 +107,7 @@ test('ranks 60 recorded traces as the engine does, fetching them in batches of 2
   expect(await tableRows(page)).toEqual(engineTop(traces, 10));
   await expect(sample(page)).toContainText('60 traces analysed');
   await expect(sample(page)).toContainText('searched 60 · fetched 60 · failed 0 · analysed 60');
+  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-60-traces');
 
   const batches = jaegerRequests(seen);
   expect(batches.map((r) => (r.body as DsQueryBody).queries.length).sort()).toEqual([10, 25, 25]);
