@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { anyValue, serviceName } from '../../../src/engine/adapters/otlp';
 import { decodeLogs, decodeTraces } from './protobuf';
 import { sleep, waitFor } from './process';
 
@@ -40,38 +41,14 @@ const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
 
-function plain(value: unknown): unknown {
-  if (!isObject(value)) {
-    return undefined;
-  }
-  if ('stringValue' in value) {
-    return value.stringValue;
-  }
-  if ('boolValue' in value) {
-    return value.boolValue;
-  }
-  if ('intValue' in value) {
-    return Number(value.intValue);
-  }
-  if ('doubleValue' in value) {
-    return Number(value.doubleValue);
-  }
-  return undefined;
-}
-
 function attributes(value: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const kv of list(value)) {
     if (typeof kv.key === 'string') {
-      out[kv.key] = plain(kv.value);
+      out[kv.key] = anyValue(kv.value);
     }
   }
   return out;
-}
-
-function serviceOf(resource: unknown): string {
-  const name = isObject(resource) ? attributes(resource.attributes)['service.name'] : undefined;
-  return typeof name === 'string' ? name : 'unknown_service';
 }
 
 function id(value: unknown): string | undefined {
@@ -172,7 +149,7 @@ export class OtlpReceiver {
     const out: CapturedSpan[] = [];
     for (const payload of this.traceExports()) {
       for (const rs of list(payload.resourceSpans)) {
-        const service = serviceOf(rs.resource);
+        const service = serviceName(rs.resource);
         for (const ss of list(rs.scopeSpans)) {
           for (const span of list(ss.spans)) {
             const start = BigInt(String(span.startTimeUnixNano ?? 0));
@@ -200,10 +177,10 @@ export class OtlpReceiver {
     const out: CapturedLog[] = [];
     for (const e of this.exports.filter((x) => x.signal === 'logs')) {
       for (const rl of list(e.payload.resourceLogs)) {
-        const service = serviceOf(rl.resource);
+        const service = serviceName(rl.resource);
         for (const sl of list(rl.scopeLogs)) {
           for (const record of list(sl.logRecords)) {
-            const body = plain(record.body);
+            const body = anyValue(record.body);
             out.push({
               service,
               traceId: id(record.traceId),

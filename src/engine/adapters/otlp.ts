@@ -105,7 +105,8 @@ export function readOtlp(input: unknown, operations: OperationTable, source?: st
   return result;
 }
 
-function serviceName(resource: unknown): string {
+/** The resource's `service.name`, or the SDKs' fallback. Also used by the demo tests' OTLP receiver. */
+export function serviceName(resource: unknown): string {
   if (isRecord(resource) && Array.isArray(resource.attributes)) {
     for (const attribute of resource.attributes) {
       if (isRecord(attribute) && attribute.key === 'service.name') {
@@ -121,7 +122,7 @@ function serviceName(resource: unknown): string {
 }
 
 /** Decodes an OTLP `AnyValue` ({stringValue}, {intValue}, …) to a plain value. */
-function anyValue(value: unknown): unknown {
+export function anyValue(value: unknown): unknown {
   if (!isRecord(value)) {
     return undefined;
   }
