@@ -85,9 +85,7 @@ export function compareSlowToBaseline(
       shareOfSlowdown: slowdown > 0 && slowTraces > 0 && baselineTraces > 0 ? deltaUs / slowdown : 0,
     });
   }
-  rows.sort(
-    (a, b) => b.deltaUs - a.deltaUs || a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation)
-  );
+  rows.sort(byLargestIncrease);
   const comparison: Comparison = {
     thresholdUs,
     slowTraces,
@@ -96,10 +94,33 @@ export function compareSlowToBaseline(
     baselineMeanLatencyUs,
     rows,
   };
-  if (slowTraces < MIN_TRUSTED_SAMPLE || baselineTraces < MIN_TRUSTED_SAMPLE) {
-    comparison.warning =
-      `only ${slowTraces} slow and ${baselineTraces} baseline traces: ` +
-      `fewer than ${MIN_TRUSTED_SAMPLE} on a side makes this ranking unreliable`;
+  const warning = lowSampleWarning(
+    slowTraces,
+    baselineTraces,
+    `${slowTraces} slow and ${baselineTraces} baseline traces`
+  );
+  if (warning) {
+    comparison.warning = warning;
   }
   return comparison;
+}
+
+/**
+ * Ranking order of every comparison: largest increase of mean CP time per trace first; ties by service, then
+ * operation (rows without an operation — service rollups — first), so equal inputs always rank the same.
+ */
+export function byLargestIncrease(
+  a: { deltaUs: number; service: string; operation?: string },
+  b: { deltaUs: number; service: string; operation?: string }
+): number {
+  return (
+    b.deltaUs - a.deltaUs || a.service.localeCompare(b.service) || (a.operation ?? '').localeCompare(b.operation ?? '')
+  );
+}
+
+/** The warning of a comparison with fewer than `MIN_TRUSTED_SAMPLE` traces on a side; `sides` names both counts. */
+export function lowSampleWarning(first: number, second: number, sides: string): string | undefined {
+  return first < MIN_TRUSTED_SAMPLE || second < MIN_TRUSTED_SAMPLE
+    ? `only ${sides}: fewer than ${MIN_TRUSTED_SAMPLE} on a side makes this ranking unreliable`
+    : undefined;
 }

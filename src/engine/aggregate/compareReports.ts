@@ -1,5 +1,5 @@
 import type { HotspotReport, HotspotRow } from './aggregator';
-import { MIN_TRUSTED_SAMPLE } from './compare';
+import { byLargestIncrease, lowSampleWarning } from './compare';
 
 /** One (service, operation) — or one service, when comparing the rollup — on both sides of a comparison. */
 export interface ReportChangeRow {
@@ -35,7 +35,7 @@ export interface ReportChange {
   latencyDeltaUs: number;
   /** Ranked by deltaUs, largest increase first; ties by service, then operation. */
   rows: ReportChangeRow[];
-  /** Set when a side has fewer than `MIN_TRUSTED_SAMPLE` traces: means that small are anecdotes. */
+  /** Set when a side has fewer than `MIN_TRUSTED_SAMPLE` traces (compare.ts): means that small are anecdotes. */
   warning?: string;
 }
 
@@ -80,8 +80,8 @@ export function compareReports(
     if (!named) {
       continue;
     }
-    const beforeMeanUs = before.traces > 0 ? (b?.criticalPathUs ?? 0) / before.traces : 0;
-    const afterMeanUs = after.traces > 0 ? (a?.criticalPathUs ?? 0) / after.traces : 0;
+    const beforeMeanUs = b?.meanCriticalPathUsPerTrace ?? 0;
+    const afterMeanUs = a?.meanCriticalPathUsPerTrace ?? 0;
     const deltaUs = afterMeanUs - beforeMeanUs;
     rows.push({
       service: named.service,
@@ -96,18 +96,16 @@ export function compareReports(
       presence: a && b ? 'both' : a ? 'new' : 'gone',
     });
   }
-  rows.sort(
-    (x, y) =>
-      y.deltaUs - x.deltaUs ||
-      x.service.localeCompare(y.service) ||
-      (x.operation ?? '').localeCompare(y.operation ?? '')
-  );
+  rows.sort(byLargestIncrease);
 
   const change: ReportChange = { before: beforeSide, after: afterSide, latencyDeltaUs, rows };
-  if (before.traces < MIN_TRUSTED_SAMPLE || after.traces < MIN_TRUSTED_SAMPLE) {
-    change.warning =
-      `only ${before.traces} traces before and ${after.traces} after: ` +
-      `fewer than ${MIN_TRUSTED_SAMPLE} on a side makes this ranking unreliable`;
+  const warning = lowSampleWarning(
+    before.traces,
+    after.traces,
+    `${before.traces} traces before and ${after.traces} after`
+  );
+  if (warning) {
+    change.warning = warning;
   }
   return change;
 }
