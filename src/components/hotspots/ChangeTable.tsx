@@ -1,8 +1,8 @@
-import { Badge, Button, Column, FetchDataFunc, InteractiveTable, Stack, Text } from '@grafana/ui';
-import React, { useCallback, useMemo, useState } from 'react';
+import { Badge, Column, InteractiveTable, Stack, Text } from '@grafana/ui';
+import React, { useMemo } from 'react';
 
-import { count, ms, percent, signedMs } from './format';
-import { sameRules, SortRule, sortRows } from './sortRows';
+import { ms, percent, signedMs } from './format';
+import { ShowAllButton, useRankedRows } from './useRankedRows';
 
 /** One operation (or service) whose critical-path time per trace differs between two sets of traces. */
 export interface ChangeRow {
@@ -29,20 +29,11 @@ export interface ChangeTableProps {
 
 /**
  * The ranked change table shared by slow-vs-baseline and the Compare page: Δ critical-path time per trace first,
- * then both means. Sorting applies to all rows before the top-N cut.
+ * then both means.
  */
 export function ChangeTable({ rows, topN, labels }: ChangeTableProps) {
-  const [sortBy, setSortBy] = useState<SortRule[]>([]);
-  const [showAll, setShowAll] = useState(false);
-  const limit = Math.max(1, Math.floor(topN) || 1);
+  const ranked = useRankedRows(rows, topN);
   const withOperation = rows.some((r) => r.operation !== undefined);
-  const shown = useMemo(() => {
-    const sorted = sortRows(rows, sortBy[0]);
-    return showAll ? sorted : sorted.slice(0, limit);
-  }, [rows, sortBy, showAll, limit]);
-  const onSort = useCallback<FetchDataFunc<ChangeRow>>(({ sortBy: next }) => {
-    setSortBy((previous) => sameRules(previous, next));
-  }, []);
   const columns = useMemo<Array<Column<ChangeRow>>>(() => {
     const list: Array<Column<ChangeRow>> = [
       {
@@ -108,14 +99,13 @@ export function ChangeTable({ rows, topN, labels }: ChangeTableProps) {
   }, [labels, withOperation]);
   return (
     <Stack direction="column" gap={1}>
-      <InteractiveTable columns={columns} data={shown} getRowId={(r: ChangeRow) => r.key} fetchData={onSort} />
-      {rows.length > limit && (
-        <div>
-          <Button size="sm" variant="secondary" fill="text" onClick={() => setShowAll(!showAll)}>
-            {showAll ? `Show top ${count(limit)}` : `Show all ${count(rows.length)}`}
-          </Button>
-        </div>
-      )}
+      <InteractiveTable
+        columns={columns}
+        data={ranked.shown}
+        getRowId={(r: ChangeRow) => r.key}
+        fetchData={ranked.onSort}
+      />
+      <ShowAllButton total={rows.length} ranked={ranked} />
     </Stack>
   );
 }

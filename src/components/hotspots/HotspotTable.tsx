@@ -1,17 +1,6 @@
 import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
-import {
-  Button,
-  Column,
-  FetchDataFunc,
-  FilterInput,
-  InlineSwitch,
-  InteractiveTable,
-  Stack,
-  Text,
-  Tooltip,
-  useStyles2,
-} from '@grafana/ui';
+import { Column, FilterInput, InlineSwitch, InteractiveTable, Stack, Text, Tooltip, useStyles2 } from '@grafana/ui';
 import React, { useCallback, useMemo, useState } from 'react';
 
 import type { HotspotReport, HotspotRow } from '../../engine';
@@ -20,7 +9,7 @@ import { testIds } from '../testIds';
 import { ExemplarLinks } from './ExemplarLinks';
 import { count, ms, percent, plural } from './format';
 import type { LinkContext } from './LogsLinkCell';
-import { sameRules, SortRule, sortRows } from './sortRows';
+import { ShowAllButton, useRankedRows } from './useRankedRows';
 
 export interface HotspotTableProps {
   report: HotspotReport;
@@ -95,8 +84,6 @@ function toRow(row: HotspotRow): Row {
 export function HotspotTable({ report, topN, rollup, onRollupChange, links, windowOf }: HotspotTableProps) {
   const styles = useStyles2(getStyles);
   const [filter, setFilter] = useState('');
-  const [showAll, setShowAll] = useState(false);
-  const [sortBy, setSortBy] = useState<SortRule[]>([]);
   const [byService, setByService] = useState(rollup);
   // The prop wins when it changes (panel option edited, URL changed); the switch changes it locally in between.
   const [rollupProp, setRollupProp] = useState(rollup);
@@ -111,15 +98,8 @@ export function HotspotTable({ report, topN, rollup, onRollupChange, links, wind
     const all = source.map(toRow);
     return needle ? all.filter((r) => `${r.service} ${r.operation}`.toLowerCase().includes(needle)) : all;
   }, [source, filter]);
-  const limit = Math.max(1, Math.floor(topN) || 1);
-  const rows = useMemo(() => {
-    const sorted = sortRows(filtered, sortBy[0]);
-    return showAll ? sorted : sorted.slice(0, limit);
-  }, [filtered, sortBy, showAll, limit]);
-
-  const onSort = useCallback<FetchDataFunc<Row>>(({ sortBy: next }) => {
-    setSortBy((previous) => sameRules(previous, next));
-  }, []);
+  const ranked = useRankedRows(filtered, topN);
+  const rows = ranked.shown;
 
   const columns = useMemo<Array<Column<Row>>>(() => {
     const number = (id: keyof Row, header: string, format: (row: Row) => string): Column<Row> => ({
@@ -264,11 +244,7 @@ export function HotspotTable({ report, topN, rollup, onRollupChange, links, wind
             : plural(filtered.length, noun)}
           {filter.trim() ? ` matching “${filter.trim()}”` : ''}
         </Text>
-        {filtered.length > limit && (
-          <Button size="sm" variant="secondary" fill="text" onClick={() => setShowAll(!showAll)}>
-            {showAll ? `Show top ${count(limit)}` : `Show all ${count(filtered.length)}`}
-          </Button>
-        )}
+        <ShowAllButton total={filtered.length} ranked={ranked} />
       </Stack>
       {filtered.length === 0 ? (
         <Text color="secondary">
@@ -279,7 +255,7 @@ export function HotspotTable({ report, topN, rollup, onRollupChange, links, wind
           columns={columns}
           data={rows}
           getRowId={(r: Row) => r.key}
-          fetchData={onSort}
+          fetchData={ranked.onSort}
           headerTooltips={HEADER_TOOLTIPS}
           renderExpandedRow={renderExemplars}
         />
