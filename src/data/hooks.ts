@@ -86,6 +86,24 @@ function useStable<T>(value: T, key: string): T {
 export type HotspotHookOptions = PipelineOptions & { publishIntervalMs?: number };
 
 /**
+ * Starts a pipeline whose snapshots reach React through `coalesceStates`, and returns the effect's cleanup (cancel
+ * both). What the run knows from the start (the sample, traces already cached) is shown at once, not after a tick.
+ */
+function startCoalesced(
+  start: (update: (state: HotspotState) => void) => { cancel(): void },
+  publish: (state: HotspotState) => void,
+  intervalMs: number | undefined
+): () => void {
+  const updates = coalesceStates(publish, intervalMs);
+  const pipeline = start(updates.push);
+  updates.flush();
+  return () => {
+    pipeline.cancel();
+    updates.cancel();
+  };
+}
+
+/**
  * The panel: `series` is the panel query's result — a Jaeger search table (the traces are fetched) or trace
  * frames (analysed directly). Refetches and cancels when `series`, the time range or the query change.
  */
@@ -104,14 +122,11 @@ export function useHotspotAnalysis(
   );
   const [current, setCurrent] = useState<{ run: object; state: HotspotState } | undefined>(undefined);
   useEffect(() => {
-    const updates = coalesceStates((state) => setCurrent({ run, state }), run.options?.publishIntervalMs);
-    const pipeline = runSeriesPipeline(run, updates.push, run.options);
-    // What the run knows from the start (the sample, traces already cached) is shown at once, not after a tick.
-    updates.flush();
-    return () => {
-      pipeline.cancel();
-      updates.cancel();
-    };
+    return startCoalesced(
+      (update) => runSeriesPipeline(run, update, run.options),
+      (state) => setCurrent({ run, state }),
+      run.options?.publishIntervalMs
+    );
   }, [run]);
   return current?.run === run ? current.state : initialState(run.range);
 }
@@ -138,13 +153,11 @@ export function useHotspotSearch(
     if (!wanted?.service) {
       return undefined;
     }
-    const updates = coalesceStates((state) => setCurrent({ run, state }), run.options?.publishIntervalMs);
-    const pipeline = runSearchPipeline({ ...run, search: wanted }, updates.push, run.options);
-    updates.flush();
-    return () => {
-      pipeline.cancel();
-      updates.cancel();
-    };
+    return startCoalesced(
+      (update) => runSearchPipeline({ ...run, search: wanted }, update, run.options),
+      (state) => setCurrent({ run, state }),
+      run.options?.publishIntervalMs
+    );
   }, [run]);
   if (!run.search?.service) {
     return idleState(run.range);
