@@ -433,7 +433,7 @@ class Analysis implements HotspotAnalysis {
     this.extent.from = Math.min(this.extent.from, from);
     this.extent.to = Math.max(this.extent.to, to);
     if (from <= to) {
-      this.windows.set(model.traceId, { from: Math.floor(from / 1000), to: Math.ceil(to / 1000) });
+      this.windows.set(model.traceId, usToMsWindow(from, to));
     }
     this.reportDirty = true;
   }
@@ -447,7 +447,7 @@ class Analysis implements HotspotAnalysis {
     this.report = this.aggregator.report();
     this.records = this.aggregator.traceRecords().slice();
     const split = slowSplit(this.query.compare);
-    this.comparison = split ? compareSlowToBaseline(this.aggregator.traceRecords(), this.operations, split) : undefined;
+    this.comparison = split ? compareSlowToBaseline(this.records, this.operations, split) : undefined;
   }
 
   private complete(): void {
@@ -494,9 +494,7 @@ class Analysis implements HotspotAnalysis {
     }
     const range =
       this.options.range ??
-      (this.extent.from <= this.extent.to
-        ? { from: Math.floor(this.extent.from / 1000), to: Math.ceil(this.extent.to / 1000) }
-        : { from: 0, to: 0 });
+      (this.extent.from <= this.extent.to ? usToMsWindow(this.extent.from, this.extent.to) : { from: 0, to: 0 });
     // Problems are only ever appended: the same length is the same list.
     const { shared } = this;
     if (shared.problems.length !== this.problems.length) {
@@ -563,4 +561,9 @@ export function analyzeLocalFiles(
   analysis.setPhase('fetching');
   analysis.addFiles(files);
   return analysis.finish();
+}
+
+/** A µs extent as whole ms that still contains it (start rounded down, end up). */
+function usToMsWindow(fromUs: number, toUs: number): TimeRangeMs {
+  return { from: Math.floor(fromUs / 1000), to: Math.ceil(toUs / 1000) };
 }
