@@ -18,6 +18,33 @@ interface Draft {
   maxTraces: string;
 }
 
+/** The three default data sources, each a picker of its type saved under its `jsonData` key. */
+const DATA_SOURCE_FIELDS: ReadonlyArray<{
+  key: 'jaegerUid' | 'lokiUid' | 'prometheusUid';
+  type: 'jaeger' | 'loki' | 'prometheus';
+  label: string;
+  description: string;
+}> = [
+  {
+    key: 'jaegerUid',
+    type: 'jaeger',
+    label: 'Traces (Jaeger)',
+    description: 'Where traces are searched and fetched from',
+  },
+  {
+    key: 'lokiUid',
+    type: 'loki',
+    label: 'Logs (Loki)',
+    description: 'For log links and log counts when the Jaeger data source has no trace-to-logs target',
+  },
+  {
+    key: 'prometheusUid',
+    type: 'prometheus',
+    label: 'Metrics (Prometheus)',
+    description: 'The metrics of the services, for the RED dashboards next to the hotspots',
+  },
+];
+
 /** A whole number from 1 to MAX_TRACES_LIMIT, else undefined. */
 function parseMaxTraces(text: string): number | undefined {
   const value = Number(text.trim());
@@ -51,12 +78,14 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     setSaving(true);
     setFailure(undefined);
     // Unset data sources are left out (not sent as null), so provisioning and this page write the same shape.
-    const settings: AppSettings = {
-      ...(draft.jaegerUid ? { jaegerUid: draft.jaegerUid } : {}),
-      ...(draft.lokiUid ? { lokiUid: draft.lokiUid } : {}),
-      ...(draft.prometheusUid ? { prometheusUid: draft.prometheusUid } : {}),
-      maxTraces,
-    };
+    const settings: AppSettings = {};
+    for (const { key } of DATA_SOURCE_FIELDS) {
+      const uid = draft[key];
+      if (uid) {
+        settings[key] = uid;
+      }
+    }
+    settings.maxTraces = maxTraces;
     try {
       await updatePlugin(plugin.meta.id, { enabled, pinned, jsonData: settings });
       // Grafana keeps the plugin's settings in its boot data; a reload is the supported way to refresh them.
@@ -74,51 +103,19 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
           What the Hotspots, Compare and Import pages use unless a page says otherwise. Dashboard panels use their own
           query&apos;s data source.
         </Text>
-        <Field
-          label="Traces (Jaeger)"
-          description="Where traces are searched and fetched from"
-          htmlFor="hotpath-config-jaeger"
-        >
-          <DataSourcePicker
-            inputId="hotpath-config-jaeger"
-            type="jaeger"
-            current={draft.jaegerUid ?? null}
-            noDefault
-            width={40}
-            onChange={(ds) => setDraft({ ...draft, jaegerUid: ds.uid })}
-            onClear={() => setDraft({ ...draft, jaegerUid: undefined })}
-          />
-        </Field>
-        <Field
-          label="Logs (Loki)"
-          description="For log links and log counts when the Jaeger data source has no trace-to-logs target"
-          htmlFor="hotpath-config-loki"
-        >
-          <DataSourcePicker
-            inputId="hotpath-config-loki"
-            type="loki"
-            current={draft.lokiUid ?? null}
-            noDefault
-            width={40}
-            onChange={(ds) => setDraft({ ...draft, lokiUid: ds.uid })}
-            onClear={() => setDraft({ ...draft, lokiUid: undefined })}
-          />
-        </Field>
-        <Field
-          label="Metrics (Prometheus)"
-          description="The metrics of the services, for the RED dashboards next to the hotspots"
-          htmlFor="hotpath-config-prometheus"
-        >
-          <DataSourcePicker
-            inputId="hotpath-config-prometheus"
-            type="prometheus"
-            current={draft.prometheusUid ?? null}
-            noDefault
-            width={40}
-            onChange={(ds) => setDraft({ ...draft, prometheusUid: ds.uid })}
-            onClear={() => setDraft({ ...draft, prometheusUid: undefined })}
-          />
-        </Field>
+        {DATA_SOURCE_FIELDS.map(({ key, type, label, description }) => (
+          <Field key={key} label={label} description={description} htmlFor={`hotpath-config-${type}`}>
+            <DataSourcePicker
+              inputId={`hotpath-config-${type}`}
+              type={type}
+              current={draft[key] ?? null}
+              noDefault
+              width={40}
+              onChange={(ds) => setDraft({ ...draft, [key]: ds.uid })}
+              onClear={() => setDraft({ ...draft, [key]: undefined })}
+            />
+          </Field>
+        ))}
       </FieldSet>
       <FieldSet label="Limits">
         <Field
