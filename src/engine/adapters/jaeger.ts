@@ -275,7 +275,8 @@ export class JaegerTraceCollector {
     return service ?? `(unknown service: process ${String(processId)})`;
   }
 
-  private discardReferences(): void {
+  /** Forgets the references added since the last span (that span is rejected, or will be read again). */
+  discardReferences(): void {
     this.refCount = this.store.refOffset[this.count];
   }
 

@@ -6,6 +6,7 @@ import { jaegerTrace, SpanSpec } from '../../testing/traces';
 import { OperationTable } from '../model/operations';
 import { readTraceBytes, readTraceText } from './detect';
 import { readJaegerBytes } from './jaegerBytes';
+import { CompactSpanReader } from './jaegerCompactSpan';
 import { ParsedTraces } from './types';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -143,6 +144,125 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
         }
       }
     }
+  });
+
+  describe("the compact-span reader (Jaeger's own layout, read in one pass)", () => {
+    const base = {
+      traceID: 't',
+      spanID: 'a',
+      operationName: 'GET /',
+      references: [{ refType: 'CHILD_OF', traceID: 't', spanID: 'p' }],
+      startTime: 1763000000053909,
+      duration: 451,
+      tags: [
+        { key: 'span.kind', type: 'string', value: 'client' },
+        { key: 'db.statement', type: 'string', value: 'SELECT 1' },
+        { key: 'http.status_code', type: 'int64', value: 503 },
+      ],
+      logs: [],
+      processID: 'p1',
+      warnings: null,
+      flags: 1,
+    };
+    const parent = {
+      spanID: 'p',
+      operationName: 'root',
+      startTime: 1763000000000000,
+      duration: 90000,
+      processID: 'p1',
+    };
+    const documentWith = (span: object, traceId: object = { traceID: 't' }) =>
+      JSON.stringify({
+        data: [{ ...traceId, spans: [parent, span], processes: { p1: { serviceName: 'api', tags: [] } } }],
+      });
+
+    /** Reads `text` both ways and returns how many spans the compact reader took (the rest it declined). */
+    function compactReads(text: string): number {
+      const read = jest.spyOn(CompactSpanReader.prototype, 'read');
+      try {
+        const { fast, slow } = bothPaths(text);
+        expect(fast).not.toBeNull();
+        expect(fast).toEqual(slow);
+        return read.mock.results.filter((result) => result.value === true).length;
+      } finally {
+        read.mockRestore();
+      }
+    }
+
+    it('takes every span of the layout Jaeger writes, and of the generated benchmark sets', () => {
+      expect(compactReads(documentWith(base))).toBe(2);
+      const generated = JSON.stringify({
+        data: [jaegerTrace([{ id: 'r', service: 'api', op: 'x', start: 0, duration: 9 }])],
+      });
+      expect(compactReads(generated)).toBe(1);
+    });
+
+    // Each variant leaves the layout in one place; the reader must decline it (or read it right), never misread it.
+    const variants: Array<[string, object]> = [
+      ['a fractional duration', { duration: 1.5 }],
+      ['a negative duration', { duration: -3 }],
+      ['an exponent', { startTime: 1e3 }],
+      ['an integer beyond 2^53', { startTime: 9007199254740993 }],
+      ['a duration as a string', { duration: '12' }],
+      ['a null duration', { duration: null }],
+      ['a numeric span ID', { spanID: 7 }],
+      ['an escaped span ID', { spanID: 'a"b' }],
+      ['a non-ASCII operation', { operationName: 'café' }],
+      ['a null operation', { operationName: null }],
+      ['a numeric process ID', { processID: 3 }],
+      ['an inline process', { process: { serviceName: 'inline' } }],
+      ['a legacy parentSpanID', { references: [], parentSpanID: 'p' }],
+      ['a FOLLOWS_FROM reference', { references: [{ refType: 'FOLLOWS_FROM', traceID: 't', spanID: 'p' }] }],
+      ['a reference into another trace', { references: [{ refType: 'CHILD_OF', traceID: 'u', spanID: 'p' }] }],
+      ['a reference with an empty trace ID', { references: [{ refType: 'CHILD_OF', traceID: '', spanID: 'p' }] }],
+      ['an unknown reference type', { references: [{ refType: 'LINK', traceID: 't', spanID: 'p' }] }],
+      ['an escaped reference trace ID', { references: [{ refType: 'CHILD_OF', traceID: 't\n', spanID: 'p' }] }],
+      ['two references', { references: [base.references[0], { refType: 'FOLLOWS_FROM', traceID: 't', spanID: 'a' }] }],
+      [
+        'tag values of every type',
+        {
+          tags: [
+            { key: 'error', type: 'bool', value: true },
+            { key: 'x', type: 'float64', value: -1.5 },
+          ],
+        },
+      ],
+      ['a fact tag with a fraction', { tags: [{ key: 'http.status_code', type: 'float64', value: 502.5 }] }],
+      ['a fact tag with null', { tags: [{ key: 'otel.status_code', type: 'string', value: null }] }],
+      ['a fact tag spelled differently', { tags: [{ key: 'otel.status_code', type: 'string', value: 'Error' }] }],
+      [
+        'a tag with an escaped value',
+        { tags: [{ key: 'db.statement', type: 'string', value: 'a "quoted" \\ value' }] },
+      ],
+      ['logs and warnings', { logs: [{ timestamp: 1, fields: [{ key: 'event', value: '}]' }] }], warnings: ['w'] }],
+      ['an unknown member with nesting', { extra: { deep: [1, { x: '"' }] } }],
+    ];
+    it.each(variants)('declines or reads right: %s', (_name, change) => {
+      compactReads(documentWith({ ...base, ...change }));
+      compactReads(documentWith({ ...base, ...change }, {}));
+    });
+
+    it('reads repeated members as JSON.parse does: the last one wins', () => {
+      const text = documentWith(base).replace('"duration":451', '"duration":451,"duration":7,"references":[]');
+      expect(compactReads(text)).toBe(2);
+      const twice = documentWith(base).replace(
+        '"flags":1',
+        '"flags":1,"references":[{"refType":"CHILD_OF","traceID":"t","spanID":"a"}]'
+      );
+      expect(compactReads(twice)).toBe(2);
+      const tagsTwice = documentWith(base).replace(
+        '"logs":[]',
+        '"tags":[{"key":"error","type":"bool","value":false}],"logs":[]'
+      );
+      expect(compactReads(tagsTwice)).toBe(2);
+      // The general walk too (white space sends every span to it).
+      const spaced = JSON.stringify(JSON.parse(documentWith(base)), null, 1).replace(
+        '"flags": 1',
+        '"flags": 1, "references": [], "tags": []'
+      );
+      expect(spaced).toContain('"references": [], "tags": []');
+      expect(compactReads(spaced)).toBe(0);
+    });
   });
 
   it('reads each trace of a document as it reads that trace alone (readers reuse their columns between traces)', () => {

@@ -1,29 +1,13 @@
 import { OperationTable } from '../model/operations';
 import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath, SpanColumns } from './jaeger';
-import {
-  asciiBytes,
-  CLOSE_BRACE,
-  CLOSE_BRACKET,
-  JsonScanner,
-  OPEN_BRACE,
-  OPEN_BRACKET,
-  QUOTE,
-  SKIPPED,
-} from './jsonScanner';
+import { CompactSpanReader, OTHER_TRACE } from './jaegerCompactSpan';
+import { CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE, SKIPPED } from './jsonScanner';
 import { SpanFacts } from './semantics';
 import { ParsedTraces } from './types';
 
 /** Top-level keys of the other formats: seeing one hands the document to the general path. */
 const OTHER_FORMATS = ['resourceSpans', 'batches', 'frames', 'results', 'fields', 'schema'];
 const REF_TYPES = ['CHILD_OF', 'FOLLOWS_FROM'];
-const FACT_KEYS = [...SpanFacts.KEYS];
-/** A tag as Jaeger writes it, compact: `{"key":…,"type":…,"value":…}`. */
-const TAG_KEY = asciiBytes('{"key":');
-const TAG_TYPE = asciiBytes(',"type":');
-const TAG_VALUE = asciiBytes(',"value":');
-const TAG_END = asciiBytes('}');
-/** Stands for "a reference into another trace" when the reader did not build the ID. */
-const OTHER_TRACE = '\u0000other trace';
 
 class NotJaeger extends Error {}
 
@@ -50,12 +34,15 @@ class JaegerBytesReader {
   /** `[the trace's ID, '']`, the values a reference's trace ID is tested against (kept while the ID is the same). */
   private traceIdChoices: string[] = [''];
   private readonly columns = new SpanColumns();
+  private readonly compact: CompactSpanReader;
 
   constructor(
     private readonly json: JsonScanner,
     private readonly operations: OperationTable,
     private readonly source: string | undefined
-  ) {}
+  ) {
+    this.compact = new CompactSpanReader(json, this.span, this.facts);
+  }
 
   read(): ParsedTraces {
     const { json } = this;
@@ -168,6 +155,10 @@ class JaegerBytesReader {
         collector.rejectNonObject(index++);
         continue;
       }
+      if (this.compact.read(collector, index)) {
+        index++;
+        continue;
+      }
       facts.reset();
       span.spanID = span.traceID = span.parentSpanID = span.operationName = undefined;
       span.startTime = span.duration = span.processID = undefined;
@@ -192,6 +183,7 @@ class JaegerBytesReader {
     switch (length) {
       case 4:
         if (json.keyIs('tags')) {
+          this.facts.reset(); // a repeated member replaces the earlier one, as in JSON.parse
           this.tags();
           return true;
         }
@@ -236,6 +228,7 @@ class JaegerBytesReader {
         return false;
       case 10:
         if (json.keyIs('references')) {
+          collector.discardReferences();
           this.references(collector);
           return true;
         }
@@ -328,25 +321,6 @@ class JaegerBytesReader {
         json.skip();
         continue;
       }
-      // The usual compact layout first; anything else (white space, other order, extra members) re-reads the tag
-      // the general way from its start. Both read the members in the same order, so they agree wherever both apply.
-      const at = json.pos;
-      if (json.expect(TAG_KEY)) {
-        const key = json.oneOf(FACT_KEYS);
-        if (json.expect(TAG_TYPE)) {
-          json.skip();
-          if (json.expect(TAG_VALUE)) {
-            const value = key !== null ? json.scalar() : (json.skip(), undefined);
-            if (json.expect(TAG_END)) {
-              if (key !== null) {
-                facts.observe(key, value === SKIPPED ? undefined : value);
-              }
-              continue;
-            }
-          }
-        }
-        json.pos = at;
-      }
       // `key` stays undefined until seen, and null when it is not one SpanFacts reads.
       let key: string | null | undefined;
       let value: unknown;
@@ -354,7 +328,7 @@ class JaegerBytesReader {
         do {
           json.member();
           if (json.keyIs('key')) {
-            key = json.oneOf(FACT_KEYS);
+            key = json.oneOf(SpanFacts.KEY_LIST);
           } else if (key !== null && json.keyIs('value')) {
             value = json.scalar();
           } else {

@@ -198,6 +198,11 @@ export class JsonScanner {
   skip(): void {
     const bytes = this.bytes;
     let pos = this.pos;
+    if (bytes[pos] === QUOTE) {
+      // Most skipped values are strings (tag types and values): no bracket bookkeeping for them.
+      this.pos = this.closingQuote() + 1;
+      return;
+    }
     let depth = 0;
     do {
       let c = bytes[pos];
@@ -233,17 +238,26 @@ export class JsonScanner {
 
   /**
    * Reads a string. Unless `cache` is false (values known to be unique, such as span IDs), ASCII strings without
-   * escapes go through a small cache keyed by a hash of their bytes: keys, trace IDs, reference types, names and
-   * parent IDs repeat constantly, and reusing them spares most allocation. A hit is confirmed byte by byte, so the
-   * cache can never change a value. One loop finds the closing quote, rules out escapes and non-ASCII bytes, and
-   * hashes (it was four passes over the same bytes).
+   * escapes go through a small cache keyed by a hash of their bytes (see `plainString`).
    */
   string(cache = true): string {
-    const bytes = this.bytes;
-    if (bytes[this.pos] !== QUOTE) {
+    if (this.bytes[this.pos] !== QUOTE) {
       this.fail('expected a string');
     }
     const start = this.pos + 1;
+    return this.plainString(start, cache) ?? this.decodedString(start);
+  }
+
+  /**
+   * The string whose content starts at `start` (just after its opening quote) if it is plain ASCII: no escapes,
+   * control characters or non-ASCII bytes. Then the position moves past its closing quote; otherwise this returns
+   * null and moves nothing. With `cache`, the string goes through a small cache keyed by a hash of its bytes: keys,
+   * trace IDs, reference types, names and parent IDs repeat constantly, and reusing them spares most allocation.
+   * A hit is confirmed byte by byte, so the cache can never change a value. One loop finds the closing quote, rules
+   * out escapes and non-ASCII bytes, and hashes.
+   */
+  plainString(start: number, cache: boolean): string | null {
+    const bytes = this.bytes;
     const limit = bytes.length;
     let hash = 0x811c9dc5;
     let end = start;
@@ -253,12 +267,12 @@ export class JsonScanner {
         break;
       }
       if (b === BACKSLASH || b >= 0x80 || b < 0x20) {
-        return this.decodedString(start);
+        return null;
       }
       hash = Math.imul(hash ^ b, 0x01000193);
     }
     if (end >= limit) {
-      this.fail('unterminated string');
+      return null;
     }
     this.pos = end + 1;
     const length = end - start;

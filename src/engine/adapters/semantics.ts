@@ -17,6 +17,7 @@ export class SpanFacts {
     'http.status_code',
     'http.response.status_code',
   ]);
+  static readonly KEY_LIST: readonly string[] = [...SpanFacts.KEYS];
 
   kind: SpanKind = SpanKind.Unspecified;
   isError = false;
