@@ -23,8 +23,10 @@ const TAG_TYPE = asciiBytes(',"type":');
 const TAG_VALUE = asciiBytes(',"value":');
 const TRUE = asciiBytes('true');
 const FALSE = asciiBytes('false');
+const NULL = asciiBytes('null');
 const FACT_KEYS = SpanFacts.KEY_LIST.map(asciiBytes);
 const COMMA = 0x2c;
+const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 /** Stands for "a reference into another trace" when the reader did not build the ID (see JaegerBytesReader). */
 export const OTHER_TRACE = '\u0000other trace';
@@ -78,7 +80,7 @@ export class CompactSpanReader {
       const keyStart = pos + 1;
       let keyEnd = keyStart;
       while (keyEnd < bytes.length && bytes[keyEnd] !== QUOTE) {
-        if (bytes[keyEnd] === 0x5c) {
+        if (bytes[keyEnd] === BACKSLASH) {
           return false; // an escaped key
         }
         keyEnd++;
@@ -96,7 +98,7 @@ export class CompactSpanReader {
               return false;
             }
           } else {
-            json.skip(); // logs: read by nothing
+            json.pos = this.skipValue(json.pos); // logs: read by nothing
           }
           break;
         case 6:
@@ -106,21 +108,21 @@ export class CompactSpanReader {
               return false;
             }
           } else {
-            json.skip();
+            json.pos = this.skipValue(json.pos);
           }
           break;
         case 7:
           if (isWord(bytes, keyStart, TRACE_ID)) {
             // Only needed when the trace itself carries no ID.
             if (collector.traceId !== undefined) {
-              json.skip();
+              json.pos = this.skipValue(json.pos);
             } else if ((span.traceID = this.plainString(true)) === undefined) {
               return false;
             }
           } else if (isWord(bytes, keyStart, PROCESS)) {
             return false; // an inline process: rare, left to the general walk
           } else {
-            json.skip();
+            json.pos = this.skipValue(json.pos);
           }
           break;
         case 8:
@@ -129,7 +131,7 @@ export class CompactSpanReader {
               return false;
             }
           } else {
-            json.skip();
+            json.pos = this.skipValue(json.pos);
           }
           break;
         case 9:
@@ -142,7 +144,7 @@ export class CompactSpanReader {
               return false;
             }
           } else {
-            json.skip();
+            json.pos = this.skipValue(json.pos);
           }
           break;
         case 10:
@@ -152,7 +154,7 @@ export class CompactSpanReader {
               return false;
             }
           } else {
-            json.skip();
+            json.pos = this.skipValue(json.pos);
           }
           break;
         case 12:
@@ -161,7 +163,7 @@ export class CompactSpanReader {
               return false;
             }
           } else {
-            json.skip();
+            json.pos = this.skipValue(json.pos);
           }
           break;
         case 13:
@@ -170,11 +172,11 @@ export class CompactSpanReader {
               return false;
             }
           } else {
-            json.skip();
+            json.pos = this.skipValue(json.pos);
           }
           break;
         default:
-          json.skip();
+          json.pos = this.skipValue(json.pos);
       }
       pos = json.pos;
       const next = bytes[pos];
@@ -311,33 +313,38 @@ export class CompactSpanReader {
       return true;
     }
     for (;;) {
-      if (!this.literal(TAG_START)) {
+      // Position kept in a local between the fixed stretches; json.pos is set only around the scanner's calls.
+      let pos = json.pos;
+      if (!isWord(bytes, pos, TAG_START)) {
         return false;
       }
-      const key = factKey(bytes, json.pos);
-      json.pos--;
-      json.skip();
-      if (!this.literal(TAG_TYPE)) {
+      pos += TAG_START.length;
+      const key = factKey(bytes, pos);
+      pos = this.skipValue(pos - 1);
+      if (!isWord(bytes, pos, TAG_TYPE)) {
         return false;
       }
-      json.skip();
-      if (!this.literal(TAG_VALUE)) {
+      pos = this.skipValue(pos + TAG_TYPE.length);
+      if (!isWord(bytes, pos, TAG_VALUE)) {
         return false;
       }
+      pos += TAG_VALUE.length;
       if (key === null) {
-        json.skip();
+        pos = this.skipValue(pos);
       } else {
+        json.pos = pos;
         const value = this.tagValue();
         if (value === undefined) {
           return false;
         }
         facts.observe(key, value);
+        pos = json.pos;
       }
-      if (bytes[json.pos] !== CLOSE_BRACE) {
+      if (bytes[pos] !== CLOSE_BRACE) {
         return false;
       }
-      const next = bytes[++json.pos];
-      json.pos++;
+      const next = bytes[pos + 1];
+      json.pos = pos + 2;
       if (next === CLOSE_BRACKET) {
         return true;
       }
@@ -345,6 +352,34 @@ export class CompactSpanReader {
         return false;
       }
     }
+  }
+
+  /**
+   * The position after the value at `at`: strings without escapes, `[]` and `null` here (most skipped values are
+   * such), anything else through the scanner's general skip (which also throws on malformed input).
+   */
+  private skipValue(at: number): number {
+    const bytes = this.json.bytes;
+    const first = bytes[at];
+    if (first === OPEN_BRACKET && bytes[at + 1] === CLOSE_BRACKET) {
+      return at + 2;
+    }
+    if (first === 0x6e && isWord(bytes, at, NULL)) {
+      return at + NULL.length;
+    }
+    if (first === QUOTE) {
+      let k = at + 1;
+      let b = bytes[k];
+      while (b !== QUOTE && b !== BACKSLASH && b !== undefined) {
+        b = bytes[++k];
+      }
+      if (b === QUOTE) {
+        return k + 1;
+      }
+    }
+    this.json.pos = at;
+    this.json.skip();
+    return this.json.pos;
   }
 
   /** A fact tag's value: a plain string, a count, true or false (anything else: undefined). */

@@ -120,19 +120,6 @@ export class JsonScanner {
     return null;
   }
 
-  /** If the bytes at the current position (no white space skipped) are `pattern`, consumes them and says so. */
-  expect(pattern: Uint8Array): boolean {
-    const bytes = this.bytes;
-    const pos = this.pos;
-    for (let k = 0; k < pattern.length; k++) {
-      if (bytes[pos + k] !== pattern[k]) {
-        return false;
-      }
-    }
-    this.pos = pos + pattern.length;
-    return true;
-  }
-
   /** Reads an object key and its colon, as a string. */
   key(): string {
     this.whitespace();
@@ -414,7 +401,7 @@ function isNumberByte(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x65 || b === 0x45 || b === 0x2b || b === MINUS;
 }
 
-/** An ASCII word as bytes, for `expect`. */
+/** An ASCII word as bytes, for comparing with the input byte by byte. */
 export function asciiBytes(word: string): Uint8Array {
   return Uint8Array.from(word, (ch) => ch.charCodeAt(0));
 }
