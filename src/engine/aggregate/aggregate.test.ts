@@ -1,4 +1,6 @@
 /** @jest-environment node */
+import fc from 'fast-check';
+
 import { jaegerTrace, SpanSpec } from '../../testing/traces';
 import { readJaeger } from '../adapters/jaeger';
 import { analyzeTrace } from '../analyze';
@@ -48,6 +50,34 @@ describe('percentiles (nearest rank)', () => {
     expect(percentileOfSorted(sorted, 0)).toBe(10);
     expect(percentileOfSorted([], 50)).toBeNaN();
     expect(percentiles([3, 1, 2])).toEqual({ p50: 2, p95: 3, p99: 3 });
+  });
+
+  it('selects exactly what sorting would give, for any list', () => {
+    const bySorting = (values: number[]) => {
+      const sorted = Float64Array.from(values).sort();
+      return {
+        p50: percentileOfSorted(sorted, 50),
+        p95: percentileOfSorted(sorted, 95),
+        p99: percentileOfSorted(sorted, 99),
+      };
+    };
+    const value = fc.oneof(
+      fc.integer({ min: -5, max: 5 }),
+      fc.double({ noNaN: true }).map((v) => (v === 0 ? 0 : v)) /* -0 and 0 tie */,
+      fc.constant(NaN)
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), (values) => {
+        const before = [...values];
+        expect(percentiles(values)).toEqual(bySorting(values));
+        expect(values).toEqual(before);
+      }),
+      { numRuns: 500 }
+    );
+    const ascending = Array.from({ length: 5000 }, (_, i) => i);
+    expect(percentiles(ascending)).toEqual(bySorting(ascending));
+    expect(percentiles([...ascending].reverse())).toEqual(bySorting(ascending));
+    expect(percentiles(new Array<number>(1000).fill(7))).toEqual({ p50: 7, p95: 7, p99: 7 });
   });
 });
 
