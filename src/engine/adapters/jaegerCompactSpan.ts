@@ -1,30 +1,30 @@
 import { JaegerSpanFields, JaegerTraceCollector } from './jaeger';
-import { asciiBytes, CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './jsonScanner';
+import { BytePattern, CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './jsonScanner';
 import { SpanFacts } from './semantics';
 
 /** Keys and fixed stretches of the layout, as bytes (compared faster than string characters). */
-const TAGS = asciiBytes('tags');
-const SPAN_ID = asciiBytes('spanID');
-const TRACE_ID = asciiBytes('traceID');
-const PROCESS = asciiBytes('process');
-const DURATION = asciiBytes('duration');
-const STARTTIME = asciiBytes('startTime');
-const PROCESSID = asciiBytes('processID');
-const REFERENCES = asciiBytes('references');
-const PARENTSPANID = asciiBytes('parentSpanID');
-const OPERATIONNAME = asciiBytes('operationName');
-const REF_START = asciiBytes('{"refType":"');
-const CHILD_OF = asciiBytes('CHILD_OF"');
-const FOLLOWS_FROM = asciiBytes('FOLLOWS_FROM"');
-const REF_TRACE_ID = asciiBytes(',"traceID":');
-const REF_SPAN_ID = asciiBytes(',"spanID":');
-const TAG_START = asciiBytes('{"key":"');
-const TAG_TYPE = asciiBytes(',"type":');
-const TAG_VALUE = asciiBytes(',"value":');
-const TRUE = asciiBytes('true');
-const FALSE = asciiBytes('false');
-const NULL = asciiBytes('null');
-const FACT_KEYS = SpanFacts.KEY_LIST.map(asciiBytes);
+const TAGS = new BytePattern('tags');
+const SPAN_ID = new BytePattern('spanID');
+const TRACE_ID = new BytePattern('traceID');
+const PROCESS = new BytePattern('process');
+const DURATION = new BytePattern('duration');
+const STARTTIME = new BytePattern('startTime');
+const PROCESSID = new BytePattern('processID');
+const REFERENCES = new BytePattern('references');
+const PARENTSPANID = new BytePattern('parentSpanID');
+const OPERATIONNAME = new BytePattern('operationName');
+const REF_START = new BytePattern('{"refType":"');
+const CHILD_OF = new BytePattern('CHILD_OF"');
+const FOLLOWS_FROM = new BytePattern('FOLLOWS_FROM"');
+const REF_TRACE_ID = new BytePattern(',"traceID":');
+const REF_SPAN_ID = new BytePattern(',"spanID":');
+const TAG_START = new BytePattern('{"key":"');
+const TAG_TYPE = new BytePattern(',"type":');
+const TAG_VALUE = new BytePattern(',"value":');
+const TRUE = new BytePattern('true');
+const FALSE = new BytePattern('false');
+const NULL = new BytePattern('null');
+const FACT_KEYS = SpanFacts.KEY_LIST.map((key) => new BytePattern(key));
 const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -92,7 +92,7 @@ export class CompactSpanReader {
       json.pos = pos;
       switch (keyEnd - keyStart) {
         case 4:
-          if (isWord(bytes, keyStart, TAGS)) {
+          if (json.matches(keyStart, TAGS)) {
             this.facts.reset(); // a repeated member replaces the earlier one, as in JSON.parse
             if (!this.tags()) {
               return false;
@@ -102,7 +102,7 @@ export class CompactSpanReader {
           }
           break;
         case 6:
-          if (isWord(bytes, keyStart, SPAN_ID)) {
+          if (json.matches(keyStart, SPAN_ID)) {
             // Unique within a trace: caching span IDs would only evict the names and parent IDs that do repeat.
             if ((span.spanID = this.plainString(false)) === undefined) {
               return false;
@@ -112,21 +112,21 @@ export class CompactSpanReader {
           }
           break;
         case 7:
-          if (isWord(bytes, keyStart, TRACE_ID)) {
+          if (json.matches(keyStart, TRACE_ID)) {
             // Only needed when the trace itself carries no ID.
             if (collector.traceId !== undefined) {
               json.pos = this.skipValue(json.pos);
             } else if ((span.traceID = this.plainString(true)) === undefined) {
               return false;
             }
-          } else if (isWord(bytes, keyStart, PROCESS)) {
+          } else if (json.matches(keyStart, PROCESS)) {
             return false; // an inline process: rare, left to the general walk
           } else {
             json.pos = this.skipValue(json.pos);
           }
           break;
         case 8:
-          if (isWord(bytes, keyStart, DURATION)) {
+          if (json.matches(keyStart, DURATION)) {
             if ((span.duration = this.count()) === undefined) {
               return false;
             }
@@ -135,11 +135,11 @@ export class CompactSpanReader {
           }
           break;
         case 9:
-          if (isWord(bytes, keyStart, STARTTIME)) {
+          if (json.matches(keyStart, STARTTIME)) {
             if ((span.startTime = this.count()) === undefined) {
               return false;
             }
-          } else if (isWord(bytes, keyStart, PROCESSID)) {
+          } else if (json.matches(keyStart, PROCESSID)) {
             if ((span.processID = this.plainString(true)) === undefined) {
               return false;
             }
@@ -148,7 +148,7 @@ export class CompactSpanReader {
           }
           break;
         case 10:
-          if (isWord(bytes, keyStart, REFERENCES)) {
+          if (json.matches(keyStart, REFERENCES)) {
             collector.discardReferences();
             if (!this.references(collector)) {
               return false;
@@ -158,7 +158,7 @@ export class CompactSpanReader {
           }
           break;
         case 12:
-          if (isWord(bytes, keyStart, PARENTSPANID)) {
+          if (json.matches(keyStart, PARENTSPANID)) {
             if ((span.parentSpanID = this.plainString(true)) === undefined) {
               return false;
             }
@@ -167,7 +167,7 @@ export class CompactSpanReader {
           }
           break;
         case 13:
-          if (isWord(bytes, keyStart, OPERATIONNAME)) {
+          if (json.matches(keyStart, OPERATIONNAME)) {
             if ((span.operationName = this.plainString(true)) === undefined) {
               return false;
             }
@@ -315,17 +315,17 @@ export class CompactSpanReader {
     for (;;) {
       // Position kept in a local between the fixed stretches; json.pos is set only around the scanner's calls.
       let pos = json.pos;
-      if (!isWord(bytes, pos, TAG_START)) {
+      if (!json.matches(pos, TAG_START)) {
         return false;
       }
       pos += TAG_START.length;
-      const key = factKey(bytes, pos);
+      const key = factKey(json, pos);
       pos = this.skipValue(pos - 1);
-      if (!isWord(bytes, pos, TAG_TYPE)) {
+      if (!json.matches(pos, TAG_TYPE)) {
         return false;
       }
       pos = this.skipValue(pos + TAG_TYPE.length);
-      if (!isWord(bytes, pos, TAG_VALUE)) {
+      if (!json.matches(pos, TAG_VALUE)) {
         return false;
       }
       pos += TAG_VALUE.length;
@@ -364,7 +364,7 @@ export class CompactSpanReader {
     if (first === OPEN_BRACKET && bytes[at + 1] === CLOSE_BRACKET) {
       return at + 2;
     }
-    if (first === 0x6e && isWord(bytes, at, NULL)) {
+    if (first === 0x6e && this.json.matches(at, NULL)) {
       return at + NULL.length;
     }
     if (first === QUOTE) {
@@ -399,9 +399,9 @@ export class CompactSpanReader {
   }
 
   /** Consumes `word` if the bytes at the position are exactly it. */
-  private literal(word: Uint8Array): boolean {
+  private literal(word: BytePattern): boolean {
     const { json } = this;
-    if (!isWord(json.bytes, json.pos, word)) {
+    if (!json.matches(json.pos, word)) {
       return false;
     }
     json.pos += word.length;
@@ -409,20 +409,12 @@ export class CompactSpanReader {
   }
 }
 
-function isWord(bytes: Uint8Array, at: number, word: Uint8Array): boolean {
-  for (let k = 0; k < word.length; k++) {
-    if (bytes[at + k] !== word[k]) {
-      return false;
-    }
-  }
-  return true;
-}
-
 /** The SpanFacts key whose quoted name starts at `at` (content only), or null. */
-function factKey(bytes: Uint8Array, at: number): string | null {
+function factKey(json: JsonScanner, at: number): string | null {
+  const bytes = json.bytes;
   for (let f = 0; f < FACT_KEYS.length; f++) {
     const key = FACT_KEYS[f];
-    if (bytes[at + key.length] === QUOTE && isWord(bytes, at, key)) {
+    if (bytes[at + key.length] === QUOTE && json.matches(at, key)) {
       return SpanFacts.KEY_LIST[f];
     }
   }
