@@ -242,6 +242,15 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
       compactReads(documentWith({ ...base, ...change }, {}));
     });
 
+    it('compares reference trace IDs exactly, also when the trace ID needs escaping', () => {
+      for (const traceId of ['t', 'T', 't0', 'a"b', 'a\\b', 'é', '']) {
+        for (const refTrace of ['t', traceId, `${traceId}x`, '']) {
+          const references = [{ refType: 'CHILD_OF', traceID: refTrace, spanID: 'p' }];
+          compactReads(documentWith({ ...base, references }, { traceID: traceId }));
+        }
+      }
+    });
+
     it('reads repeated members as JSON.parse does: the last one wins', () => {
       const text = documentWith(base).replace('"duration":451', '"duration":451,"duration":7,"references":[]');
       expect(compactReads(text)).toBe(2);

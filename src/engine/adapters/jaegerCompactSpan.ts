@@ -3,16 +3,16 @@ import { BytePattern, CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_
 import { SpanFacts } from './semantics';
 
 /** Keys and fixed stretches of the layout, as bytes (compared faster than string characters). */
-const TAGS = new BytePattern('tags');
-const SPAN_ID = new BytePattern('spanID');
-const TRACE_ID = new BytePattern('traceID');
-const PROCESS = new BytePattern('process');
-const DURATION = new BytePattern('duration');
-const STARTTIME = new BytePattern('startTime');
-const PROCESSID = new BytePattern('processID');
-const REFERENCES = new BytePattern('references');
-const PARENTSPANID = new BytePattern('parentSpanID');
-const OPERATIONNAME = new BytePattern('operationName');
+const TAGS = new BytePattern('"tags":');
+const SPAN_ID = new BytePattern('"spanID":');
+const TRACE_ID = new BytePattern('"traceID":');
+const PROCESS = new BytePattern('"process":');
+const DURATION = new BytePattern('"duration":');
+const START_TIME = new BytePattern('"startTime":');
+const PROCESS_ID = new BytePattern('"processID":');
+const REFERENCES = new BytePattern('"references":');
+const PARENT_SPAN_ID = new BytePattern('"parentSpanID":');
+const OPERATION_NAME = new BytePattern('"operationName":');
 const REF_START = new BytePattern('{"refType":"');
 const CHILD_OF = new BytePattern('CHILD_OF"');
 const FOLLOWS_FROM = new BytePattern('FOLLOWS_FROM"');
@@ -25,6 +25,8 @@ const TRUE = new BytePattern('true');
 const FALSE = new BytePattern('false');
 const NULL = new BytePattern('null');
 const FACT_KEYS = SpanFacts.KEY_LIST.map((key) => new BytePattern(key));
+/** Printable ASCII without quotes or backslashes: text that is its own JSON string content. */
+const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -45,6 +47,9 @@ export const OTHER_TRACE = '\u0000other trace';
  * caller re-reads the span the general way; malformed JSON throws as the general walk would.
  */
 export class CompactSpanReader {
+  private patternFor: string | undefined;
+  private traceIdPattern: BytePattern | null = null;
+
   constructor(
     private readonly json: JsonScanner,
     private readonly span: JaegerSpanFields,
@@ -76,107 +81,96 @@ export class CompactSpanReader {
     }
     pos++;
     for (;;) {
-      // The key: plain ASCII up to its quote, then a colon.
-      const keyStart = pos + 1;
-      let keyEnd = keyStart;
-      while (keyEnd < bytes.length && bytes[keyEnd] !== QUOTE) {
-        if (bytes[keyEnd] === BACKSLASH) {
-          return false; // an escaped key
-        }
-        keyEnd++;
-      }
-      if (bytes[keyEnd + 1] !== COLON) {
-        return false;
-      }
-      pos = keyEnd + 2;
-      json.pos = pos;
-      switch (keyEnd - keyStart) {
-        case 4:
-          if (json.matches(keyStart, TAGS)) {
+      // `pos` is at a key's opening quote. The members read are recognised with their quotes and colon in one
+      // comparison each, picked by the name's first letter; any other key is scanned and its value skipped.
+      switch (bytes[pos + 1]) {
+        case 0x74: // t
+          if (json.matches(pos, TAGS)) {
+            json.pos = pos + TAGS.length;
             this.facts.reset(); // a repeated member replaces the earlier one, as in JSON.parse
             if (!this.tags()) {
               return false;
             }
-          } else {
-            json.pos = this.skipValue(json.pos); // logs: read by nothing
-          }
-          break;
-        case 6:
-          if (json.matches(keyStart, SPAN_ID)) {
-            // Unique within a trace: caching span IDs would only evict the names and parent IDs that do repeat.
-            if ((span.spanID = this.plainString(false)) === undefined) {
-              return false;
-            }
-          } else {
-            json.pos = this.skipValue(json.pos);
-          }
-          break;
-        case 7:
-          if (json.matches(keyStart, TRACE_ID)) {
+          } else if (json.matches(pos, TRACE_ID)) {
+            json.pos = pos + TRACE_ID.length;
             // Only needed when the trace itself carries no ID.
             if (collector.traceId !== undefined) {
               json.pos = this.skipValue(json.pos);
             } else if ((span.traceID = this.plainString(true)) === undefined) {
               return false;
             }
-          } else if (json.matches(keyStart, PROCESS)) {
-            return false; // an inline process: rare, left to the general walk
-          } else {
-            json.pos = this.skipValue(json.pos);
+          } else if (!this.otherMember(pos)) {
+            return false;
           }
           break;
-        case 8:
-          if (json.matches(keyStart, DURATION)) {
-            if ((span.duration = this.count()) === undefined) {
+        case 0x73: // s
+          if (json.matches(pos, SPAN_ID)) {
+            json.pos = pos + SPAN_ID.length;
+            // Unique within a trace: caching span IDs would only evict the names and parent IDs that do repeat.
+            if ((span.spanID = this.plainString(false)) === undefined) {
               return false;
             }
-          } else {
-            json.pos = this.skipValue(json.pos);
-          }
-          break;
-        case 9:
-          if (json.matches(keyStart, STARTTIME)) {
+          } else if (json.matches(pos, START_TIME)) {
+            json.pos = pos + START_TIME.length;
             if ((span.startTime = this.count()) === undefined) {
               return false;
             }
-          } else if (json.matches(keyStart, PROCESSID)) {
+          } else if (!this.otherMember(pos)) {
+            return false;
+          }
+          break;
+        case 0x64: // d
+          if (json.matches(pos, DURATION)) {
+            json.pos = pos + DURATION.length;
+            if ((span.duration = this.count()) === undefined) {
+              return false;
+            }
+          } else if (!this.otherMember(pos)) {
+            return false;
+          }
+          break;
+        case 0x70: // p
+          if (json.matches(pos, PROCESS_ID)) {
+            json.pos = pos + PROCESS_ID.length;
             if ((span.processID = this.plainString(true)) === undefined) {
               return false;
             }
-          } else {
-            json.pos = this.skipValue(json.pos);
-          }
-          break;
-        case 10:
-          if (json.matches(keyStart, REFERENCES)) {
-            collector.discardReferences();
-            if (!this.references(collector)) {
-              return false;
-            }
-          } else {
-            json.pos = this.skipValue(json.pos);
-          }
-          break;
-        case 12:
-          if (json.matches(keyStart, PARENTSPANID)) {
+          } else if (json.matches(pos, PARENT_SPAN_ID)) {
+            json.pos = pos + PARENT_SPAN_ID.length;
             if ((span.parentSpanID = this.plainString(true)) === undefined) {
               return false;
             }
-          } else {
-            json.pos = this.skipValue(json.pos);
+          } else if (json.matches(pos, PROCESS)) {
+            return false; // an inline process: rare, left to the general walk
+          } else if (!this.otherMember(pos)) {
+            return false;
           }
           break;
-        case 13:
-          if (json.matches(keyStart, OPERATIONNAME)) {
+        case 0x72: // r
+          if (json.matches(pos, REFERENCES)) {
+            json.pos = pos + REFERENCES.length;
+            collector.discardReferences(); // a repeated member replaces the earlier one
+            if (!this.references(collector)) {
+              return false;
+            }
+          } else if (!this.otherMember(pos)) {
+            return false;
+          }
+          break;
+        case 0x6f: // o
+          if (json.matches(pos, OPERATION_NAME)) {
+            json.pos = pos + OPERATION_NAME.length;
             if ((span.operationName = this.plainString(true)) === undefined) {
               return false;
             }
-          } else {
-            json.pos = this.skipValue(json.pos);
+          } else if (!this.otherMember(pos)) {
+            return false;
           }
           break;
         default:
-          json.pos = this.skipValue(json.pos);
+          if (!this.otherMember(pos)) {
+            return false;
+          }
       }
       pos = json.pos;
       const next = bytes[pos];
@@ -189,6 +183,27 @@ export class CompactSpanReader {
       }
       pos++;
     }
+  }
+
+  /**
+   * A member the analysis does not read (logs, warnings, flags, anything else): its key, which must be plain ASCII
+   * followed by a colon, and its value are skipped. False if the key leaves the layout.
+   */
+  private otherMember(quote: number): boolean {
+    const { json } = this;
+    const bytes = json.bytes;
+    let end = quote + 1;
+    while (end < bytes.length && bytes[end] !== QUOTE) {
+      if (bytes[end] === BACKSLASH) {
+        return false; // an escaped key
+      }
+      end++;
+    }
+    if (bytes[end + 1] !== COLON) {
+      return false;
+    }
+    json.pos = this.skipValue(end + 2);
+    return true;
   }
 
   /** A plain ASCII string value at the position (see JsonScanner.plainString), or undefined. */
@@ -231,7 +246,8 @@ export class CompactSpanReader {
     const { json } = this;
     const bytes = json.bytes;
     const traceId = collector.traceId;
-    if (bytes[json.pos] !== OPEN_BRACKET || traceId === undefined) {
+    const quotedTraceId = traceId === undefined ? null : this.quotedTraceId(traceId);
+    if (bytes[json.pos] !== OPEN_BRACKET || traceId === undefined || quotedTraceId === null) {
       return false;
     }
     json.pos++;
@@ -258,7 +274,7 @@ export class CompactSpanReader {
       if (!this.literal(REF_TRACE_ID) || bytes[json.pos] !== QUOTE) {
         return false;
       }
-      const trace = this.referenceTrace(traceId);
+      const trace = this.referenceTrace(quotedTraceId, traceId);
       if (!this.literal(REF_SPAN_ID)) {
         return false;
       }
@@ -279,25 +295,30 @@ export class CompactSpanReader {
   }
 
   /** The reference's trace ID (a string at the position): `traceId`, '' or OTHER_TRACE, without building it. */
-  private referenceTrace(traceId: string): string {
+  private referenceTrace(pattern: BytePattern, traceId: string): string {
     const { json } = this;
-    const bytes = json.bytes;
-    const start = json.pos + 1;
-    const length = traceId.length;
-    let k = 0;
-    while (k < length && bytes[start + k] === traceId.charCodeAt(k)) {
-      k++;
-    }
-    if (k === length && bytes[start + length] === QUOTE) {
-      json.pos = start + length + 1;
+    if (json.matches(json.pos, pattern)) {
+      json.pos += pattern.length;
       return traceId;
     }
-    if (bytes[start] === QUOTE) {
-      json.pos = start + 1;
+    if (json.bytes[json.pos + 1] === QUOTE) {
+      json.pos += 2;
       return '';
     }
     json.skip();
     return OTHER_TRACE;
+  }
+
+  /**
+   * `"<trace ID>"` as a pattern, made once per trace; null when the ID is not plain printable ASCII (then the
+   * general walk, which compares it character by character, reads the span).
+   */
+  private quotedTraceId(traceId: string): BytePattern | null {
+    if (this.patternFor !== traceId) {
+      this.patternFor = traceId;
+      this.traceIdPattern = PLAIN_ASCII.test(traceId) ? new BytePattern(`"${traceId}"`) : null;
+    }
+    return this.traceIdPattern;
   }
 
   /** `[{"key":…,"type":…,"value":…}, …]`: the values of the keys SpanFacts reads go to it; the rest are skipped. */
