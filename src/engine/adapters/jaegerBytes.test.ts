@@ -251,6 +251,33 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
       }
     });
 
+    it('reads escaped tag keys, reference types and IDs as JSON.parse decodes them (the raw bytes differ)', () => {
+      const escapes: Array<[string, string]> = [
+        ['"key":"span.kind"', '"key":"span\\u002ekind"'],
+        ['"refType":"CHILD_OF"', '"refType":"CHILD\\u005fOF"'],
+        ['"traceID":"t","spanID":"p"', '"traceID":"\\u0074","spanID":"p"'],
+      ];
+      for (const [plain, escaped] of escapes) {
+        const text = documentWith(base);
+        expect(text).toContain(plain);
+        compactReads(text.replace(plain, escaped));
+      }
+    });
+
+    it('declines a document with escaped member names, which JSON.parse then reads', () => {
+      for (const [plain, escaped] of [
+        ['"duration":451', '"dur\\u0061tion":451'],
+        ['"traceID":"t","spans"', '"trace\\u0049D":"t","spans"'],
+      ]) {
+        const text = documentWith(base).replace(plain, escaped);
+        expect(text).toContain(escaped);
+        expect(readJaegerBytes(encode(text), new OperationTable())).toBeNull();
+        const viaBytes = readTraceBytes(encode(text), new OperationTable());
+        expect(viaBytes.traces.map((t) => t.size)).toEqual([2]);
+        expect(viaBytes.problems).toEqual([]);
+      }
+    });
+
     it('reads repeated members as JSON.parse does: the last one wins', () => {
       const text = documentWith(base).replace('"duration":451', '"duration":451,"duration":7,"references":[]');
       expect(compactReads(text)).toBe(2);

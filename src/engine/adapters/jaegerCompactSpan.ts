@@ -267,15 +267,18 @@ export class CompactSpanReader {
       } else if (this.literal(FOLLOWS_FROM)) {
         type = 'FOLLOWS_FROM';
       } else {
-        json.pos--; // back to the opening quote
-        json.skip();
+        const end = this.plainStringEnd(json.pos - 1);
+        if (end < 0) {
+          return false; // escaped: it might decode to a known type
+        }
+        json.pos = end;
         type = 'other';
       }
       if (!this.literal(REF_TRACE_ID) || bytes[json.pos] !== QUOTE) {
         return false;
       }
       const trace = this.referenceTrace(quotedTraceId, traceId);
-      if (!this.literal(REF_SPAN_ID)) {
+      if (trace === undefined || !this.literal(REF_SPAN_ID)) {
         return false;
       }
       const spanId = this.plainString(true);
@@ -295,7 +298,7 @@ export class CompactSpanReader {
   }
 
   /** The reference's trace ID (a string at the position): `traceId`, '' or OTHER_TRACE, without building it. */
-  private referenceTrace(pattern: BytePattern, traceId: string): string {
+  private referenceTrace(pattern: BytePattern, traceId: string): string | undefined {
     const { json } = this;
     if (json.matches(json.pos, pattern)) {
       json.pos += pattern.length;
@@ -305,8 +308,23 @@ export class CompactSpanReader {
       json.pos += 2;
       return '';
     }
-    json.skip();
+    const end = this.plainStringEnd(json.pos);
+    if (end < 0) {
+      return undefined; // escaped: it might decode to the trace's ID
+    }
+    json.pos = end;
     return OTHER_TRACE;
+  }
+
+  /** The position after the string whose opening quote is at `at`, or -1 if it has escapes or non-ASCII bytes. */
+  private plainStringEnd(at: number): number {
+    const bytes = this.json.bytes;
+    let k = at + 1;
+    let b = bytes[k];
+    while (b !== QUOTE && b !== BACKSLASH && b < 0x80) {
+      b = bytes[++k];
+    }
+    return b === QUOTE ? k + 1 : -1;
   }
 
   /**
@@ -341,7 +359,11 @@ export class CompactSpanReader {
       }
       pos += TAG_START.length;
       const key = factKey(json, pos);
-      pos = this.skipValue(pos - 1);
+      // An escaped key might decode to a fact key: the general walk decodes it.
+      pos = this.plainStringEnd(pos - 1);
+      if (pos < 0) {
+        return false;
+      }
       if (!json.matches(pos, TAG_TYPE)) {
         return false;
       }

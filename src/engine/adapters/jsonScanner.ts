@@ -73,6 +73,11 @@ export class JsonScanner {
     }
     this.keyStart = this.pos + 1;
     this.keyEnd = this.closingQuote();
+    if (this.bytes.subarray(this.keyStart, this.keyEnd).includes(BACKSLASH)) {
+      // `keyIs` compares bytes; an escaped key (never seen from Jaeger) sends the document to JSON.parse instead.
+      // (A non-ASCII key needs nothing: it equals none of the ASCII words in either reading.)
+      this.fail('an escaped key');
+    }
     this.pos = this.keyEnd + 1;
     this.whitespace();
     if (this.bytes[this.pos] !== COLON) {
@@ -105,10 +110,17 @@ export class JsonScanner {
       this.skip();
       return null;
     }
-    const start = this.pos + 1;
+    const at = this.pos;
+    const start = at + 1;
     const end = this.closingQuote();
     this.pos = end + 1;
     const length = end - start;
+    if (!isPlain(this.bytes, start, end)) {
+      // Escapes or non-ASCII: the bytes are not the characters; compare the decoded text instead.
+      this.pos = at;
+      const text = this.string(false);
+      return words.find((word) => word === text) ?? null;
+    }
     for (let w = 0; w < words.length; w++) {
       const word = words[w];
       if (word.length === length) {
@@ -419,6 +431,16 @@ export class JsonScanner {
       c = bytes[++this.pos];
     }
   }
+}
+
+/** Whether `bytes[start .. end)` are ASCII without a backslash: then they are exactly the string's characters. */
+export function isPlain(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let k = start; k < end; k++) {
+    if (bytes[k] === BACKSLASH || bytes[k] >= 0x80) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Digits, sign, decimal point and exponent: the bytes a JSON number can hold. */
