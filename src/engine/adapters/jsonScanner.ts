@@ -472,5 +472,9 @@ export class BytePattern {
 
 /** An ASCII word as bytes, for comparing with the input byte by byte. */
 export function asciiBytes(word: string): Uint8Array {
-  return Uint8Array.from(word, (ch) => ch.charCodeAt(0));
+  const bytes = new Uint8Array(word.length);
+  for (let k = 0; k < word.length; k++) {
+    bytes[k] = word.charCodeAt(k);
+  }
+  return bytes;
 }

@@ -1,5 +1,6 @@
 import { emptyDiagnostics, TraceDiagnostics } from '../model/diagnostics';
 import { ParentLink, SpanKind, TraceModel } from '../model/trace';
+import { sortRange } from './sortRange';
 
 export interface CriticalPathOptions {
   /**
@@ -126,9 +127,7 @@ export function criticalPath(trace: TraceModel, options: CriticalPathOptions = {
     windowStart[a] - windowStart[b] ||
     (spanIds[a] < spanIds[b] ? -1 : spanIds[a] > spanIds[b] ? 1 : 0);
   for (let s = 0; s < n; s++) {
-    if (pathOffset[s + 1] - pathOffset[s] > 1) {
-      pathChildren.subarray(pathOffset[s], pathOffset[s + 1]).sort(latestFirst);
-    }
+    sortRange(pathChildren, pathOffset[s], pathOffset[s + 1], latestFirst);
   }
 
   // The backward walk. Frames: span, next child position, and the cursor (the time the path has reached).

@@ -1,4 +1,5 @@
 import { TraceModel } from '../model/trace';
+import { sortRange } from './sortRange';
 
 /** Children re-sorted by start, kept between calls (one allocation per trace less). */
 let sortScratch = new Int32Array(256);
@@ -16,6 +17,7 @@ export function selfTimes(trace: TraceModel): Float64Array {
   }
   const byStart = sortScratch;
   byStart.set(children);
+  const byStartTime = (a: number, b: number) => start[a] - start[b];
   for (let s = 0; s < n; s++) {
     const from = childOffset[s];
     const to = childOffset[s + 1];
@@ -25,15 +27,12 @@ export function selfTimes(trace: TraceModel): Float64Array {
       self[s] = duration[s];
       continue;
     }
-    const list = byStart.subarray(from, to);
-    if (to - from > 1) {
-      list.sort((a, b) => start[a] - start[b]);
-    }
+    sortRange(byStart, from, to, byStartTime);
     let covered = 0;
     let runStart = spanStart;
     let runEnd = spanStart; // the union of children seen so far ends at runEnd
-    for (let k = 0; k < list.length; k++) {
-      const c = list[k];
+    for (let k = from; k < to; k++) {
+      const c = byStart[k];
       const cs = Math.max(start[c], spanStart);
       const ce = Math.min(start[c] + duration[c], spanEnd);
       if (ce <= cs) {
