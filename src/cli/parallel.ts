@@ -1,11 +1,11 @@
 /**
  * `--jobs N`: files read, parsed and analysed in worker threads, aggregated on the main thread.
  *
- * Why this split: reading and the byte scanner cost ~5 µs per span and dominate a run, while adding an analysis
- * to the aggregator costs ~0.5 µs per span. Workers do the former and send, per file, only the columns the
- * aggregator reads (`TraceContribution`, ~29 bytes per span, transferred without copying). The main thread adds
- * them in file order, exactly as the one-thread path would — same operation ids, same order of every sum — so
- * the results are identical, not merely close (sums of fractional µs depend on their order).
+ * Why this split: reading and the byte scanner cost most of a run. Workers read, analyse and summarise each file
+ * (`TraceSummary`: per trace, one entry per operation plus the span durations) and send those columns, transferred
+ * without copying. The main thread adds them in file order, exactly as the one-thread path adds its own
+ * summaries — same operation ids, same order of every sum — so the results are identical, not merely close (sums
+ * of fractional µs depend on their order). Summaries leave the main thread a tenth of the per-span work it had.
  *
  * Operation ids: each worker interns into its own `OperationTable` and reports, with each file, the names it
  * interned while reading it. Files reach a worker in ascending order and are merged in that order, so interning
@@ -22,6 +22,8 @@ import {
   ParsedTraces,
   TraceAnalysis,
   TraceDiagnostics,
+  TraceSummarizer,
+  contributionOf,
 } from '../engine';
 import { FileBytesReader } from './fileBytes';
 import {
@@ -49,19 +51,24 @@ interface FileTask {
   path: string;
 }
 
-/** One file's traces as columns: span columns concatenated, trace `t` owning `sizes[t]` spans in turn. */
+/**
+ * One file's trace summaries (TraceSummary) as columns: trace `t` owns `entries[t]` consecutive entries of the
+ * per-operation columns and `spans[t]` consecutive durations, in turn.
+ */
 interface FileColumns {
   problems: InputProblem[];
   traceIds: string[];
-  sizes: number[];
+  spans: number[];
   latencyUs: number[];
   diagnostics: TraceDiagnostics[];
+  entries: number[];
   // Each column owns its ArrayBuffer (made here, never a view), so that it can be transferred.
-  operation: Int32Array<ArrayBuffer>;
-  duration: Float64Array<ArrayBuffer>;
-  error: Uint8Array<ArrayBuffer>;
+  operations: Int32Array<ArrayBuffer>;
+  criticalPathUs: Float64Array<ArrayBuffer>;
   selfUs: Float64Array<ArrayBuffer>;
-  spanPathUs: Float64Array<ArrayBuffer>;
+  errors: Float64Array<ArrayBuffer>;
+  calls: Int32Array<ArrayBuffer>;
+  durations: Float64Array<ArrayBuffer>;
   paths?: TracePath[];
 }
 
@@ -81,18 +88,20 @@ export function isWorkerSetup(data: unknown): data is WorkerSetup {
 export function runAnalysisWorker(port: MessagePort, setup: WorkerSetup): void {
   const operations = new OperationTable();
   const reader = new FileBytesReader();
+  const summarizer = new TraceSummarizer();
   port.on('message', (task: FileTask) => {
-    void analyzeFile(task, setup, operations, reader).then((result) => {
+    void analyzeFile(task, setup, operations, reader, summarizer).then((result) => {
       const { outcome } = result;
       // Moved, not copied: the worker has no further use for them.
       const transfer =
         'columns' in outcome
           ? [
-              outcome.columns.operation.buffer,
-              outcome.columns.duration.buffer,
-              outcome.columns.error.buffer,
+              outcome.columns.operations.buffer,
+              outcome.columns.criticalPathUs.buffer,
               outcome.columns.selfUs.buffer,
-              outcome.columns.spanPathUs.buffer,
+              outcome.columns.errors.buffer,
+              outcome.columns.calls.buffer,
+              outcome.columns.durations.buffer,
             ]
           : [];
       port.postMessage(result, transfer);
@@ -104,13 +113,14 @@ async function analyzeFile(
   task: FileTask,
   setup: WorkerSetup,
   operations: OperationTable,
-  reader: FileBytesReader
+  reader: FileBytesReader,
+  summarizer: TraceSummarizer
 ): Promise<FileResult> {
   const firstNewOp = operations.size;
   let outcome: FileResult['outcome'];
   try {
     const parsed = await parseInput(task.path, async () => reader.read(task.path), operations);
-    outcome = 'failure' in parsed ? parsed : { columns: analyzeColumns(parsed.parsed, setup, operations) };
+    outcome = 'failure' in parsed ? parsed : { columns: analyzeColumns(parsed.parsed, setup, operations, summarizer) };
   } catch (error) {
     outcome = { bug: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }
@@ -121,40 +131,63 @@ async function analyzeFile(
   return { index: task.index, firstNewOp, newOps, outcome };
 }
 
-function analyzeColumns(parsed: ParsedTraces, setup: WorkerSetup, operations: OperationTable): FileColumns {
+function analyzeColumns(
+  parsed: ParsedTraces,
+  setup: WorkerSetup,
+  operations: OperationTable,
+  summarizer: TraceSummarizer
+): FileColumns {
   const { traces } = parsed;
   let spans = 0;
   for (const trace of traces) {
     spans += trace.size;
   }
+  // A trace has at most one entry per span: sized for that, cut to what was used at the end.
+  const operationsColumn = new Int32Array(spans);
+  const criticalPathUs = new Float64Array(spans);
+  const selfUs = new Float64Array(spans);
+  const errors = new Float64Array(spans);
+  const calls = new Int32Array(spans);
   const columns: FileColumns = {
     problems: parsed.problems,
     traceIds: [],
-    sizes: [],
+    spans: [],
     latencyUs: [],
     diagnostics: [],
-    operation: new Int32Array(spans),
-    duration: new Float64Array(spans),
-    error: new Uint8Array(spans),
-    selfUs: new Float64Array(spans),
-    spanPathUs: new Float64Array(spans),
+    entries: [],
+    operations: operationsColumn,
+    criticalPathUs,
+    selfUs,
+    errors,
+    calls,
+    durations: new Float64Array(spans),
     paths: setup.criticalPaths ? [] : undefined,
   };
-  let at = 0;
+  let entry = 0;
+  let span = 0;
   for (const trace of traces) {
     const analysis = analyzeTrace(trace, setup.analysis);
-    columns.traceIds.push(trace.traceId);
-    columns.sizes.push(trace.size);
-    columns.latencyUs.push(analysis.latencyUs);
-    columns.diagnostics.push(analysis.path.diagnostics);
-    columns.operation.set(trace.operation.subarray(0, trace.size), at);
-    columns.duration.set(trace.duration.subarray(0, trace.size), at);
-    columns.error.set(trace.error.subarray(0, trace.size), at);
-    columns.selfUs.set(analysis.selfUs.subarray(0, trace.size), at);
-    columns.spanPathUs.set(analysis.path.spanPathUs.subarray(0, trace.size), at);
+    const summary = summarizer.summarize(contributionOf(analysis));
+    columns.traceIds.push(summary.traceId);
+    columns.spans.push(summary.spans);
+    columns.latencyUs.push(summary.latencyUs);
+    columns.diagnostics.push(summary.diagnostics);
+    columns.entries.push(summary.operations.length);
+    operationsColumn.set(summary.operations, entry);
+    criticalPathUs.set(summary.criticalPathUs, entry);
+    selfUs.set(summary.selfUs, entry);
+    errors.set(summary.errors, entry);
+    calls.set(summary.calls, entry);
+    columns.durations.set(summary.durations, span);
     columns.paths?.push(tracePath(analysis, operations));
-    at += trace.size;
+    entry += summary.operations.length;
+    span += summary.spans;
   }
+  columns.operations = operationsColumn.slice(0, entry);
+  columns.criticalPathUs = criticalPathUs.slice(0, entry);
+  columns.selfUs = selfUs.slice(0, entry);
+  columns.errors = errors.slice(0, entry);
+  columns.calls = calls.slice(0, entry);
   return columns;
 }
 
@@ -304,29 +337,32 @@ function mergeColumns(
   for (const problem of columns.problems) {
     summary.problems.push(problem);
   }
-  const { operation } = columns;
-  for (let i = 0; i < operation.length; i++) {
-    operation[i] = opMap[operation[i]];
+  const { operations } = columns;
+  for (let k = 0; k < operations.length; k++) {
+    operations[k] = opMap[operations[k]];
   }
-  let at = 0;
+  let entry = 0;
+  let span = 0;
   for (let t = 0; t < columns.traceIds.length; t++) {
-    const size = columns.sizes[t];
-    const end = at + size;
+    const entryEnd = entry + columns.entries[t];
+    const spanEnd = span + columns.spans[t];
     noteTraceId(columns.traceIds[t], summary, seenTraceIds);
-    options.aggregator.addContribution({
+    options.aggregator.addSummary({
       traceId: columns.traceIds[t],
-      size,
-      operation: operation.subarray(at, end),
-      duration: columns.duration.subarray(at, end),
-      error: columns.error.subarray(at, end),
-      selfUs: columns.selfUs.subarray(at, end),
-      spanPathUs: columns.spanPathUs.subarray(at, end),
+      spans: columns.spans[t],
       latencyUs: columns.latencyUs[t],
       diagnostics: columns.diagnostics[t],
+      operations: operations.subarray(entry, entryEnd),
+      criticalPathUs: columns.criticalPathUs.subarray(entry, entryEnd),
+      selfUs: columns.selfUs.subarray(entry, entryEnd),
+      errors: columns.errors.subarray(entry, entryEnd),
+      calls: columns.calls.subarray(entry, entryEnd),
+      durations: columns.durations.subarray(span, spanEnd),
     });
     if (columns.paths !== undefined) {
       options.criticalPaths?.push(columns.paths[t]);
     }
-    at = end;
+    entry = entryEnd;
+    span = spanEnd;
   }
 }

@@ -2,6 +2,7 @@ import { TraceAnalysis } from '../analyze';
 import { addDiagnostics, coverage, emptyDiagnostics, TraceDiagnostics } from '../model/diagnostics';
 import { OperationTable } from '../model/operations';
 import { Percentiles, percentiles } from './percentile';
+import { contributionOf, TraceContribution, TraceSummarizer, TraceSummary } from './traceSummary';
 
 /** What one trace contributed, kept small (sparse per operation) for slow-vs-baseline and what-if. */
 export interface TraceRecord {
@@ -11,24 +12,6 @@ export interface TraceRecord {
   /** Operations on this trace's critical path or in it at all, with their CP time in this trace (µs). */
   operations: Int32Array;
   criticalPathUs: Float64Array;
-}
-
-/**
- * The parts of a `TraceAnalysis` that `HotspotAggregator` reads, as plain columns (per span, `size` long). An
- * analysis made elsewhere — e.g. by the CLI in a worker thread — can be sent as these and added without its
- * whole trace model; the operation ids must be those of the aggregator's own `OperationTable`.
- */
-export interface TraceContribution {
-  traceId: string;
-  size: number;
-  operation: Int32Array;
-  duration: Float64Array;
-  error: Uint8Array;
-  selfUs: Float64Array;
-  /** The critical-path time of each span (`CriticalPath.spanPathUs`). */
-  spanPathUs: Float64Array;
-  latencyUs: number;
-  diagnostics: TraceDiagnostics;
 }
 
 export interface Exemplar {
@@ -96,9 +79,8 @@ export class HotspotAggregator {
   private calls = new Float64Array(0);
   private errors = new Float64Array(0);
   private tracesWith = new Float64Array(0);
-  private stamp = new Int32Array(0);
-  private scratchCp = new Float64Array(0);
-  private readonly durations: number[][] = [];
+  private readonly summarizer = new TraceSummarizer();
+  private readonly durations: DoubleList[] = [];
   private readonly cpPerTrace: number[][] = [];
   private readonly exemplars: Exemplar[][] = [];
   /** Per service (by name): CP time per trace containing it, and its exemplars — kept as traces arrive. */
@@ -108,47 +90,32 @@ export class HotspotAggregator {
   constructor(readonly operations: OperationTable) {}
 
   add(analysis: TraceAnalysis): void {
-    const { trace, path } = analysis;
-    this.addContribution({
-      traceId: trace.traceId,
-      size: trace.size,
-      operation: trace.operation,
-      duration: trace.duration,
-      error: trace.error,
-      selfUs: analysis.selfUs,
-      spanPathUs: path.spanPathUs,
-      latencyUs: analysis.latencyUs,
-      diagnostics: path.diagnostics,
-    });
+    this.addContribution(contributionOf(analysis));
   }
 
   /** Adds one trace given as columns; `add(analysis)` and this give the same result for the same trace. */
   addContribution(contribution: TraceContribution): void {
-    const { traceId, size, operation, duration, error, selfUs, spanPathUs, diagnostics } = contribution;
+    this.addSummary(this.summarizer.summarize(contribution));
+  }
+
+  /**
+   * Adds one trace's summary (see TraceSummarizer). Its arrays may be views into reused buffers: what is kept is
+   * copied.
+   */
+  addSummary(summary: TraceSummary): void {
+    const { traceId, operations: ops, criticalPathUs: cps, selfUs, errors, calls, durations, diagnostics } = summary;
     this.ensureCapacity(this.operations.size);
-    const traceNo = ++this.traceCount;
-    this.spanCount += size;
-    const touched: number[] = [];
-    for (let i = 0; i < size; i++) {
-      const op = operation[i];
-      if (this.stamp[op] !== traceNo) {
-        this.stamp[op] = traceNo;
-        this.scratchCp[op] = 0;
-        touched.push(op);
-      }
-      this.scratchCp[op] += spanPathUs[i];
-      this.calls[op]++;
-      this.errors[op] += error[i];
-      this.selfTotal[op] += selfUs[i];
-      this.durations[op].push(duration[i]);
-    }
-    this.addServiceTotals(traceId, touched);
-    const ops = Int32Array.from(touched);
-    const cps = new Float64Array(touched.length);
-    for (let k = 0; k < touched.length; k++) {
-      const op = touched[k];
-      const cp = this.scratchCp[op];
-      cps[k] = cp;
+    this.traceCount++;
+    this.spanCount += summary.spans;
+    let at = 0;
+    for (let k = 0; k < ops.length; k++) {
+      const op = ops[k];
+      const cp = cps[k];
+      this.calls[op] += calls[k];
+      this.errors[op] += errors[k];
+      this.selfTotal[op] += selfUs[k];
+      this.durations[op].append(durations, at, at + calls[k]);
+      at += calls[k];
       this.tracesWith[op]++;
       this.cpTotal[op] += cp;
       this.cpPerTrace[op].push(cp);
@@ -156,6 +123,7 @@ export class HotspotAggregator {
         keepTopExemplars(this.exemplars[op], { traceId, criticalPathUs: cp });
       }
     }
+    this.addServiceTotals(traceId, ops, cps);
     addDiagnostics(this.diagnostics, diagnostics);
     const traceCoverage = coverage(diagnostics);
     if (traceCoverage < LOW_COVERAGE) {
@@ -163,10 +131,10 @@ export class HotspotAggregator {
     }
     this.records.push({
       traceId,
-      latencyUs: contribution.latencyUs,
+      latencyUs: summary.latencyUs,
       coverage: traceCoverage,
-      operations: ops,
-      criticalPathUs: cps,
+      operations: ops.slice(),
+      criticalPathUs: cps.slice(),
     });
   }
 
@@ -242,15 +210,14 @@ export class HotspotAggregator {
       errors += this.errors[op];
       spans += this.durations[op].length;
     }
-    // One operation's list as it is; a service's lists joined into one typed array (no growing array).
-    const durations = ops.length === 1 ? this.durations[ops[0]] : new Float64Array(spans);
-    if (durations instanceof Float64Array) {
+    // One operation's list as it is; a service's lists joined into one array.
+    const durations = ops.length === 1 ? this.durations[ops[0]].values() : new Float64Array(spans);
+    if (ops.length > 1) {
       let at = 0;
       for (const op of ops) {
-        const list = this.durations[op];
-        for (let k = 0; k < list.length; k++) {
-          durations[at++] = list[k];
-        }
+        const list = this.durations[op].values();
+        durations.set(list, at);
+        at += list.length;
       }
     }
     return {
@@ -271,12 +238,12 @@ export class HotspotAggregator {
   }
 
   /** Rolls this trace's per-operation CP times (in `scratchCp`) up to its services. */
-  private addServiceTotals(traceId: string, touched: number[]): void {
+  private addServiceTotals(traceId: string, ops: Int32Array, cps: Float64Array): void {
     const { serviceCp } = this;
     serviceCp.clear();
-    for (const op of touched) {
-      const service = this.operations.service(op);
-      serviceCp.set(service, (serviceCp.get(service) ?? 0) + this.scratchCp[op]);
+    for (let k = 0; k < ops.length; k++) {
+      const service = this.operations.service(ops[k]);
+      serviceCp.set(service, (serviceCp.get(service) ?? 0) + cps[k]);
     }
     for (const [service, cp] of serviceCp) {
       let stats = this.serviceStats.get(service);
@@ -307,10 +274,8 @@ export class HotspotAggregator {
     this.calls = grow(this.calls, f64);
     this.errors = grow(this.errors, f64);
     this.tracesWith = grow(this.tracesWith, f64);
-    this.scratchCp = grow(this.scratchCp, f64);
-    this.stamp = grow(this.stamp, (n) => new Int32Array(n));
     for (let op = this.capacity; op < capacity; op++) {
-      this.durations.push([]);
+      this.durations.push(new DoubleList());
       this.cpPerTrace.push([]);
       this.exemplars.push([]);
     }
@@ -330,5 +295,31 @@ function keepTopExemplars(list: Exemplar[], candidate: Exemplar): void {
   list.splice(at, 0, candidate);
   if (list.length > EXEMPLARS) {
     list.pop();
+  }
+}
+
+/** A growing list of numbers in a typed array: one backing store instead of a boxed array per operation. */
+class DoubleList {
+  private items = new Float64Array(16);
+  length = 0;
+
+  /** Appends `from[start .. end)`. */
+  append(from: Float64Array, start: number, end: number): void {
+    const count = end - start;
+    if (this.length + count > this.items.length) {
+      const grown = new Float64Array(Math.max(this.length + count, 2 * this.items.length));
+      grown.set(this.items.subarray(0, this.length));
+      this.items = grown;
+    }
+    // Most appends are a span or two: a loop, not a view for `set`.
+    for (let k = 0; k < count; k++) {
+      this.items[this.length + k] = from[start + k];
+    }
+    this.length += count;
+  }
+
+  /** The items (a view, valid until the next append). */
+  values(): Float64Array {
+    return this.items.subarray(0, this.length);
   }
 }

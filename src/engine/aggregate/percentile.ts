@@ -24,8 +24,8 @@ export interface Percentiles {
  */
 export function percentiles(values: ArrayLike<number>): Percentiles {
   const n = values.length;
-  const copy = Float64Array.from(values);
-  if (n === 0 || copy.some(Number.isNaN)) {
+  const copy = values instanceof Float64Array ? values.slice() : Float64Array.from(values);
+  if (n === 0 || hasNaN(copy)) {
     const sorted = copy.sort();
     return {
       p50: percentileOfSorted(sorted, 50),
@@ -91,4 +91,13 @@ function swap(values: Float64Array, a: number, b: number): void {
   const t = values[a];
   values[a] = values[b];
   values[b] = t;
+}
+
+function hasNaN(values: Float64Array): boolean {
+  for (let k = 0; k < values.length; k++) {
+    if (values[k] !== values[k]) {
+      return true;
+    }
+  }
+  return false;
 }
