@@ -1,4 +1,5 @@
 import { OperationTable } from '../model/operations';
+import { compactJson, looksIndented } from './compactJson';
 import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath, SpanColumns } from './jaeger';
 import { CompactSpanReader, OTHER_TRACE } from './jaegerCompactSpan';
 import { CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE, SKIPPED } from './jsonScanner';
@@ -18,7 +19,9 @@ class NotJaeger extends Error {}
  * takes the general path, which also words the errors.
  */
 export function readJaegerBytes(bytes: Uint8Array, operations: OperationTable, source?: string): ParsedTraces | null {
-  const reader = new JaegerBytesReader(new JsonScanner(bytes), operations, source);
+  // Indented documents (Jaeger's prettyPrint, saved files) are compacted first, so the compact-span reader applies.
+  const input = looksIndented(bytes) ? (compactJson(bytes) ?? bytes) : bytes;
+  const reader = new JaegerBytesReader(new JsonScanner(input), operations, source);
   try {
     return reader.read();
   } catch {
