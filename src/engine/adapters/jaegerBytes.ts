@@ -15,8 +15,9 @@ class NotJaeger extends Error {}
 /**
  * The fast path for Jaeger JSON held as bytes: scans the document once and hands each span's few fields to
  * `JaegerTraceCollector` (the same rules as `readJaeger`), skipping logs, warnings, process tags and every tag
- * the engine does not read. Returns null when the bytes are not Jaeger JSON or not well-formed: the caller then
- * takes the general path, which also words the errors.
+ * the engine does not read. Each span in the layout Jaeger itself writes goes through `CompactSpanReader` (one
+ * pass, no per-token calls); any other span through the member-by-member walk here. Returns null when the bytes are
+ * not Jaeger JSON or not well-formed: the caller then takes the general path, which also words the errors.
  */
 export function readJaegerBytes(bytes: Uint8Array, operations: OperationTable, source?: string): ParsedTraces | null {
   // Indented documents (Jaeger's prettyPrint, saved files) are compacted first, so the compact-span reader applies.
