@@ -73,7 +73,7 @@ export class CompactSpanReader {
   }
 
   private members(collector: JaegerTraceCollector, start: number): boolean {
-    const { json, span } = this;
+    const { json } = this;
     const bytes = json.bytes;
     let pos = start;
     if (bytes[pos] !== OPEN_BRACE || bytes[pos + 1] !== QUOTE) {
@@ -81,96 +81,10 @@ export class CompactSpanReader {
     }
     pos++;
     for (;;) {
-      // `pos` is at a key's opening quote. The members read are recognised with their quotes and colon in one
-      // comparison each, picked by the name's first letter; any other key is scanned and its value skipped.
-      switch (bytes[pos + 1]) {
-        case 0x74: // t
-          if (json.matches(pos, TAGS)) {
-            json.pos = pos + TAGS.length;
-            this.facts.reset(); // a repeated member replaces the earlier one, as in JSON.parse
-            if (!this.tags()) {
-              return false;
-            }
-          } else if (json.matches(pos, TRACE_ID)) {
-            json.pos = pos + TRACE_ID.length;
-            // Only needed when the trace itself carries no ID.
-            if (collector.traceId !== undefined) {
-              json.pos = this.skipValue(json.pos);
-            } else if ((span.traceID = this.plainString(true)) === undefined) {
-              return false;
-            }
-          } else if (!this.otherMember(pos)) {
-            return false;
-          }
-          break;
-        case 0x73: // s
-          if (json.matches(pos, SPAN_ID)) {
-            json.pos = pos + SPAN_ID.length;
-            // Unique within a trace: caching span IDs would only evict the names and parent IDs that do repeat.
-            if ((span.spanID = this.plainString(false)) === undefined) {
-              return false;
-            }
-          } else if (json.matches(pos, START_TIME)) {
-            json.pos = pos + START_TIME.length;
-            if ((span.startTime = this.count()) === undefined) {
-              return false;
-            }
-          } else if (!this.otherMember(pos)) {
-            return false;
-          }
-          break;
-        case 0x64: // d
-          if (json.matches(pos, DURATION)) {
-            json.pos = pos + DURATION.length;
-            if ((span.duration = this.count()) === undefined) {
-              return false;
-            }
-          } else if (!this.otherMember(pos)) {
-            return false;
-          }
-          break;
-        case 0x70: // p
-          if (json.matches(pos, PROCESS_ID)) {
-            json.pos = pos + PROCESS_ID.length;
-            if ((span.processID = this.plainString(true)) === undefined) {
-              return false;
-            }
-          } else if (json.matches(pos, PARENT_SPAN_ID)) {
-            json.pos = pos + PARENT_SPAN_ID.length;
-            if ((span.parentSpanID = this.plainString(true)) === undefined) {
-              return false;
-            }
-          } else if (json.matches(pos, PROCESS)) {
-            return false; // an inline process: rare, left to the general walk
-          } else if (!this.otherMember(pos)) {
-            return false;
-          }
-          break;
-        case 0x72: // r
-          if (json.matches(pos, REFERENCES)) {
-            json.pos = pos + REFERENCES.length;
-            collector.discardReferences(); // a repeated member replaces the earlier one
-            if (!this.references(collector)) {
-              return false;
-            }
-          } else if (!this.otherMember(pos)) {
-            return false;
-          }
-          break;
-        case 0x6f: // o
-          if (json.matches(pos, OPERATION_NAME)) {
-            json.pos = pos + OPERATION_NAME.length;
-            if ((span.operationName = this.plainString(true)) === undefined) {
-              return false;
-            }
-          } else if (!this.otherMember(pos)) {
-            return false;
-          }
-          break;
-        default:
-          if (!this.otherMember(pos)) {
-            return false;
-          }
+      // `pos` is at a key's opening quote.
+      const read = this.knownMember(pos, collector);
+      if (read === false || (read === null && !this.otherMember(pos))) {
+        return false;
       }
       pos = json.pos;
       const next = bytes[pos];
@@ -183,6 +97,69 @@ export class CompactSpanReader {
       }
       pos++;
     }
+  }
+
+  /**
+   * Reads the member at `pos` if it is one the analysis uses: true when read, false when its value leaves the layout,
+   * null when it is another member. The members are recognised with their quotes and colon in one comparison each,
+   * picked by the name's first letter.
+   */
+  private knownMember(pos: number, collector: JaegerTraceCollector): boolean | null {
+    const { json, span } = this;
+    switch (json.bytes[pos + 1]) {
+      case 0x74: // t
+        if (this.take(pos, TAGS)) {
+          this.facts.reset(); // a repeated member replaces the earlier one, as in JSON.parse
+          return this.tags();
+        }
+        if (this.take(pos, TRACE_ID)) {
+          if (collector.traceId !== undefined) {
+            json.pos = this.skipValue(json.pos); // only needed when the trace itself carries no ID
+            return true;
+          }
+          return (span.traceID = this.plainString(true)) !== undefined;
+        }
+        return null;
+      case 0x73: // s
+        if (this.take(pos, SPAN_ID)) {
+          // Unique within a trace: caching span IDs would only evict the names and parent IDs that do repeat.
+          return (span.spanID = this.plainString(false)) !== undefined;
+        }
+        if (this.take(pos, START_TIME)) {
+          return (span.startTime = this.count()) !== undefined;
+        }
+        return null;
+      case 0x64: // d
+        return this.take(pos, DURATION) ? (span.duration = this.count()) !== undefined : null;
+      case 0x70: // p
+        if (this.take(pos, PROCESS_ID)) {
+          return (span.processID = this.plainString(true)) !== undefined;
+        }
+        if (this.take(pos, PARENT_SPAN_ID)) {
+          return (span.parentSpanID = this.plainString(true)) !== undefined;
+        }
+        // An inline process: rare, left to the general walk.
+        return json.matches(pos, PROCESS) ? false : null;
+      case 0x72: // r
+        if (this.take(pos, REFERENCES)) {
+          collector.discardReferences(); // a repeated member replaces the earlier one
+          return this.references(collector);
+        }
+        return null;
+      case 0x6f: // o
+        return this.take(pos, OPERATION_NAME) ? (span.operationName = this.plainString(true)) !== undefined : null;
+      default:
+        return null;
+    }
+  }
+
+  /** If `pattern` is at `at`, moves past it and says so. */
+  private take(at: number, pattern: BytePattern): boolean {
+    if (!this.json.matches(at, pattern)) {
+      return false;
+    }
+    this.json.pos = at + pattern.length;
+    return true;
   }
 
   /**
@@ -443,12 +420,7 @@ export class CompactSpanReader {
 
   /** Consumes `word` if the bytes at the position are exactly it. */
   private literal(word: BytePattern): boolean {
-    const { json } = this;
-    if (!json.matches(json.pos, word)) {
-      return false;
-    }
-    json.pos += word.length;
-    return true;
+    return this.take(this.json.pos, word);
   }
 }
 
