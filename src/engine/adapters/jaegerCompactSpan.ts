@@ -224,15 +224,11 @@ export class CompactSpanReader {
     const bytes = json.bytes;
     const traceId = collector.traceId;
     const quotedTraceId = traceId === undefined ? null : this.quotedTraceId(traceId);
-    if (bytes[json.pos] !== OPEN_BRACKET || traceId === undefined || quotedTraceId === null) {
+    const items = this.openArray();
+    if (items === null || traceId === undefined || quotedTraceId === null) {
       return false;
     }
-    json.pos++;
-    if (bytes[json.pos] === CLOSE_BRACKET) {
-      json.pos++;
-      return true;
-    }
-    for (;;) {
+    while (items) {
       if (!this.literal(REF_START)) {
         return false;
       }
@@ -272,6 +268,7 @@ export class CompactSpanReader {
         return false;
       }
     }
+    return true; // empty
   }
 
   /** The reference's trace ID (a string at the position): `traceId`, '' or OTHER_TRACE, without building it. */
@@ -316,19 +313,29 @@ export class CompactSpanReader {
     return this.traceIdPattern;
   }
 
+  /** At `[`: consumes it, and `]` too if the array is empty. Null: no array here; false: empty; true: items follow. */
+  private openArray(): boolean | null {
+    const { json } = this;
+    if (json.bytes[json.pos] !== OPEN_BRACKET) {
+      return null;
+    }
+    json.pos++;
+    if (json.bytes[json.pos] === CLOSE_BRACKET) {
+      json.pos++;
+      return false;
+    }
+    return true;
+  }
+
   /** `[{"key":…,"type":…,"value":…}, …]`: the values of the keys SpanFacts reads go to it; the rest are skipped. */
   private tags(): boolean {
     const { json, facts } = this;
     const bytes = json.bytes;
-    if (bytes[json.pos] !== OPEN_BRACKET) {
+    const items = this.openArray();
+    if (items === null) {
       return false;
     }
-    json.pos++;
-    if (bytes[json.pos] === CLOSE_BRACKET) {
-      json.pos++;
-      return true;
-    }
-    for (;;) {
+    while (items) {
       // Position kept in a local between the fixed stretches; json.pos is set only around the scanner's calls.
       let pos = json.pos;
       if (!json.matches(pos, TAG_START)) {
@@ -372,6 +379,7 @@ export class CompactSpanReader {
         return false;
       }
     }
+    return true; // empty
   }
 
   /**
