@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from '../lib/duration';
+import { CATALOG_SIZE } from './store';
 
 /**
  * The faults the backend can inject. Each one adds its time to exactly one (service, operation), named in
@@ -41,11 +42,13 @@ export const FAULT_OPERATIONS: Readonly<Record<FaultName, string>> = Object.free
 const DEFAULTS = {
   randomSleep: { minMs: 1000, maxMs: 10_000 },
   slowRedisMs: 300,
-  nPlusOne: 200,
+  // 500 round trips to a local Redis: ~25-50 ms, well above the 15-25 ms payment call that leads a healthy checkout
+  // (200 was within reach of it on a fast machine, where the fault then ranked second).
+  nPlusOne: 500,
   errorRate: 0.2,
 };
 const MAX_DELAY_MS = 60_000;
-const MAX_ITEMS = 1000;
+const MAX_ITEMS = CATALOG_SIZE;
 
 export const FAULT_USAGE: Readonly<Record<FaultName, string>> = Object.freeze({
   'random-sleep': 'random-sleep=on|off|<min>-<max> (on = 1s-10s, at most 60s; e.g. random-sleep=200ms-2s)',

@@ -20,7 +20,11 @@ const KEY = {
   order: (id: string) => `demo:order:${id}`,
 };
 
-export const CATALOG_SIZE = 200;
+/**
+ * Products in the catalog: as many as the n-plus-one fault may look up, so that `n-plus-one=N` really costs N round
+ * trips (with 200 products, N above 200 silently did 200).
+ */
+export const CATALOG_SIZE = 1000;
 
 export function productId(index: number): string {
   return `p${String(index).padStart(3, '0')}`;

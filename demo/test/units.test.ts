@@ -19,7 +19,7 @@ describe('parseFaults', () => {
     expect(parseFaults('random-sleep=200ms-1.5s').randomSleep).toEqual({ minMs: 200, maxMs: 1500 });
     expect(parseFaults('slow-redis').slowRedisMs).toBe(300);
     expect(parseFaults('slow-redis=1.5s').slowRedisMs).toBe(1500);
-    expect(parseFaults('n-plus-one').nPlusOne).toBe(200);
+    expect(parseFaults('n-plus-one').nPlusOne).toBe(500);
     expect(parseFaults('n-plus-one=1').nPlusOne).toBe(1);
     expect(parseFaults('lock-contention=on').lockContention).toBe(true);
     expect(parseFaults('errors').errorRate).toBe(0.2);
