@@ -284,6 +284,23 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
       }
     });
 
+    it('rejects a raw control character in any string, skipped or read, as JSON.parse does', () => {
+      const tab = String.fromCharCode(9);
+      // A tag value and a tag key (skipped), an operation name and a process ID (read), a member name (skipped).
+      const places = ['"SELECT 1"', '"db.statement"', '"GET /"', '"p1"', '"flags"'];
+      for (const layout of [documentWith(base), JSON.stringify(JSON.parse(documentWith(base)), null, 1)]) {
+        for (const place of places) {
+          expect(layout).toContain(place);
+          const text = layout.replace(place, `${place.slice(0, -1)}${tab}"`);
+          expect(() => JSON.parse(text)).toThrow();
+          expect(readJaegerBytes(encode(text), new OperationTable())).toBeNull();
+          expect(() => readTraceBytes(encode(text), new OperationTable(), 'x.json')).toThrow(
+            /^x\.json: not valid JSON/
+          );
+        }
+      }
+    });
+
     it('reads repeated members as JSON.parse does: the last one wins', () => {
       const text = documentWith(base).replace('"duration":451', '"duration":451,"duration":7,"references":[]');
       expect(compactReads(text)).toBe(2);

@@ -171,8 +171,8 @@ export class CompactSpanReader {
     const bytes = json.bytes;
     let end = quote + 1;
     while (end < bytes.length && bytes[end] !== QUOTE) {
-      if (bytes[end] === BACKSLASH) {
-        return false; // an escaped key
+      if (bytes[end] === BACKSLASH || bytes[end] < 0x20) {
+        return false; // an escaped key (or a control character, which the general walk rejects)
       }
       end++;
     }
@@ -295,7 +295,7 @@ export class CompactSpanReader {
     const bytes = this.json.bytes;
     let k = at + 1;
     let b = bytes[k];
-    while (b !== QUOTE && b !== BACKSLASH && b < 0x80) {
+    while (b !== QUOTE && b !== BACKSLASH && b < 0x80 && b >= 0x20) {
       b = bytes[++k];
     }
     return b === QUOTE ? k + 1 : -1;
@@ -398,7 +398,7 @@ export class CompactSpanReader {
     if (first === QUOTE) {
       let k = at + 1;
       let b = bytes[k];
-      while (b !== QUOTE && b !== BACKSLASH && b !== undefined) {
+      while (b !== QUOTE && b !== BACKSLASH && b >= 0x20) {
         b = bytes[++k];
       }
       if (b === QUOTE) {

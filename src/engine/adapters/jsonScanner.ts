@@ -400,7 +400,7 @@ export class JsonScanner {
       if (b === QUOTE) {
         return k;
       }
-      if (b === BACKSLASH) {
+      if (b === BACKSLASH || b < 0x20) {
         break;
       }
     }
@@ -415,6 +415,13 @@ export class JsonScanner {
         backslashes++;
       }
       if ((backslashes & 1) === 0) {
+        // JSON.parse rejects a raw control character in a string, skipped or not; so does this scanner.
+        for (let k = this.pos + 1; k < end; k++) {
+          if (bytes[k] < 0x20) {
+            this.pos = k;
+            return this.fail('a control character in a string');
+          }
+        }
         return end;
       }
       from = end + 1;
