@@ -45,7 +45,7 @@ describe('Compare page', () => {
     ]);
     expect(table).toHaveTextContent('Before: 1 trace');
     expect(table).toHaveTextContent('After: 2 traces');
-    expect(screen.getByTestId(testIds.view.compareWarning)).toHaveTextContent('only 1 traces before and 2 after');
+    expect(screen.getByTestId(testIds.view.compareWarning)).toHaveTextContent('only 1 trace before and 2 after');
     const firstRow = table.querySelector('tbody tr') as HTMLElement;
     expect(within(firstRow).getByText('get /login/tokenauth')).toBeInTheDocument();
     expect(firstRow).toHaveTextContent('+4.188');

@@ -60,7 +60,7 @@ describe('ReportCompareTable (Compare page)', () => {
     const table = screen.getByTestId(testIds.view.reportCompare);
     expect(table).toHaveTextContent('Before: 1 trace, mean 11.93 ms');
     expect(table).toHaveTextContent('After: 2 traces');
-    expect(screen.getByTestId(testIds.view.compareWarning)).toHaveTextContent('only 1 traces before and 2 after');
+    expect(screen.getByTestId(testIds.view.compareWarning)).toHaveTextContent('only 1 trace before and 2 after');
     const shown = rows(table);
     // (The presence badge, "new" or "gone", follows the operation's name.)
     expect(shown.map((r) => `${r.Service}|${r.Operation.replace(/(new|gone)$/, '')}`)).toEqual(

@@ -102,7 +102,7 @@ export function compareReports(
   const warning = lowSampleWarning(
     before.traces,
     after.traces,
-    `${before.traces} traces before and ${after.traces} after`
+    `${before.traces} ${before.traces === 1 ? 'trace' : 'traces'} before and ${after.traces} after`
   );
   if (warning) {
     change.warning = warning;
