@@ -237,7 +237,7 @@ export class HotspotAggregator {
     };
   }
 
-  /** Rolls this trace's per-operation CP times (in `scratchCp`) up to its services. */
+  /** Rolls this trace's per-operation CP times (`cps`, parallel to `ops`) up to its services. */
   private addServiceTotals(traceId: string, ops: Int32Array, cps: Float64Array): void {
     const { serviceCp } = this;
     serviceCp.clear();
