@@ -93,6 +93,12 @@ export interface JaegerSpanFields {
   processID?: unknown;
 }
 
+/** Empties `span` before a reader reads the next span into it. */
+export function clearSpanFields(span: JaegerSpanFields): void {
+  span.spanID = span.traceID = span.parentSpanID = span.operationName = undefined;
+  span.startTime = span.duration = span.processID = undefined;
+}
+
 /**
  * Collects one trace's spans as readers find them and applies Jaeger's rules once the trace is complete (the
  * trace ID and `processes` may come after the spans):

@@ -1,6 +1,6 @@
 import { OperationTable } from '../model/operations';
 import { compactJson, looksIndented } from './compactJson';
-import { JaegerSpanFields, JaegerTraceCollector, jaegerTracePath, SpanColumns } from './jaeger';
+import { clearSpanFields, JaegerSpanFields, JaegerTraceCollector, jaegerTracePath, SpanColumns } from './jaeger';
 import { CompactSpanReader, OTHER_TRACE } from './jaegerCompactSpan';
 import { CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE, SKIPPED } from './jsonScanner';
 import { SpanFacts } from './semantics';
@@ -164,8 +164,7 @@ class JaegerBytesReader {
         continue;
       }
       facts.reset();
-      span.spanID = span.traceID = span.parentSpanID = span.operationName = undefined;
-      span.startTime = span.duration = span.processID = undefined;
+      clearSpanFields(span);
       this.inlineService = undefined;
       if (json.open(OPEN_BRACE)) {
         do {

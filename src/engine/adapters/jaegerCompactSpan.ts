@@ -1,4 +1,4 @@
-import { JaegerSpanFields, JaegerTraceCollector } from './jaeger';
+import { clearSpanFields, JaegerSpanFields, JaegerTraceCollector } from './jaeger';
 import { BytePattern, CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './jsonScanner';
 import { SpanFacts } from './semantics';
 
@@ -61,8 +61,7 @@ export class CompactSpanReader {
     const { json, span } = this;
     const start = json.pos;
     this.facts.reset();
-    span.spanID = span.traceID = span.parentSpanID = span.operationName = undefined;
-    span.startTime = span.duration = span.processID = undefined;
+    clearSpanFields(span);
     if (this.members(collector, start)) {
       collector.addSpan(index, span, undefined, this.facts);
       return true;
