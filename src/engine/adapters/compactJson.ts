@@ -1,5 +1,14 @@
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isWhiteSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './jsonScanner';
 
 /**
  * The same JSON document without the white space between its tokens, or null when removing it could change the
@@ -57,14 +66,18 @@ export function looksIndented(bytes: Uint8Array): boolean {
   while (k < bytes.length && isWhiteSpace(bytes[k])) {
     k++;
   }
-  return (bytes[k] === 0x7b || bytes[k] === 0x5b) && isWhiteSpace(bytes[k + 1]);
-}
-
-function isWhiteSpace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+  return (bytes[k] === OPEN_BRACE || bytes[k] === OPEN_BRACKET) && isWhiteSpace(bytes[k + 1]);
 }
 
 /** Bytes of numbers and literals (and anything else outside JSON's punctuation, which is invalid anyway). */
 function isBareTokenByte(b: number): boolean {
-  return !(b === 0x7b || b === 0x7d || b === 0x5b || b === 0x5d || b === 0x3a || b === 0x2c || b === QUOTE);
+  return !(
+    b === OPEN_BRACE ||
+    b === CLOSE_BRACE ||
+    b === OPEN_BRACKET ||
+    b === CLOSE_BRACKET ||
+    b === COLON ||
+    b === COMMA ||
+    b === QUOTE
+  );
 }

@@ -1,5 +1,16 @@
 import { clearSpanFields, JaegerSpanFields, JaegerTraceCollector } from './jaeger';
-import { BytePattern, CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './jsonScanner';
+import {
+  BACKSLASH,
+  BytePattern,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  JsonScanner,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './jsonScanner';
 import { SpanFacts } from './semantics';
 
 /** Keys and fixed stretches of the layout, as bytes (compared faster than string characters). */
@@ -27,9 +38,6 @@ const NULL = new BytePattern('null');
 const FACT_KEYS = SpanFacts.KEY_LIST.map((key) => new BytePattern(key));
 /** Printable ASCII without quotes or backslashes: text that is its own JSON string content. */
 const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
-const COMMA = 0x2c;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
 /** Stands for "a reference into another trace" when the reader did not build the ID (see JaegerBytesReader). */
 export const OTHER_TRACE = '\u0000other trace';
 

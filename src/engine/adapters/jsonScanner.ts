@@ -9,9 +9,9 @@
  * messages users know). Skipping is iterative, so nesting depth costs nothing.
  */
 export const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
 export const OPEN_BRACE = 0x7b;
 export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
@@ -237,7 +237,7 @@ export class JsonScanner {
     let depth = 0;
     do {
       let c = bytes[pos];
-      while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      while (isWhiteSpace(c)) {
         c = bytes[++pos];
       }
       if (c === QUOTE) {
@@ -441,20 +441,25 @@ export class JsonScanner {
   private whitespace(): void {
     const bytes = this.bytes;
     let c = bytes[this.pos];
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+    while (isWhiteSpace(c)) {
       c = bytes[++this.pos];
     }
   }
 }
 
 /** Whether `bytes[start .. end)` are ASCII without a backslash: then they are exactly the string's characters. */
-export function isPlain(bytes: Uint8Array, start: number, end: number): boolean {
+function isPlain(bytes: Uint8Array, start: number, end: number): boolean {
   for (let k = start; k < end; k++) {
     if (bytes[k] === BACKSLASH || bytes[k] >= 0x80) {
       return false;
     }
   }
   return true;
+}
+
+/** JSON's white space: space, line feed, carriage return, tab. */
+export function isWhiteSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
 /** Digits, sign, decimal point and exponent: the bytes a JSON number can hold. */
