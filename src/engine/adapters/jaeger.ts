@@ -2,6 +2,7 @@ import { TraceBuilder } from '../model/builder';
 import { OperationTable } from '../model/operations';
 import { InputProblem, TraceInputError } from '../model/problems';
 import { ParentLink, TraceModel } from '../model/trace';
+import { grownFrom } from '../model/typedArrays';
 import { SpanFacts } from './semantics';
 import { isRecord, ParsedTraces } from './types';
 
@@ -315,15 +316,11 @@ export class SpanColumns {
   /** Doubles the typed columns' capacity (the other columns grow by themselves). */
   grow(): this {
     this.capacity *= 2;
-    const grown = <T extends Float64Array | Uint8Array | Int32Array>(old: T, next: T): T => {
-      next.set(old);
-      return next;
-    };
-    this.starts = grown(this.starts, new Float64Array(this.capacity));
-    this.durations = grown(this.durations, new Float64Array(this.capacity));
-    this.kinds = grown(this.kinds, new Uint8Array(this.capacity));
-    this.errors = grown(this.errors, new Uint8Array(this.capacity));
-    this.refOffset = grown(this.refOffset, new Int32Array(this.capacity + 1));
+    this.starts = grownFrom(new Float64Array(this.capacity), this.starts);
+    this.durations = grownFrom(new Float64Array(this.capacity), this.durations);
+    this.kinds = grownFrom(new Uint8Array(this.capacity), this.kinds);
+    this.errors = grownFrom(new Uint8Array(this.capacity), this.errors);
+    this.refOffset = grownFrom(new Int32Array(this.capacity + 1), this.refOffset);
     return this;
   }
 }

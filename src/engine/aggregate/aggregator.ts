@@ -1,6 +1,7 @@
 import { TraceAnalysis } from '../analyze';
 import { addDiagnostics, coverage, emptyDiagnostics, TraceDiagnostics } from '../model/diagnostics';
 import { OperationTable } from '../model/operations';
+import { grownFrom } from '../model/typedArrays';
 import { Percentiles, percentiles } from './percentile';
 import { contributionOf, TraceContribution, TraceSummarizer, TraceSummary } from './traceSummary';
 
@@ -263,17 +264,11 @@ export class HotspotAggregator {
       return;
     }
     const capacity = Math.max(size, this.capacity * 2, 64);
-    const grow = <T extends Float64Array | Int32Array>(old: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
-    };
-    const f64 = (n: number) => new Float64Array(n);
-    this.cpTotal = grow(this.cpTotal, f64);
-    this.selfTotal = grow(this.selfTotal, f64);
-    this.calls = grow(this.calls, f64);
-    this.errors = grow(this.errors, f64);
-    this.tracesWith = grow(this.tracesWith, f64);
+    this.cpTotal = grownFrom(new Float64Array(capacity), this.cpTotal);
+    this.selfTotal = grownFrom(new Float64Array(capacity), this.selfTotal);
+    this.calls = grownFrom(new Float64Array(capacity), this.calls);
+    this.errors = grownFrom(new Float64Array(capacity), this.errors);
+    this.tracesWith = grownFrom(new Float64Array(capacity), this.tracesWith);
     for (let op = this.capacity; op < capacity; op++) {
       this.durations.push(new DoubleList());
       this.cpPerTrace.push([]);
@@ -307,9 +302,8 @@ class DoubleList {
   append(from: Float64Array, start: number, end: number): void {
     const count = end - start;
     if (this.length + count > this.items.length) {
-      const grown = new Float64Array(Math.max(this.length + count, 2 * this.items.length));
-      grown.set(this.items.subarray(0, this.length));
-      this.items = grown;
+      const capacity = Math.max(this.length + count, 2 * this.items.length);
+      this.items = grownFrom(new Float64Array(capacity), this.items.subarray(0, this.length));
     }
     // Most appends are a span or two: a loop, not a view for `set`.
     for (let k = 0; k < count; k++) {

@@ -1,5 +1,6 @@
 import type { TraceAnalysis } from '../analyze';
 import { TraceDiagnostics } from '../model/diagnostics';
+import { grownFrom } from '../model/typedArrays';
 
 /**
  * The per-span columns of one analysed trace that aggregation reads. An analysis made elsewhere — e.g. by the
@@ -147,11 +148,7 @@ export class TraceSummarizer {
 
   private reserveOperationIds(ids: number): void {
     const capacity = Math.max(ids, 2 * this.seenIn.length);
-    const seenIn = new Int32Array(capacity);
-    seenIn.set(this.seenIn);
-    const entry = new Int32Array(capacity);
-    entry.set(this.entry);
-    this.seenIn = seenIn;
-    this.entry = entry;
+    this.seenIn = grownFrom(new Int32Array(capacity), this.seenIn);
+    this.entry = grownFrom(new Int32Array(capacity), this.entry);
   }
 }
