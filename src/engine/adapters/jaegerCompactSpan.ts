@@ -51,7 +51,7 @@ export const OTHER_TRACE = '\u0000other trace';
  *
  * It gives the collector exactly what the general walk would: the same fields, the same cached strings, the same
  * references and tag facts, in the same order. Whenever the bytes leave the layout (white space, an escape, a
- * fraction, a non-string ID, an inline process, an unusual tag) it undoes what it added and returns false, and the
+ * non-string ID, an inline process, an unusual tag) it undoes what it added and returns false, and the
  * caller re-reads the span the general way; malformed JSON throws as the general walk would.
  */
 export class CompactSpanReader {
@@ -133,11 +133,11 @@ export class CompactSpanReader {
           return (span.spanID = this.plainString(false)) !== undefined;
         }
         if (this.take(pos, START_TIME)) {
-          return (span.startTime = this.count()) !== undefined;
+          return (span.startTime = this.number()) !== undefined;
         }
         return null;
       case 0x64: // d
-        return this.take(pos, DURATION) ? (span.duration = this.count()) !== undefined : null;
+        return this.take(pos, DURATION) ? (span.duration = this.number()) !== undefined : null;
       case 0x70: // p
         if (this.take(pos, PROCESS_ID)) {
           return (span.processID = this.plainString(true)) !== undefined;
@@ -200,29 +200,13 @@ export class CompactSpanReader {
   }
 
   /**
-   * A non-negative integer that is exactly representable, followed by `,` or `}` (what JSON.parse would read the
-   * same way); anything else (a sign, fraction, exponent, leading zero, huge value) gives undefined.
+   * A number at the position, read by the scanner exactly as JSON.parse reads it (fractions and signs included;
+   * malformed ones throw, as in the general walk); undefined when the value is not a number.
    */
-  private count(): number | undefined {
+  private number(): number | undefined {
     const { json } = this;
-    const bytes = json.bytes;
-    let pos = json.pos;
-    const first = pos;
-    let value = 0;
-    let b = bytes[pos];
-    while (b >= 0x30 && b <= 0x39) {
-      value = value * 10 + (b - 0x30);
-      b = bytes[++pos];
-    }
-    const digits = pos - first;
-    if (digits === 0 || (digits > 1 && bytes[first] === 0x30) || value > Number.MAX_SAFE_INTEGER) {
-      return undefined;
-    }
-    if (b !== COMMA && b !== CLOSE_BRACE) {
-      return undefined;
-    }
-    json.pos = pos;
-    return value;
+    const b = json.bytes[json.pos];
+    return b === 0x2d || (b >= 0x30 && b <= 0x39) ? json.number() : undefined;
   }
 
   /** `[{"refType":…,"traceID":…,"spanID":…}, …]` into the collector. */
@@ -417,7 +401,7 @@ export class CompactSpanReader {
     return this.json.pos;
   }
 
-  /** A fact tag's value: a plain string, a count, true or false (anything else: undefined). */
+  /** A fact tag's value: a plain string, a number, true or false (anything else: undefined). */
   private tagValue(): string | number | boolean | undefined {
     const { json } = this;
     const b = json.bytes[json.pos];
@@ -430,7 +414,7 @@ export class CompactSpanReader {
     if (b === 0x66 && this.literal(FALSE)) {
       return false;
     }
-    return this.count();
+    return this.number();
   }
 
   /** Consumes `word` if the bytes at the position are exactly it. */
