@@ -78,7 +78,7 @@ const SETS: BenchSet[] = [
   },
   {
     name: 'fixtures',
-    path: resolve(ROOT, '..', 'shared', 'fixtures', 'jaeger'),
+    path: resolve(ROOT, 'test', 'fixtures', 'jaeger'),
     note: 'the recorded real traces among the Jaeger fixtures',
     only: '^(zipkin|kiali|grafana)-',
   },

@@ -2,7 +2,7 @@
  * The lesson the demo teaches, checked end to end: real services, real Redis, real OTLP export; the captured
  * spans go through Hotpath's engine, and each fault's operation must come out on top.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   analyzeTrace,
@@ -44,6 +44,24 @@ const PHASE_LOAD = {
   timeoutMs: 10_000,
   mix: { 'visits-get': 1, 'visits-post': 1, checkout: 1 },
 } as const;
+/**
+ * `HOTPATH_RECORD_EXAMPLES=<dir>` writes the OTLP exports of a fault's run (baseline and fault phases) to
+ * `<dir>/<fault>/*.jsonl`, one export per line as the OTel file exporter writes them: how `examples/` was made.
+ */
+const RECORD_EXAMPLES = process.env.HOTPATH_RECORD_EXAMPLES;
+
+function recordExample(fault: FaultName, phases: Record<string, Phase>): void {
+  if (RECORD_EXAMPLES === undefined || RECORD_EXAMPLES === '') {
+    return;
+  }
+  const dir = path.resolve(RECORD_EXAMPLES, `demo-${fault}`);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, recorded] of Object.entries(phases)) {
+    const lines = recorded.exports.map((payload) => JSON.stringify(payload)).join('\n');
+    writeFileSync(path.join(dir, `${name}.otlp.jsonl`), `${lines}\n`);
+  }
+}
+
 const key = (row: { service: string; operation?: string }) => `${row.service} / ${row.operation ?? ''}`;
 
 /**
@@ -216,6 +234,7 @@ describe('the demo under Hotpath', () => {
     const operation = FAULT_OPERATIONS[fault];
     const without = base ?? (await phase('none', load));
     const withFault = await phase(spec, load);
+    recordExample(fault, { baseline: without, [fault]: withFault });
     const analysis = analyze([withFault.exports]);
     const combined = analyze([without.exports, withFault.exports], root);
     const comparison = compareSlowToBaseline(combined.records, combined.operations, { percentile: 50 });

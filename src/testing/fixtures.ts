@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
- * Test-only access to the recorded payloads in `../shared/fixtures/` (beside the repository). Fixtures are read
- * in place, never copied into the repo (their origins and licences are listed in that folder's README).
+ * Test-only access to the recorded payloads in `test/fixtures/` (their origins and licences are listed in that
+ * folder's README). They are test inputs only and never bundled into the plugin.
  */
-export const FIXTURES = resolve(__dirname, '../../../shared/fixtures');
+export const FIXTURES = resolve(__dirname, '../../test/fixtures');
 
 export function fixturePath(relative: string): string {
   return join(FIXTURES, relative);

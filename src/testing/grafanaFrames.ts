@@ -2,7 +2,7 @@
  * Test-only: what Grafana's Jaeger data source returns, built from real Jaeger JSON fixtures with the data
  * source's documented field layout (grafana/grafana-jaeger-datasource `pkg/jaeger/utils/client_utils.go`:
  * `TransformTraceResponse` for a trace, `TransformSearchResponse` for a search; the golden trace frame is
- * shared/fixtures/jaeger/grafana-frames/complex-trace.frame.json). Wire format (`schema` + `data.values`), as
+ * test/fixtures/jaeger/grafana-frames/complex-trace.frame.json). Wire format (`schema` + `data.values`), as
  * `/api/ds/query` sends it; turn it into a DataFrame with `dataFrameFromJSON`.
  */
 interface JaegerKeyValue {

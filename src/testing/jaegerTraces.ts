@@ -1,5 +1,5 @@
 /**
- * Test-only: real Jaeger traces from ../shared/fixtures/jaeger/ (read in place), and as many as a test needs by
+ * Test-only: real Jaeger traces from test/fixtures/jaeger/, and as many as a test needs by
  * renaming copies (new trace ID, start shifted by a second per copy — content otherwise untouched). No
  * @grafana/data here: the Playwright specs in e2e/ (Node, no window) use these too.
  */

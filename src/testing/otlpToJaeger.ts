@@ -5,7 +5,7 @@ import type { JaegerTrace } from './grafanaFrames';
  * Test-only: OTLP/JSON trace exports (what an OTLP/HTTP receiver gets) → traces as Jaeger's query API returns
  * them after storing the same spans, so that recorded OTLP can be served through Grafana's Jaeger frames
  * (grafanaFrames.ts). The mapping is Jaeger's, checked against its own pair of fixtures
- * (shared/fixtures/otlp/jaeger-otlp2jaeger-in.json → jaeger/jaeger-otlp2jaeger-out.json, from
+ * (test/fixtures/otlp/jaeger-otlp2jaeger-in.json → jaeger/jaeger-otlp2jaeger-out.json, from
  * jaegertracing/jaeger cmd/jaeger/internal/extension/jaegerquery/internal/fixture) and described for the OTel
  * collector's translator (opentelemetry-collector-contrib pkg/translator/jaeger, traces_to_jaegerproto.go):
  * - IDs in lower-case hex (base64 decoded); `parentSpanId` → the first reference, CHILD_OF; `links` → FOLLOWS_FROM;

@@ -1,7 +1,7 @@
 /**
  * Test-only builders: describe a trace as a short list of spans and get it in each of the engine's three input
  * formats, laid out as the real producers lay them out (Jaeger's query API, OTLP/JSON, Grafana's Jaeger trace
- * frame as in shared/fixtures/jaeger/grafana-frames/).
+ * frame as in test/fixtures/jaeger/grafana-frames/).
  */
 export interface SpanSpec {
   id: string;

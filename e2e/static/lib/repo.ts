@@ -13,9 +13,9 @@ export const ROOT = resolve(__dirname, '../../..');
 
 /**
  * Third-party JSON Schemas (compose-spec, Kubernetes 1.32 strict, Grafana plugin.json and dashboards), kept beside the
- * repository like the test fixtures (`../shared/schemas`, see its README for origins and licences).
+ * in `test/schemas/` (see its README for origins and licences).
  */
-export const SCHEMAS = process.env.HOTPATH_SCHEMAS_DIR ?? resolve(ROOT, '../shared/schemas');
+export const SCHEMAS = resolve(ROOT, 'test/schemas');
 
 export function repoPath(...parts: string[]): string {
   return join(ROOT, ...parts);

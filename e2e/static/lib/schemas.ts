@@ -1,5 +1,5 @@
 /**
- * JSON Schema validation with ajv, set up the way ../shared/schemas/README.md prescribes: `$schema` removed before
+ * JSON Schema validation with ajv, set up the way test/schemas/README.md prescribes: `$schema` removed before
  * compiling (ajv does not know those URIs; draft-07 is used), `strict: false` (x-kubernetes-* and other unknown
  * keywords), `unicodeRegExp: false` (plugin.schema.json's id pattern has `\-`), formats from ajv-formats.
  */
@@ -37,7 +37,7 @@ function wrap(validate: ValidateFunction): Validate {
   return (data) => (validate(data) ? [] : format(validate.errors));
 }
 
-/** A validator for a draft-07 schema file under ../shared/schemas (compiled once per run). */
+/** A validator for a draft-07 schema file under test/schemas (compiled once per run). */
 export function schemaValidator(relativePath: string): Validate {
   const cached = cache.get(relativePath);
   if (cached) {

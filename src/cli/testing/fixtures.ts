@@ -15,8 +15,8 @@ import { AnalysisResult, tracePath, TracePath } from '../result';
 /** The repository root (/work/main): this file is src/cli/testing/fixtures.ts. */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
 
-/** Recorded public traces, kept beside the repository (see their README for origins and licences). */
-export const FIXTURES = path.resolve(REPO_ROOT, '../shared/fixtures');
+/** Recorded public traces in test/fixtures (see their README for origins and licences). */
+export const FIXTURES = path.resolve(REPO_ROOT, 'test/fixtures');
 
 export function fixture(relative: string): string {
   return path.join(FIXTURES, relative);

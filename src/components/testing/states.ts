@@ -1,5 +1,5 @@
 /**
- * Test-only: `HotspotState` snapshots built with the real engine from the recorded fixtures in ../shared/fixtures —
+ * Test-only: `HotspotState` snapshots built with the real engine from the recorded fixtures in test/fixtures —
  * what the data layer would hand the views once a run is done — without running the data layer, so view tests
  * depend only on the contract in src/data/types.ts (and its empty state, data/analysis emptyState).
  */
@@ -27,7 +27,7 @@ export interface StateOptions extends Partial<Pick<HotspotQuery, 'window' | 'asy
   texts?: Array<{ name: string; text: string }>;
 }
 
-/** A finished run over these fixture files (paths relative to ../shared/fixtures). */
+/** A finished run over these fixture files (paths relative to test/fixtures). */
 export function stateFromFixtures(files: string[], options: StateOptions = {}): HotspotState {
   const inputs = options.texts ?? files.map((name) => ({ name, text: readFixtureText(name) }));
   const operations = new OperationTable();

@@ -1,7 +1,7 @@
 /**
  * Test-only: what Grafana's Loki data source makes of a Loki HTTP API response (grafana/grafana pkg/tsdb/loki,
  * layouts as in its golden files `testdata/vector_simple.golden.jsonc`, `matrix_nan.golden.jsonc` and
- * `streams_simple.golden.jsonc`), so the recorded Loki responses in ../shared/fixtures/loki/ can be served through
+ * `streams_simple.golden.jsonc`), so the recorded Loki responses in test/fixtures/loki/ can be served through
  * the `/api/ds/query` double.
  * - vector / matrix: one frame per series named by its labels (`{}` when none), fields `Time` (time) and `Value`
  *   (number, with the labels), `NaN` sent as `null` plus `entities: {NaN: [rows]}`;

@@ -12,7 +12,7 @@ function analyseFixture(relative: string) {
 }
 
 /**
- * Every real and upstream trace in shared/fixtures reads without a problem, and the engine reports what the
+ * Every real and upstream trace in test/fixtures reads without a problem, and the engine reports what the
  * fixtures' README says each one contains (counts cross-checked there: e.g. SmartThings' 943 of 957 spans after
  * the root, 41 children wholly outside their parent; kafka's 23 children ending after their parent = 12 + 11).
  * Fields not listed are 0.

@@ -8,7 +8,7 @@ import { isRecord, ParsedTraces } from './types';
 /**
  * The trace frame Grafana's Jaeger data source returns (grafana/grafana-jaeger-datasource
  * `pkg/jaeger/utils/client_utils.go` TransformTraceResponse; golden file in
- * shared/fixtures/jaeger/grafana-frames/): one row per span, `startTime`/`duration` in **float ms**, the parent
+ * test/fixtures/jaeger/grafana-frames/): one row per span, `startTime`/`duration` in **float ms**, the parent
  * (first CHILD_OF) in `parentSpanID`, other references (FOLLOWS_FROM) left in `references`, kind and error
  * only inside `tags` — or, on the gRPC path, in `kind` and `statusCode` fields.
  *
