@@ -1,6 +1,9 @@
 // force timezone to UTC to allow tests to work regardless of local timezone
 // generally used by snapshots, but can affect specific tests
 process.env.TZ = 'UTC';
+// i18next (under @grafana/i18n) prints an advertisement on every init outside production; this is its documented
+// switch (i18next's getSupportNoticeShown reads I18NEXT_NO_SUPPORT_NOTICE). Workers inherit the variable.
+process.env.I18NEXT_NO_SUPPORT_NOTICE = '1';
 
 // Jest configuration provided by Grafana scaffolding
 const base = require('./.config/jest.config');
