@@ -9,6 +9,7 @@ import { testIds } from '../components/testIds';
 import { analyzeLocalFiles, errorState } from '../data';
 import { MAX_TRACES_LIMIT, type HotspotState } from '../data/types';
 import { PageProps } from './pageState';
+import { DEFAULT_TOP_N } from './urlState';
 
 interface LocalFile {
   file: File;
@@ -131,7 +132,7 @@ function Import(_props: PageProps) {
         {files.length > 0 && state && (
           <HotspotView
             state={state}
-            options={{ mode: 'hotspots', topN: 20, rollup, window: options.window }}
+            options={{ mode: 'hotspots', topN: DEFAULT_TOP_N, rollup, window: options.window }}
             onRollupChange={setRollup}
             noun="files"
             emptyMessage="The files were read but contain no traces."
