@@ -1,9 +1,10 @@
-import { ClipboardButton, LinkButton, Stack, Text } from '@grafana/ui';
+import { ClipboardButton, Stack, Text, Tooltip } from '@grafana/ui';
 import React from 'react';
 
 import { traceLink } from '../../data';
 import type { TimeRangeMs } from '../../data/types';
 import { testIds } from '../testIds';
+import { ExploreLinkButton } from './ExploreLinkButton';
 import { LinkContext, LogsLinkCell } from './LogsLinkCell';
 
 interface TraceProps {
@@ -26,17 +27,11 @@ export function OpenTraceLink({
 }) {
   const link = traceLink({ jaegerUid, traceId, range: window });
   return (
-    <LinkButton
-      size="sm"
-      variant="secondary"
-      fill="text"
-      icon="gf-traces"
-      href={link.href}
-      tooltip={link.title}
-      data-testid={testIds.view.openTrace}
-    >
-      Open trace
-    </LinkButton>
+    <Tooltip content={link.title}>
+      <ExploreLinkButton icon="gf-traces" href={link.href} data-testid={testIds.view.openTrace}>
+        Open trace
+      </ExploreLinkButton>
+    </Tooltip>
   );
 }
 

@@ -1,9 +1,10 @@
-import { LinkButton, Text, Tooltip } from '@grafana/ui';
+import { Text, Tooltip } from '@grafana/ui';
 import React, { useMemo } from 'react';
 
 import { logsLink, useLogCount } from '../../data';
 import type { TimeRangeMs } from '../../data/types';
 import { testIds } from '../testIds';
+import { ExploreLinkButton } from './ExploreLinkButton';
 import { count } from './format';
 
 /** Where links go: the Jaeger data source the traces came from, and which Loki to send users to for logs. */
@@ -76,16 +77,9 @@ export function LogsLinkCell({ links, service, traceId, window }: Props) {
       : `Log lines could not be counted (${logCount.reason}); the link may show nothing.`;
   return (
     <Tooltip content={tip}>
-      <LinkButton
-        size="sm"
-        variant="secondary"
-        fill="text"
-        icon="gf-logs"
-        href={target.link.href}
-        data-testid={testIds.view.logs}
-      >
+      <ExploreLinkButton icon="gf-logs" href={target.link.href} data-testid={testIds.view.logs}>
         {label}
-      </LinkButton>
+      </ExploreLinkButton>
     </Tooltip>
   );
 }
