@@ -1,7 +1,8 @@
 import { config } from '@grafana/runtime';
-import { logCountExpr, logsLink, traceLink, type LogsLinkInput, type LogsTarget } from './links';
+import { logCountExpr, logsLink, traceLink, type LogsLinkInput } from './links';
 import { installDataSources } from './testing/dataSources';
 import { parseLogQl, unquoteLoki, unquoteRegexLiteral, type Clause } from './testing/logqlSyntax';
+import type { LogsTarget } from './types';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';

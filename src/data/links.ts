@@ -1,7 +1,7 @@
 import { dateTime, rangeUtil, toURLRange, urlUtil, type ExploreUrlState } from '@grafana/data';
 import { config, getDataSourceSrv } from '@grafana/runtime';
 import { fillLogQlTemplate, logqlString, type TemplateValue } from './logql';
-import type { ExploreLink, TimeRangeMs } from './types';
+import type { ExploreLink, LogsLinkResult, LogsTarget, TimeRangeMs } from './types';
 
 /**
  * Links into Explore, and the LogQL for a trace's logs.
@@ -139,18 +139,6 @@ export interface LogsLinkInput {
   /** Span and resource tags, when the view has them (`service.name` is always the `service` above). */
   tags?: Readonly<Record<string, string | number | boolean>>;
 }
-
-export interface LogsTarget {
-  kind: 'logs';
-  lokiUid: string;
-  /** The LogQL log query the link opens. */
-  expr: string;
-  range: TimeRangeMs;
-  link: ExploreLink;
-  /** Where the query's shape came from. */
-  from: 'custom query' | 'tag mapping' | 'app default';
-}
-export type LogsLinkResult = LogsTarget | { kind: 'unavailable'; reason: string };
 
 /** The app's query when the Jaeger data source configures no trace-to-logs: ±1 min around the span. */
 export const DEFAULT_LOGS_SHIFT_MS = 60_000;

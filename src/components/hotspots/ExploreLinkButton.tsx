@@ -42,7 +42,7 @@ const getStyles = (theme: GrafanaTheme2) => {
       display: 'inline-flex',
       alignItems: 'center',
       gap: theme.spacing(1),
-      fontSize: theme.typography.size.sm,
+      fontSize: theme.typography.bodySmall.fontSize,
       fontWeight: theme.typography.fontWeightMedium,
       fontFamily: theme.typography.fontFamily,
       padding: `0 ${theme.spacing.gridSize - 1}px`,

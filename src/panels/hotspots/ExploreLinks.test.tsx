@@ -8,7 +8,8 @@ import { installDataSources } from '../../components/testing/dataSources';
 import { stateFromFixtures } from '../../components/testing/states';
 import { testIds } from '../../components/testIds';
 import { parseLogQl } from '../../data/testing/logqlSyntax';
-import type { HotspotState, LogCount } from '../../data/types';
+import type { TraceLinkSources } from '../../data';
+import type { HotspotState, TraceLinks } from '../../data/types';
 import { HotspotsPanel } from './HotspotsPanel';
 import type { HotspotsOptions } from './types';
 
@@ -53,11 +54,21 @@ jest.mock('@grafana/ui', () => {
 });
 
 let mockState: HotspotState;
-jest.mock('../../data', () => ({
-  ...jest.requireActual('../../data'),
-  useHotspotAnalysis: () => mockState,
-  useLogCount: (): LogCount => ({ state: 'counted', lines: 5 }),
-}));
+// The real link builders (createTraceLinks); only the Loki count is answered here, without a request.
+jest.mock('../../data', () => {
+  const actual = jest.requireActual<typeof import('../../data')>('../../data');
+  return {
+    ...actual,
+    useHotspotAnalysis: () => mockState,
+    createTraceLinks: (sources: TraceLinkSources): TraceLinks => ({
+      ...actual.createTraceLinks(sources),
+      countLogs: (_target, onCount) => {
+        onCount({ state: 'counted', lines: 5 });
+        return () => undefined;
+      },
+    }),
+  };
+});
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const HOSTILE_SERVICE = 'product&page#1+x%y %2F%25 "q"\\ ü\n&orgId=2';
