@@ -149,7 +149,8 @@ export const DEFAULT_LOGS_TAGS = ['cluster', 'hostname', 'namespace', 'pod', 'se
  * The logs of a trace (and service) in Loki, following the Jaeger data source's trace-to-logs settings as Grafana's
  * trace view does (public/app/features/explore/TraceView/components/logsLink.ts, its legacy path — the default
  * while the `GrafanaDynamicTraceToLogs` flag is off; the dynamic path probes several queries, which a link cannot):
- * - `customQuery`: the configured query, its variables interpolated; if one cannot be filled the link is not offered
+ * - `customQuery`: the configured query, its variables filled (`fillLogQlTemplate`); if one cannot be filled, or its
+ *   value cannot be written where the query puts it without changing the query, the link is not offered
  *   (Grafana hides it too);
  * - otherwise `{${__tags}}` from the configured (or default) tags found on the span — names with `.` turned into `_`
  *   for Loki — plus, with `filterByTraceID`/`filterBySpanID`, Grafana's exact `label_format … or trace_id=` filter;

@@ -2,7 +2,8 @@
  * LogQL literals, and filling trace-to-logs query templates so that a value from a trace (service name, tag, span
  * name, trace ID) can never change the shape of the query — only ever the text of one string.
  *
- * How Loki reads a string (grafana/loki `pkg/logql/syntax/lex.go`, `query_scanner.go`): its copy of Go's
+ * How Loki reads a string (grafana/loki `pkg/logql/syntax/lex.go` @014a277e, `query_scanner.go` @11c9b7ef; Prometheus
+ * `util/strutil/quote.go` @07aa8db2): its copy of Go's
  * text/scanner ends a "…" literal at a raw newline ("literal not terminated") and rejects a raw NUL anywhere; the
  * token must be valid UTF-8; then Prometheus' `util/strutil.Unquote` (Go's `strconv.Unquote`, single quotes aside)
  * decodes `\a \b \f \n \r \t \v \\ \"`, octal `\NNN`, `\xHH` (one byte), `\uHHHH` and `\UHHHHHHHH`; any other escape
