@@ -38,6 +38,47 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  // Layers: views render what they are given. src/components takes the view contract from src/state and gets links
+  // and log counts as `TraceLinks` from the panel and pages (built in src/data); it never imports src/data itself.
+  // Its tests may, to build realistic inputs (the data layer's worded errors). src/state sits below both.
+  {
+    files: ['src/components/**/*.{ts,tsx}'],
+    ignores: ['src/components/**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          // moment stays restricted as in @grafana/eslint-config (this rule replaces the base one here).
+          paths: ['moment'],
+          patterns: [
+            {
+              regex: '^(\\.{1,2}/)*(src/)?data(/|$)',
+              message:
+                'Components render what they are given: import types and limits from src/state, take links as props.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/state/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          // moment stays restricted as in @grafana/eslint-config (this rule replaces the base one here).
+          paths: ['moment'],
+          patterns: [
+            {
+              regex: '^(\\.{1,2}/)*(src/)?(data|components|pages|panels)(/|$)',
+              message: 'src/state is the contract below views and data: it imports neither.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The deployment bundle's static checks (Jest, Node): lint them with the same rules as src/.
   {
     files: ['e2e/static/**/*.ts'],

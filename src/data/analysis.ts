@@ -14,6 +14,7 @@ import {
   type TraceModel,
   type TraceRecord,
 } from '../engine';
+import { emptyState } from '../state/emptyState';
 import type { TraceFailure } from './fetchTraces';
 import type { FetchProgress, HotspotPhase, HotspotQuery, HotspotState, TimeRangeMs, UserFacingError } from './types';
 
@@ -106,16 +107,7 @@ class Fifo<T> {
   }
 }
 
-export function emptyState(range: TimeRangeMs = { from: 0, to: 0 }, phase: HotspotPhase = 'idle'): HotspotState {
-  return {
-    phase,
-    progress: { searched: 0, toFetch: 0, fetched: 0, failed: 0, analysed: 0 },
-    records: [],
-    operations: new OperationTable(),
-    problems: [],
-    range,
-  };
-}
+export { emptyState };
 
 export function errorState(error: UserFacingError, range: TimeRangeMs = { from: 0, to: 0 }): HotspotState {
   return { ...emptyState(range, 'error'), error };

@@ -1,7 +1,14 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { jaegerTraceToFrame, searchTableFrame } from '../testing/grafanaFrames';
 import { HotpathError } from './errors';
-import { fetchTraces, fetchTraces$, searchTraceIds, TraceCache, type TraceBatch } from './fetchTraces';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  fetchTraces,
+  fetchTraces$,
+  searchTraceIds,
+  TraceCache,
+  type TraceBatch,
+} from './fetchTraces';
 import { dsQueryReply, jaegerTraceAnswer, RecordedBackend, type Reply } from './testing/recordedBackend';
 import { byId, manyTraces } from './testing/traces';
 
@@ -312,6 +319,11 @@ describe('fetchTraces: whole-request failures', () => {
       'Request timed out (504): The Jaeger data source "jaeger-uid" did not answer in time. Grafana said: “Timeout”. Try a shorter time range or fewer traces.',
     ],
     [
+      'rate-limited (429)',
+      { kind: 'http', status: 429, body: { message: 'Too many requests' } },
+      'Too many requests (429): Grafana is rate-limiting queries. Grafana said: “Too many requests”.',
+    ],
+    [
       'cancelled by Grafana',
       { kind: 'cancelled' },
       'Request cancelled: Grafana cancelled a query to the Jaeger data source "jaeger-uid".',
@@ -394,6 +406,28 @@ describe('searchTraceIds', () => {
         status: 500,
       },
     });
+  });
+
+  it('gives up on a search Grafana never answers after our own 60 s, and cancels the request', async () => {
+    jest.useFakeTimers();
+    try {
+      replyWith({ kind: 'never' });
+      let outcome: unknown = 'pending';
+      searchTraceIds(UID, { service: 'frontend', limit: 20 }, RANGE).then(
+        () => (outcome = 'resolved'),
+        (e: unknown) => (outcome = e)
+      );
+      await jest.advanceTimersByTimeAsync(DEFAULT_REQUEST_TIMEOUT_MS);
+      expect(outcome).toBeInstanceOf(HotpathError);
+      expect((outcome as HotpathError).userError).toEqual({
+        title: 'Request timed out',
+        message:
+          'Grafana did not answer a query to the Jaeger data source "jaeger-uid" within 60 s. The data source may be overloaded; try a shorter time range or fewer traces.',
+      });
+      expect(backend.cancelled).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('maps a whole-request failure', async () => {

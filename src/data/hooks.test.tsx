@@ -1,12 +1,10 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { searchTableFrame } from '../testing/grafanaFrames';
 import { TraceCache } from './fetchTraces';
-import { useHotspotAnalysis, useHotspotSearch, useLogCount } from './hooks';
-import type { LogsLinkInput } from './links';
+import { useHotspotAnalysis, useHotspotSearch } from './hooks';
 import { clearLogCountCache } from './logCount';
 import type { PipelineOptions } from './pipeline';
 import { installDataSources } from './testing/dataSources';
-import { lokiToFrames } from './testing/lokiFrames';
 import { dsQueryReply, jaegerTraceAnswer, RecordedBackend, type RecordedRequest } from './testing/recordedBackend';
 import { byId, manyTraces, searchSeries } from './testing/traces';
 import type { HotspotQuery, TraceSearch } from './types';
@@ -155,45 +153,5 @@ describe('useHotspotSearch', () => {
     await waitFor(() => expect(result.current.phase).toBe('done'));
     expect(result.current.progress).toEqual({ searched: 12, toFetch: 12, fetched: 12, failed: 0, analysed: 12 });
     expect(backend.requests[0].body.queries[0]).toMatchObject({ queryType: 'search', service: 'frontend', limit: 501 });
-  });
-});
-
-describe('useLogCount', () => {
-  const input: LogsLinkInput = {
-    lokiUid: 'loki',
-    jaegerSettings: null,
-    service: 'frontend',
-    traceId: 'abc',
-    spanStartMs: 1_700_000_100_000,
-    spanEndMs: 1_700_000_100_250,
-  };
-
-  it('is loading, then the count', async () => {
-    backend = new RecordedBackend((request) => {
-      const [query] = request.body.queries;
-      const answer = { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '12'] }] } };
-      return dsQueryReply({ [query.refId]: { status: 200, frames: lokiToFrames(answer, String(query.expr)) } });
-    }).install();
-    const { result } = renderHook(() => useLogCount(input));
-    expect(result.current).toEqual({ state: 'loading' });
-    await waitFor(() => expect(result.current).toEqual({ state: 'counted', lines: 12 }));
-  });
-
-  it('is unavailable, without a request, when there is no Loki to ask', () => {
-    backend = new RecordedBackend(() => ({ kind: 'never' })).install();
-    const { result } = renderHook(() => useLogCount({ ...input, lokiUid: undefined }));
-    expect(result.current.state).toBe('unavailable');
-    expect(backend.requests).toHaveLength(0);
-    const none = renderHook(() => useLogCount(null));
-    expect(none.result.current).toEqual({ state: 'unavailable', reason: 'No trace selected.' });
-  });
-
-  it('cancels the count when unmounted', () => {
-    backend = new RecordedBackend(() => ({ kind: 'never' }), 'manual').install();
-    const { unmount } = renderHook(() => useLogCount(input));
-    expect(backend.inFlight).toBe(1);
-    unmount();
-    expect(backend.inFlight).toBe(0);
-    expect(backend.cancelled).toBe(1);
   });
 });

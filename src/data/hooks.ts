@@ -2,10 +2,8 @@ import type { DataFrame, TimeRange } from '@grafana/data';
 import { useEffect, useMemo, useState } from 'react';
 import { emptyState } from './analysis';
 import { coalesceStates } from './coalesce';
-import { logsLink, type LogsLinkInput } from './links';
-import { countLogs$ } from './logCount';
 import { runSearchPipeline, runSeriesPipeline, type PipelineOptions } from './pipeline';
-import type { HotspotQuery, HotspotState, LogCount, TimeRangeMs, TraceSearch } from './types';
+import type { HotspotQuery, HotspotState, TimeRangeMs, TraceSearch } from './types';
 
 /**
  * The only React in src/data: each hook starts a pipeline run in an effect and cancels it when its inputs change
@@ -164,33 +162,6 @@ export function useHotspotSearch(
   }
   return current?.run === run ? current.state : initialState(run.range);
 }
-
-/**
- * How many log lines the logs link of a trace (and service) would show, so the view can say "no logs" instead of
- * linking to an empty page. `null`/`undefined` input: nothing to count.
- */
-export function useLogCount(input: LogsLinkInput | null | undefined): LogCount {
-  const key = JSON.stringify(input ?? null);
-  const target = useMemo(
-    () => (input ? logsLink(input) : { kind: 'unavailable' as const, reason: 'No trace selected.' }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [key]
-  );
-  const [counted, setCounted] = useState<{ target: object; count: LogCount } | undefined>(undefined);
-  useEffect(() => {
-    if (target.kind === 'unavailable') {
-      return undefined;
-    }
-    const subscription = countLogs$(target).subscribe({ next: (count) => setCounted({ target, count }) });
-    return () => subscription.unsubscribe();
-  }, [target]);
-  if (target.kind === 'unavailable') {
-    return { state: 'unavailable', reason: target.reason };
-  }
-  return counted?.target === target ? counted.count : LOADING;
-}
-
-const LOADING: LogCount = { state: 'loading' };
 
 /** Snapshots are compared by identity downstream: reuse one per range instead of a new object every render. */
 const initialStates = new WeakMap<TimeRangeMs, HotspotState>();

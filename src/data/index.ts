@@ -3,10 +3,12 @@
  * here only (and the types from ./types).
  */
 export * from './types';
-export { useHotspotAnalysis, useHotspotSearch, useLogCount } from './hooks';
+export { useHotspotAnalysis, useHotspotSearch } from './hooks';
+export { createTraceLinks } from './traceLinks';
+export type { TraceLinkSources } from './traceLinks';
 export { createHotspotAnalysis, analyzeLocalFiles, emptyState, errorState } from './analysis';
 export type { HotspotAnalysis, AnalysisOptions } from './analysis';
-export { readTraceSource, isSearchTable, searchTableIds, clampMaxTraces } from './traceSource';
+export { readTraceSource, isSearchTable, searchTableIds } from './traceSource';
 export type { TraceSource, TraceSourceResult } from './traceSource';
 export {
   fetchTraces,
@@ -32,6 +34,6 @@ export {
   exploreHref,
   DEFAULT_LOGS_SHIFT_MS,
 } from './links';
-export type { LogsLinkInput, LogsLinkResult, LogsTarget, JaegerLinkSettings, TraceToLogsOptionsV2 } from './links';
+export type { LogsLinkInput, JaegerLinkSettings, TraceToLogsOptionsV2 } from './links';
 export { countLogs, countLogs$, countFromFrames, clearLogCountCache } from './logCount';
 export { HotpathError, classifyError } from './errors';

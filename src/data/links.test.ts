@@ -1,6 +1,8 @@
 import { config } from '@grafana/runtime';
-import { interpolate, logCountExpr, logsLink, traceLink, type LogsLinkInput, type LogsTarget } from './links';
+import { logCountExpr, logsLink, traceLink, type LogsLinkInput } from './links';
 import { installDataSources } from './testing/dataSources';
+import { parseLogQl, unquoteLoki, unquoteRegexLiteral, type Clause } from './testing/logqlSyntax';
+import type { LogsTarget } from './types';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -309,27 +311,164 @@ describe('logsLink honouring the Jaeger data source’s tracesToLogsV2', () => {
   });
 });
 
-describe('interpolate', () => {
-  const vars = new Map([
-    ['__tags', 'a="1"'],
-    ['__span.tags.service.name', 'svc'],
-  ]);
-  it('supports ${x}, $x, [[x]] and bracketed tag paths, and lists what it cannot fill', () => {
-    expect(interpolate('{${__tags}} $__tags [[__tags]] ${__span.tags["service.name"]} ${__tags:raw}', vars)).toEqual({
-      text: '{a="1"} a="1" a="1" svc a="1"',
-      missing: [],
-    });
-    expect(interpolate('${__span.spanId} $other', vars)).toEqual({
-      text: '${__span.spanId} $other',
-      missing: ['__span.spanId', 'other'],
-    });
-  });
-});
-
 describe('logCountExpr', () => {
   it('counts the link’s own lines over its own range, as one instant query', () => {
     expect(logCountExpr(logs({}))).toBe(
       'sum(count_over_time({service_name="frontend"} | trace_id="4bf92f3577b34da6a3ce929d0e0e4736" [120250ms]))'
     );
+  });
+});
+
+/**
+ * Values from traces are attacker-controlled (any client can send spans with any service name or tag). Whatever
+ * they hold, the query a link opens — and the count query sent without a click — must select exactly what the
+ * template says, with the value as the text of one string: checked by parsing with Grafana's own LogQL grammar
+ * and decoding each string as Loki does.
+ */
+describe('hostile values stay one string literal (read with Grafana’s LogQL grammar)', () => {
+  const HOSTILE = [
+    'a", service_name=~".+',
+    'svc"} or {service_name=~".+',
+    'line\nbreak',
+    'cr\rlf\r\n',
+    'back\\slash\\" tail\\',
+    'tick` | line_format `x',
+    'ctl\u0000\u0007\u001b[31m\u007f\u0085\u2028',
+    '{{ .foo }} ${__trace.traceId} $__tags [[__tags]]',
+    're.+|(a)*[b]{2}^$?\\d',
+    'é 😀 日本 \uFFFD',
+    'lone \uD800 surrogate',
+    '# not a comment',
+  ];
+  /** What Loki stores for a span's text: valid Unicode (a lone surrogate has no UTF-8 form). */
+  const asLoki = (v: string) => v.replace(/\uD800/g, '\uFFFD');
+
+  function clausesOf(expr: string): Clause[] {
+    const parsed = parseLogQl(expr);
+    expect(parsed.errors).toEqual([]);
+    // A regex operand is compared by the text it matches literally.
+    return parsed.clauses.map((c) =>
+      c.op === '=~' || c.op === '|~' ? { ...c, value: unquoteRegexLiteral(c.value) } : c
+    );
+  }
+  const matcher = (name: string, op: string, value: string): Clause => ({ kind: 'matcher', name, op, value });
+  const label = (name: string, value: string): Clause => ({ kind: 'label', name, op: '=', value });
+  const line = (op: string, value: string): Clause => ({ kind: 'line', op, value });
+
+  it.each(HOSTILE)('the app default query, its count and its link: %j', (v) => {
+    const target = logs({ service: v, traceId: v });
+    const expected = [matcher('service_name', '=', asLoki(v)), label('trace_id', asLoki(v))];
+    expect(clausesOf(target.expr)).toEqual(expected);
+    expect(clausesOf(logCountExpr(target))).toEqual(expected);
+    expect(paneOf(target)).toMatchObject({ queries: [{ expr: target.expr }] });
+  });
+
+  it.each(HOSTILE)('the tag mapping with Grafana’s trace and span ID filters: %j', (v) => {
+    const settings = {
+      tracesToLogsV2: {
+        customQuery: false,
+        filterByTraceID: true,
+        filterBySpanID: true,
+        tags: [{ key: 'service.name', value: 'service_name' }, { key: 'k8s.pod.name' }],
+      },
+    };
+    const target = logs({ jaegerSettings: settings, service: v, traceId: v, spanId: v, tags: { 'k8s.pod.name': v } });
+    const clauses = clausesOf(target.expr);
+    const w = asLoki(v);
+    expect(clauses).toEqual([
+      matcher('service_name', '=', w),
+      matcher('k8s_pod_name', '=', w),
+      { kind: 'label_format', name: 'log_line_contains_trace_id', value: expect.any(String) },
+      label('log_line_contains_trace_id', 'true'),
+      label('trace_id', w),
+      { kind: 'label_format', name: 'log_line_contains_span_id', value: expect.any(String) },
+      label('log_line_contains_span_id', 'true'),
+      label('span_id', w),
+    ]);
+    // The Go template inside the raw string: its one string argument is the ID (Go's strconv rules, as Loki's).
+    for (const c of clauses.filter((c) => c.kind === 'label_format')) {
+      const argument = /^\{\{ contains (".*") __line__ {2}\}\}$/s.exec(c.value)?.[1];
+      expect(argument && unquoteLoki(argument)).toBe(w);
+    }
+    expect(clausesOf(logCountExpr(target))).toEqual(clauses);
+  });
+
+  it.each(HOSTILE)('a custom query: values in "…" of every operator, and the ${__tags} matchers: %j', (v) => {
+    const query =
+      '{service_name="${__span.tags["service.name"]}", pod=~"${__span.tags.pod}"} |= "${__span.name}"' +
+      ' |~ "${__span.tags.pod}" | trace_id="${__trace.traceId}" or span_id="${__span.spanId}"';
+    const w = asLoki(v);
+    const target = logs({
+      jaegerSettings: { tracesToLogsV2: { customQuery: true, query } },
+      service: v,
+      spanName: v,
+      spanId: v,
+      traceId: v,
+      tags: { pod: v },
+    });
+    expect(clausesOf(target.expr)).toEqual([
+      matcher('service_name', '=', w),
+      matcher('pod', '=~', w),
+      line('|=', w),
+      line('|~', w),
+      label('trace_id', w),
+      label('span_id', w),
+    ]);
+    expect(clausesOf(logCountExpr(target))).toEqual(clausesOf(target.expr));
+
+    const byTags = logs({
+      jaegerSettings: { tracesToLogsV2: { customQuery: true, query: '{${__tags}} |= `${__trace.traceId}`' } },
+      service: v,
+      traceId: 'abc',
+      tags: { pod: v },
+    });
+    expect(clausesOf(byTags.expr)).toEqual([
+      matcher('service_name', '=', w),
+      matcher('pod', '=', w),
+      line('|=', 'abc'),
+    ]);
+  });
+
+  function customLink(query: string, spanName: string) {
+    return logsLink({ ...base, spanName, jaegerSettings: { tracesToLogsV2: { customQuery: true, query } } });
+  }
+  const refusal = {
+    kind: 'unavailable',
+    reason:
+      "The Jaeger data source's trace-to-logs query puts ${__span.name} where this span's value would change the query itself; Hotpath offers no link rather than a different query.",
+  };
+
+  it('writes a value verbatim inside `…`, and offers no link when it holds a backtick', () => {
+    const target = customLink('{app="shop"} |= `${__span.name}`', 'C:\\path "quoted"');
+    expect(target.kind === 'logs' && clausesOf(target.expr)).toEqual([
+      matcher('app', '=', 'shop'),
+      line('|=', 'C:\\path "quoted"'),
+    ]);
+    expect(customLink('{app="shop"} |= `${__span.name}`', 'x` or "y')).toEqual(refusal);
+  });
+
+  it('outside a string takes only a plain word or number', () => {
+    const query = '{app="shop"} | logfmt | attempt > ${__span.name}';
+    const target = customLink(query, '3');
+    expect(target.kind === 'logs' && target.expr).toBe('{app="shop"} | logfmt | attempt > 3');
+    expect(customLink(query, '3 or app=~".+"')).toEqual(refusal);
+    expect(customLink('{app=${__span.name}}', '"a"')).toEqual(refusal);
+  });
+
+  it('keeps Go template syntax, pattern captures and line breaks out of templates, patterns and comments', () => {
+    const format = '{app="shop"} | line_format "{{.msg}} (${__span.name})"';
+    const target = customLink(format, 'GET /cart');
+    expect(target.kind === 'logs' && target.expr).toBe('{app="shop"} | line_format "{{.msg}} (GET /cart)"');
+    expect(customLink(format, '{{ .password }}')).toEqual(refusal);
+    expect(customLink(format, 'a"b')).toEqual(refusal);
+    expect(customLink('{app="shop"} |> "<_> ${__span.name} <_>"', '<secret>')).toEqual(refusal);
+    expect(customLink('{app="shop"} # ${__span.name}', 'x\n| drop app')).toEqual(refusal);
+    const comment = customLink('{app="shop"} # ${__span.name}', 'x | drop app');
+    expect(comment.kind === 'logs' && clausesOf(comment.expr)).toEqual([matcher('app', '=', 'shop')]);
+  });
+
+  it('makes a mapped label name valid instead of writing it into the selector as it is', () => {
+    const settings = { tracesToLogsV2: { customQuery: false, tags: [{ key: 'service.name', value: '1 a"b' }] } };
+    expect(clausesOf(logs({ jaegerSettings: settings }).expr)).toEqual([matcher('_1_a_b', '=', 'frontend')]);
   });
 });

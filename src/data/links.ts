@@ -1,6 +1,7 @@
 import { dateTime, rangeUtil, toURLRange, urlUtil, type ExploreUrlState } from '@grafana/data';
 import { config, getDataSourceSrv } from '@grafana/runtime';
-import type { ExploreLink, TimeRangeMs } from './types';
+import { fillLogQlTemplate, logqlString, type TemplateValue } from './logql';
+import type { ExploreLink, LogsLinkResult, LogsTarget, TimeRangeMs } from './types';
 
 /**
  * Links into Explore, and the LogQL for a trace's logs.
@@ -139,18 +140,6 @@ export interface LogsLinkInput {
   tags?: Readonly<Record<string, string | number | boolean>>;
 }
 
-export interface LogsTarget {
-  kind: 'logs';
-  lokiUid: string;
-  /** The LogQL log query the link opens. */
-  expr: string;
-  range: TimeRangeMs;
-  link: ExploreLink;
-  /** Where the query's shape came from. */
-  from: 'custom query' | 'tag mapping' | 'app default';
-}
-export type LogsLinkResult = LogsTarget | { kind: 'unavailable'; reason: string };
-
 /** The app's query when the Jaeger data source configures no trace-to-logs: ±1 min around the span. */
 export const DEFAULT_LOGS_SHIFT_MS = 60_000;
 /** Grafana's default tags when trace-to-logs lists none (public/app/features/explore/TraceView/crossSignalConfig.ts). */
@@ -160,14 +149,17 @@ export const DEFAULT_LOGS_TAGS = ['cluster', 'hostname', 'namespace', 'pod', 'se
  * The logs of a trace (and service) in Loki, following the Jaeger data source's trace-to-logs settings as Grafana's
  * trace view does (public/app/features/explore/TraceView/components/logsLink.ts, its legacy path — the default
  * while the `GrafanaDynamicTraceToLogs` flag is off; the dynamic path probes several queries, which a link cannot):
- * - `customQuery`: the configured query, its variables interpolated; if one cannot be filled the link is not offered
+ * - `customQuery`: the configured query, its variables filled (`fillLogQlTemplate`); if one cannot be filled, or its
+ *   value cannot be written where the query puts it without changing the query, the link is not offered
  *   (Grafana hides it too);
  * - otherwise `{${__tags}}` from the configured (or default) tags found on the span — names with `.` turned into `_`
  *   for Loki — plus, with `filterByTraceID`/`filterBySpanID`, Grafana's exact `label_format … or trace_id=` filter;
  * - time range: span start + `spanStartTimeShift` to span end + `spanEndTimeShift`, floored to ms, at least 1 ms.
  * With no trace-to-logs configuration: `{service_name="<service>"} | trace_id="<trace id>"`, ±1 min.
  * Hotpath differs from Grafana in two deliberate ways: `service.name` always counts as a span tag (Jaeger keeps the
- * service apart from the process tags, and our views know the service), and label values are escaped for LogQL.
+ * service apart from the process tags, and our views know the service), and every value from the trace is written
+ * as LogQL text for the place it lands in (`logql.ts`), never spliced in raw — a service named
+ * `a", service_name=~".+` stays one label value instead of selecting every service's logs.
  */
 export function logsLink(input: LogsLinkInput): LogsLinkResult {
   const settings =
@@ -226,7 +218,7 @@ type Built = { expr: string; from: LogsTarget['from'] } | { reason: string };
 
 function defaultQuery(input: LogsLinkInput): Built {
   return {
-    expr: `{service_name="${escapeLogQl(input.service)}"} | trace_id="${escapeLogQl(input.traceId)}"`,
+    expr: `{service_name=${logqlString(input.service)}} | trace_id=${logqlString(input.traceId)}`,
     from: 'app default',
   };
 }
@@ -237,15 +229,20 @@ function configuredQuery(input: LogsLinkInput, options: TraceToLogsOptionsV2): B
   const matchers = tags
     .map(([key, value]) => {
       const wanted = tagsToUse.find((tag) => tag.key === key);
-      return wanted ? `${toLokiLabelName(wanted.value || wanted.key)}="${escapeLogQl(value)}"` : undefined;
+      const label = wanted ? toLokiLabelName(wanted.value || wanted.key) : '';
+      return label ? `${label}=${logqlString(value)}` : undefined;
     })
     .filter((m): m is string => m !== undefined);
-  const vars = variables(input, matchers.join(', '));
   if (options.customQuery && options.query) {
-    const { text, missing } = interpolate(options.query, vars);
+    const { text, missing, refused } = fillLogQlTemplate(options.query, variables(input, matchers.join(', ')));
     if (missing.length > 0) {
       return {
-        reason: `The Jaeger data source's trace-to-logs query uses ${missing.map((m) => `\${${m}}`).join(', ')}, which Hotpath cannot fill for this span.`,
+        reason: `The Jaeger data source's trace-to-logs query uses ${listVariables(missing)}, which Hotpath cannot fill for this span.`,
+      };
+    }
+    if (refused.length > 0) {
+      return {
+        reason: `The Jaeger data source's trace-to-logs query puts ${listVariables(refused)} where this span's value would change the query itself; Hotpath offers no link rather than a different query.`,
       };
     }
     return { expr: text, from: 'custom query' };
@@ -254,26 +251,25 @@ function configuredQuery(input: LogsLinkInput, options: TraceToLogsOptionsV2): B
     const wanted = tagsToUse.map((t) => t.key).join(', ');
     return { reason: `None of the trace-to-logs tags (${wanted}) is known for this span.` };
   }
-  // Grafana's legacy Loki query, verbatim (two spaces before `}}` included).
-  const scope = input.spanId ? '__span' : '__trace';
-  let template = '{${__tags}}';
+  // Grafana's legacy Loki query (two spaces before `}}` included), each ID written as one escaped literal — the
+  // same literal in the Go template's `contains` as in the label filter (logqlString escapes the backtick).
+  let expr = `{${matchers.join(', ')}}`;
   if (options.filterByTraceID && input.traceId) {
-    template +=
-      ' | label_format log_line_contains_trace_id=`{{ contains "${' +
-      scope +
-      '.traceId}" __line__  }}` | log_line_contains_trace_id="true" or trace_id="${' +
-      scope +
-      '.traceId}"';
+    expr += idFilter('trace', logqlString(input.traceId));
   }
   if (options.filterBySpanID && input.spanId) {
-    template +=
-      ' | label_format log_line_contains_span_id=`{{ contains "${' +
-      scope +
-      '.spanId}" __line__  }}` | log_line_contains_span_id="true" or span_id="${' +
-      scope +
-      '.spanId}"';
+    expr += idFilter('span', logqlString(input.spanId));
   }
-  return { expr: interpolate(template, vars).text, from: 'tag mapping' };
+  return { expr, from: 'tag mapping' };
+}
+
+function idFilter(kind: 'trace' | 'span', id: string): string {
+  const label = `log_line_contains_${kind}_id`;
+  return ` | label_format ${label}=\`{{ contains ${id} __line__  }}\` | ${label}="true" or ${kind}_id=${id}`;
+}
+
+function listVariables(names: string[]): string {
+  return names.map((m) => `\${${m}}`).join(', ');
 }
 
 /** Tags in Grafana's order (resource, then span), with `service.name` added when the view did not pass it. */
@@ -285,22 +281,19 @@ function spanTags(input: LogsLinkInput): Array<[string, string]> {
   return tags;
 }
 
-/** Loki label names cannot contain dots (crossSignalConfig.ts `toLokiLabelName`). */
+/**
+ * Loki label names cannot contain dots (crossSignalConfig.ts `toLokiLabelName`); nor anything but `[A-Za-z0-9_]`,
+ * not starting with a digit (Prometheus' label name rule, which Loki follows) — so a mapped name from the settings
+ * is made valid rather than written into the selector as it is.
+ */
 export function toLokiLabelName(name: string): string {
-  return name.replace(/\./g, '_');
+  return name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=\d)/, '_');
 }
-
-/** A LogQL double-quoted string body: backslash and quote escaped. */
-export function escapeLogQl(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-}
-
-type Vars = Map<string, string>;
 
 /** The scoped variables Grafana offers to trace-to-logs queries (createSpanLink.tsx `scopedVarsFromSpan/Trace`). */
-function variables(input: LogsLinkInput, tags: string): Vars {
-  const vars: Vars = new Map([
-    ['__tags', tags],
+function variables(input: LogsLinkInput, tags: string): Map<string, TemplateValue> {
+  const vars = new Map<string, TemplateValue>([
+    ['__tags', { logql: tags }],
     ['__span.traceId', input.traceId],
     ['__trace.traceId', input.traceId],
     ['__span.duration', String(Math.round((input.spanEndMs - input.spanStartMs) * 1000))],
@@ -315,36 +308,6 @@ function variables(input: LogsLinkInput, tags: string): Vars {
     vars.set(`__span.tags.${key}`, value);
   }
   return vars;
-}
-
-/**
- * Grafana's variable syntax (`$name`, `${name}`, `${name.path}`, `${name:format}`, `[[name]]`, as in its template
- * service's `variableRegex`), for the scoped variables above. `$$` is read as an escaped `$`, as Grafana's
- * provisioning does, so a query saved with the YAML escaping still yields LogQL without a stray `$`. Formats are
- * ignored (values are inserted raw, as Grafana does for single values).
- */
-export function interpolate(template: string, vars: Vars): { text: string; missing: string[] } {
-  const missing: string[] = [];
-  const unescaped = template.replace(/\$\$/g, '$');
-  const text = unescaped.replace(
-    /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([^:^}]+))?(?::([^}]+))?\}/g,
-    (match, plain?: string, bracketed?: string, _format?: string, braced?: string, path?: string) => {
-      const name = plain ?? bracketed ?? braced ?? '';
-      const key = path ? `${name}.${normalisePath(path)}` : name;
-      const value = vars.get(key);
-      if (value === undefined) {
-        missing.push(path ? `${name}.${path}` : name);
-        return match;
-      }
-      return value;
-    }
-  );
-  return { text, missing };
-}
-
-/** `tags["service.name"]` and `tags['x']` → `tags.service.name`, `tags.x`. */
-function normalisePath(path: string): string {
-  return path.replace(/\[\s*(["'])(.*?)\1\s*\]/g, '.$2').replace(/^\./, '');
 }
 
 function shiftMs(shift: string | undefined): number {

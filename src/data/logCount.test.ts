@@ -1,9 +1,10 @@
 import { readFixture } from '../testing/fixtures';
-import { logsLink, type LogsTarget } from './links';
+import { logsLink } from './links';
 import { clearLogCountCache, countLogs } from './logCount';
 import { installDataSources } from './testing/dataSources';
 import { lokiToFrames } from './testing/lokiFrames';
 import { dsQueryReply, RecordedBackend, type RecordedRequest, type Reply } from './testing/recordedBackend';
+import type { LogsTarget } from './types';
 
 let backend: RecordedBackend;
 

@@ -3,8 +3,8 @@ import { catchError, map, Observable, of } from 'rxjs';
 import { postDsQuery } from './dsQuery';
 import { classifyError } from './errors';
 import { LruCache } from './lruCache';
-import { logCountExpr, type LogsTarget } from './links';
-import type { LogCount } from './types';
+import { logCountExpr } from './links';
+import type { LogCount, LogsTarget } from './types';
 
 /**
  * Asks Loki, through Grafana's `/api/ds/query`, how many lines the logs link would show (see `logCountExpr`).

@@ -217,7 +217,7 @@ describe('runSeriesPipeline (the panel)', () => {
 
 describe('runSearchPipeline (the app pages)', () => {
   /** A Jaeger that searches (returning `found` traces) and serves them by ID. */
-  function jaeger(found: ReturnType<typeof manyTraces>) {
+  function jaeger(found: ReturnType<typeof manyTraces>, mode: 'async' | 'manual' = 'async') {
     const byTrace = jaegerTraceAnswer(byId(found), () => backend);
     backend = new RecordedBackend((request: RecordedRequest) => {
       const [query] = request.body.queries;
@@ -226,7 +226,7 @@ describe('runSearchPipeline (the app pages)', () => {
         return dsQueryReply({ search: { status: 200, frames: [searchTableFrame(found.slice(0, limit))] } });
       }
       return byTrace(request);
-    }).install();
+    }, mode).install();
   }
 
   it('searches (one more than it will fetch), then fetches and analyses, saying the limit was hit', async () => {
@@ -270,6 +270,40 @@ describe('runSearchPipeline (the app pages)', () => {
     ).done;
     expect(backend.requests[0].body.queries[0].limit).toBe(21);
     expect(summary(final)).toEqual({ phase: 'done', searched: 8, toFetch: 8, fetched: 8, failed: 0, analysed: 8 });
+  });
+
+  it('gives up on a search that gets no answer within the run’s request timeout', async () => {
+    jest.useFakeTimers();
+    try {
+      backend = new RecordedBackend(() => ({ kind: 'never' })).install();
+      const { states, onState } = record();
+      runSearchPipeline({ search: { service: 'frontend' }, range: RANGE, query: QUERY }, onState, {
+        fetch: { cache: new TraceCache(), timeoutMs: 5_000 },
+      });
+      await jest.advanceTimersByTimeAsync(5_000);
+      const last = states[states.length - 1];
+      expect(last.phase).toBe('error');
+      expect(last.error?.title).toBe('Request timed out');
+      expect(last.error?.message).toMatch(/within 5 s/);
+      expect(backend.cancelled).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('cancel() during the search aborts the search request, fetches nothing and reports nothing more', async () => {
+    jaeger(manyTraces(10), 'manual');
+    const { states, onState } = record();
+    const run = runSearchPipeline({ search: { service: 'frontend' }, range: RANGE, query: QUERY }, onState, fresh());
+    expect(states.map((s) => s.phase)).toEqual(['idle', 'searching']);
+    expect(backend.inFlight).toBe(1);
+    run.cancel();
+    expect(backend.inFlight).toBe(0);
+    expect(backend.cancelled).toBe(1);
+    expect(backend.release()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(backend.requests).toHaveLength(1);
+    expect(states.map((s) => s.phase)).toEqual(['idle', 'searching']);
   });
 
   it('is empty when the search finds nothing, and an error when it fails', async () => {

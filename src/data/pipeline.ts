@@ -4,8 +4,15 @@ import type { Subscription } from 'rxjs';
 import { createHotspotAnalysis, errorState, type AnalysisOptions, type HotspotAnalysis } from './analysis';
 import { classifyError } from './errors';
 import { fetchTraces$, searchTraceIds$, type FetchTracesOptions } from './fetchTraces';
-import { clampMaxTraces, readTraceSource } from './traceSource';
-import type { HotspotQuery, HotspotState, TimeRangeMs, TraceSearch, UserFacingError } from './types';
+import { readTraceSource } from './traceSource';
+import {
+  clampMaxTraces,
+  type HotspotQuery,
+  type HotspotState,
+  type TimeRangeMs,
+  type TraceSearch,
+  type UserFacingError,
+} from './types';
 
 /**
  * The runs behind the hooks, free of React so they can be tested and reused: panel data or a search → trace IDs →

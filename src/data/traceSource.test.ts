@@ -2,7 +2,7 @@ import { FieldType, toDataFrame } from '@grafana/data';
 import { readFixture } from '../testing/fixtures';
 import type { WireFrame } from '../testing/grafanaFrames';
 import { manyTraces, realTraces, searchSeries, traceSeries, wireToFrame } from './testing/traces';
-import { clampMaxTraces, readTraceSource } from './traceSource';
+import { readTraceSource } from './traceSource';
 
 const golden = () =>
   wireToFrame(readFixture<{ frames: WireFrame[] }>('jaeger/grafana-frames/complex-trace.frame.json').frames[0]);
@@ -128,20 +128,5 @@ describe('readTraceSource', () => {
         'The query returned no data frames. Hotpath needs the traces table of a Jaeger search: set the query type ' +
         'to Search (a trace-by-ID query works too).',
     });
-  });
-});
-
-describe('clampMaxTraces', () => {
-  it.each([
-    [undefined, 500],
-    [0, 500],
-    [-3, 500],
-    [Number.NaN, 500],
-    [1, 1],
-    [250.7, 250],
-    [1500, 1500],
-    [5000, 1500],
-  ])('%p → %p', (input, expected) => {
-    expect(clampMaxTraces(input)).toBe(expected);
   });
 });

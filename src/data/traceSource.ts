@@ -1,6 +1,6 @@
 import type { DataFrame, Field } from '@grafana/data';
 import { isTraceFrame } from '../engine';
-import { DEFAULT_MAX_TRACES, MAX_TRACES_LIMIT, type UserFacingError } from './types';
+import { clampMaxTraces, type UserFacingError } from './types';
 
 /**
  * What a panel's `series` offer Hotpath. Grafana's Jaeger data source (grafana/grafana-jaeger-datasource
@@ -26,13 +26,6 @@ export interface TraceSource {
 }
 
 export type TraceSourceResult = { ok: true; source: TraceSource } | { ok: false; error: UserFacingError };
-
-export function clampMaxTraces(maxTraces: number | undefined): number {
-  if (maxTraces === undefined || !Number.isFinite(maxTraces) || maxTraces < 1) {
-    return DEFAULT_MAX_TRACES;
-  }
-  return Math.min(Math.floor(maxTraces), MAX_TRACES_LIMIT);
-}
 
 export function readTraceSource(series: readonly DataFrame[], maxTraces: number): TraceSourceResult {
   const max = clampMaxTraces(maxTraces);

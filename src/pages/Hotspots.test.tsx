@@ -5,7 +5,8 @@ import { installBrowserStubs } from '../components/testing/browser';
 import { installDataSources } from '../components/testing/dataSources';
 import { BOOKINFO, stateFromFixtures } from '../components/testing/states';
 import { testIds } from '../components/testIds';
-import type { HotspotQuery, HotspotState, LogCount, TraceSearch } from '../data/types';
+import type { TraceLinkSources } from '../data';
+import type { HotspotQuery, HotspotState, LogCount, TraceLinks, TraceSearch } from '../data/types';
 import { renderApp, urlParams } from './testing';
 
 interface SearchInput {
@@ -18,7 +19,13 @@ const mockSearch = jest.fn((_input: SearchInput): HotspotState => bookinfo);
 jest.mock('../data', () => ({
   ...jest.requireActual('../data'),
   useHotspotSearch: (input: SearchInput) => mockSearch(input),
-  useLogCount: (): LogCount => ({ state: 'counted', lines: 2 }),
+  createTraceLinks: (sources: TraceLinkSources): TraceLinks => ({
+    ...jest.requireActual<typeof import('../data')>('../data').createTraceLinks(sources),
+    countLogs: (_target: unknown, onCount: (count: LogCount) => void) => {
+      onCount({ state: 'counted', lines: 2 });
+      return () => undefined;
+    },
+  }),
 }));
 
 const lastInput = () => mockSearch.mock.calls[mockSearch.mock.calls.length - 1][0];

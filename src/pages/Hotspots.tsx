@@ -11,7 +11,7 @@ import { RawRange, resolveRange } from '../components/search/timeRange';
 import { TimeRangeControl } from '../components/search/TimeRangeControl';
 import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
 import { testIds } from '../components/testIds';
-import { useHotspotSearch } from '../data';
+import { createTraceLinks, useHotspotSearch } from '../data';
 import { PageProps, toTraceSearch, useDraft, usePageQuery } from './pageState';
 import { hotspotsUrlQuery, HotspotsUrlState, parseHotspotsUrl } from './urlState';
 import { useUrlState } from './useUrlState';
@@ -34,7 +34,10 @@ function Hotspots({ settings }: PageProps) {
   const { jaegerUid, maxTraces, query } = usePageQuery(url, settings);
   const search = jaegerUid ? toTraceSearch(url.search, maxTraces) : undefined;
   const state = useHotspotSearch({ search, timeRange, query });
-  const links = useMemo(() => ({ jaegerUid, defaultLokiUid: settings.lokiUid }), [jaegerUid, settings.lokiUid]);
+  const links = useMemo(
+    () => createTraceLinks({ jaegerUid, defaultLokiUid: settings.lokiUid }),
+    [jaegerUid, settings.lokiUid]
+  );
 
   const run = () => {
     setUrl({ ...url, search: draft });

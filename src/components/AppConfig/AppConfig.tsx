@@ -5,7 +5,7 @@ import { Alert, Button, Field, FieldSet, Input, Stack, Text, useStyles2 } from '
 import React, { FormEvent, useState } from 'react';
 import { lastValueFrom } from 'rxjs';
 
-import { MAX_TRACES_LIMIT } from '../../data/types';
+import { MAX_TRACES_LIMIT } from '../../state/limits';
 import { testIds } from '../testIds';
 import { AppSettings, readAppSettings } from './settings';
 

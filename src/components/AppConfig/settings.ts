@@ -1,5 +1,4 @@
-import { clampMaxTraces } from '../../data';
-import { DEFAULT_MAX_TRACES } from '../../data/types';
+import { clampMaxTraces, DEFAULT_MAX_TRACES } from '../../state/limits';
 
 /**
  * The app's settings, kept in its `jsonData` (Configuration page, or provisioning/plugins/apps.yaml):

@@ -1,42 +1,28 @@
-import { ClipboardButton, LinkButton, Stack, Text } from '@grafana/ui';
+import { ClipboardButton, Stack, Text, Tooltip } from '@grafana/ui';
 import React from 'react';
 
-import { traceLink } from '../../data';
-import type { TimeRangeMs } from '../../data/types';
+import type { TraceLinks } from '../../state/traceLinks';
+import type { ExploreLink, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
-import { LinkContext, LogsLinkCell } from './LogsLinkCell';
+import { ExploreLinkButton } from './ExploreLinkButton';
+import { LogsLinkCell } from './LogsLinkCell';
 
 interface TraceProps {
   traceId: string;
   service: string;
   window: TimeRangeMs;
   /** Undefined where traces do not come from a data source (the Import page): the trace ID, to copy. */
-  links?: LinkContext;
+  links?: TraceLinks;
 }
 
 /** "Open trace" in Explore with the Jaeger data source. */
-export function OpenTraceLink({
-  jaegerUid,
-  traceId,
-  window,
-}: {
-  jaegerUid: string;
-  traceId: string;
-  window: TimeRangeMs;
-}) {
-  const link = traceLink({ jaegerUid, traceId, range: window });
+export function OpenTraceLink({ link }: { link: ExploreLink }) {
   return (
-    <LinkButton
-      size="sm"
-      variant="secondary"
-      fill="text"
-      icon="gf-traces"
-      href={link.href}
-      tooltip={link.title}
-      data-testid={testIds.view.openTrace}
-    >
-      Open trace
-    </LinkButton>
+    <Tooltip content={link.title}>
+      <ExploreLinkButton icon="gf-traces" href={link.href} data-testid={testIds.view.openTrace}>
+        Open trace
+      </ExploreLinkButton>
+    </Tooltip>
   );
 }
 
@@ -62,7 +48,7 @@ export function ExemplarLinks({ traceId, service, window, links }: TraceProps) {
   }
   return (
     <Stack direction="row" gap={1} alignItems="center" wrap="nowrap">
-      <OpenTraceLink jaegerUid={links.jaegerUid} traceId={traceId} window={window} />
+      <OpenTraceLink link={links.trace(traceId, window)} />
       <LogsLinkCell links={links} service={service} traceId={traceId} window={window} />
     </Stack>
   );

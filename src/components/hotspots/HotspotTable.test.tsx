@@ -1,21 +1,15 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import type { LogCount } from '../../data/types';
 import { installDataSources } from '../testing/dataSources';
 import { BOOKINFO, SMARTTHINGS, stateFromFixtures } from '../testing/states';
+import { fakeTraceLinks } from '../testing/traceLinks';
 import { testIds } from '../testIds';
 import { HotspotTable, HotspotTableProps } from './HotspotTable';
 
-// The only fetching hook under the table: the Loki line count behind each "Logs" link.
-const mockLogCount = jest.fn<LogCount, unknown[]>(() => ({ state: 'counted', lines: 7 }));
-jest.mock('../../data', () => ({
-  ...jest.requireActual('../../data'),
-  useLogCount: (...args: unknown[]) => mockLogCount(...args),
-}));
-
 const smartthings = stateFromFixtures([SMARTTHINGS]);
-const LINKS = { jaegerUid: 'jaeger', lokiUid: 'loki' };
+// The links the panel or page hands the table (built in src/data there): Explore hrefs and the Loki count.
+let LINKS = fakeTraceLinks({ state: 'counted', lines: 7 });
 
 function renderTable(props: Partial<HotspotTableProps> = {}) {
   const all: HotspotTableProps = {
@@ -40,7 +34,7 @@ function tableRows(): Array<Record<string, string>> {
 
 beforeEach(() => {
   installDataSources();
-  mockLogCount.mockClear();
+  LINKS = fakeTraceLinks({ state: 'counted', lines: 7 });
 });
 
 describe('HotspotTable', () => {
@@ -128,20 +122,14 @@ describe('HotspotTable', () => {
     const state = stateFromFixtures([BOOKINFO]);
     renderTable({ report: state.report!, windowOf: (id) => state.traceWindows!.get(id)! });
     const traceId = state.records[0].traceId;
+    // Over the trace's own extent, not the whole search range.
+    const window = state.traceWindows!.get(traceId)!;
     const open = screen.getAllByTestId(testIds.view.openTrace)[0];
-    const panes = JSON.parse(new URL(open.getAttribute('href')!, 'http://grafana').searchParams.get('panes')!);
-    expect(Object.values(panes)[0]).toMatchObject({ datasource: 'jaeger', queries: [{ query: traceId }] });
+    expect(open).toHaveAttribute('href', LINKS.trace(traceId, window).href);
     const logs = screen.getAllByTestId(testIds.view.logs)[0];
     expect(logs).toHaveTextContent('Logs (7)');
-    const logPanes = JSON.parse(new URL(logs.getAttribute('href')!, 'http://grafana').searchParams.get('panes')!);
-    expect(Object.values(logPanes)[0]).toMatchObject({
-      datasource: 'loki',
-      queries: [{ expr: `{service_name="productpage.bookinfo"} | trace_id="${traceId}"` }],
-    });
-    // Counted over the trace's own extent, not the whole search range.
-    expect(mockLogCount).toHaveBeenCalledWith(
-      expect.objectContaining({ traceId, spanStartMs: state.traceWindows!.get(traceId)!.from })
-    );
+    expect(logs).toHaveAttribute('href', `/explore?logs=productpage.bookinfo&trace=${traceId}`);
+    expect(LINKS.logsAsked[0]).toEqual({ service: 'productpage.bookinfo', traceId, window });
   });
 
   it('lists every exemplar of a row when it is expanded', () => {
@@ -161,6 +149,6 @@ describe('HotspotTable', () => {
     expect(screen.queryByTestId(testIds.view.openTrace)).not.toBeInTheDocument();
     expect(screen.queryByTestId(testIds.view.logs)).not.toBeInTheDocument();
     expect(screen.getAllByRole('button', { name: /^Copy trace ID/ }).length).toBeGreaterThan(0);
-    expect(mockLogCount).not.toHaveBeenCalled();
+    expect(LINKS.counted).toEqual([]);
   });
 });

@@ -4,11 +4,11 @@ import { Column, FilterInput, InlineSwitch, InteractiveTable, Stack, Text, Toolt
 import React, { useCallback, useMemo, useState } from 'react';
 
 import type { HotspotReport, HotspotRow } from '../../engine';
-import type { TimeRangeMs } from '../../data/types';
+import type { TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
 import { ExemplarLinks } from './ExemplarLinks';
 import { count, ms, percent, plural } from './format';
-import type { LinkContext } from './LogsLinkCell';
+import type { TraceLinks } from '../../state/traceLinks';
 import { ShowAllButton, useRankedRows } from './useRankedRows';
 
 export interface HotspotTableProps {
@@ -19,7 +19,7 @@ export interface HotspotTableProps {
   rollup: boolean;
   onRollupChange?: (rollup: boolean) => void;
   /** Where exemplar links go; undefined (Import page): exemplars show their trace IDs, to copy. */
-  links?: LinkContext;
+  links?: TraceLinks;
   /** A trace's extent, for its links (ms since the epoch). */
   windowOf: (traceId: string) => TimeRangeMs;
 }

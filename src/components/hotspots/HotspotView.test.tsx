@@ -3,20 +3,16 @@ import React from 'react';
 import { lastValueFrom, NEVER, timeout } from 'rxjs';
 
 import { classifyError } from '../../data';
-import type { HotspotState, LogCount, UserFacingError } from '../../data/types';
+import type { HotspotState, UserFacingError } from '../../state/types';
 import { installBrowserStubs } from '../testing/browser';
 import { installDataSources } from '../testing/dataSources';
 import { bareState, BOOKINFO, LOKI_CAS, SMARTTHINGS, stateFromFixtures, YELP } from '../testing/states';
+import { fakeTraceLinks } from '../testing/traceLinks';
 import { testIds } from '../testIds';
 import { HotspotView, HotspotViewOptions } from './HotspotView';
 
-jest.mock('../../data', () => ({
-  ...jest.requireActual('../../data'),
-  useLogCount: (): LogCount => ({ state: 'counted', lines: 3 }),
-}));
-
 const OPTIONS: HotspotViewOptions = { mode: 'hotspots', topN: 20, rollup: false, window: 'root' };
-const LINKS = { jaegerUid: 'jaeger', lokiUid: 'loki' };
+const LINKS = fakeTraceLinks();
 const target = { target: 'Jaeger data source', uid: 'jaeger' };
 const fetchError = (status: number, message: string) => ({ status, statusText: '', data: { message }, config: {} });
 

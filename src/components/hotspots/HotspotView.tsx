@@ -4,12 +4,12 @@ import { useStyles2 } from '@grafana/ui';
 import React, { memo, ReactNode, useCallback, useLayoutEffect, useRef, useState } from 'react';
 
 import type { Comparison, HotspotReport, InputProblem, OperationTable, TraceRecord } from '../../engine';
-import type { HotspotState, TimeRangeMs } from '../../data/types';
+import type { HotspotState, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
 import { CompareTable } from './CompareTable';
 import { DiagnosticsBanner } from './DiagnosticsBanner';
 import { HotspotTable } from './HotspotTable';
-import type { LinkContext } from './LogsLinkCell';
+import type { TraceLinks } from '../../state/traceLinks';
 import { SampleSummary } from './SampleSummary';
 import { EmptyState, ErrorState } from './StatusStates';
 import { WhatIfControl } from './WhatIfControl';
@@ -27,7 +27,7 @@ export interface HotspotViewProps {
   state: HotspotState;
   options: HotspotViewOptions;
   /** Where exemplar links go; undefined where traces come from files (Import page). */
-  links?: LinkContext;
+  links?: TraceLinks;
   onRollupChange?: (rollup: boolean) => void;
   /** Import page: progress counts files and traces read, not fetched. */
   noun?: 'traces' | 'files';
@@ -87,7 +87,7 @@ interface HotspotResultsProps {
   rollup: boolean;
   window: HotspotViewOptions['window'];
   showWhatIf: boolean;
-  links?: LinkContext;
+  links?: TraceLinks;
   onRollupChange: (rollup: boolean) => void;
   windowOf: (traceId: string) => TimeRangeMs;
 }

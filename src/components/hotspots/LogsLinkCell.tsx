@@ -1,22 +1,15 @@
-import { LinkButton, Text, Tooltip } from '@grafana/ui';
+import { Text, Tooltip } from '@grafana/ui';
 import React, { useMemo } from 'react';
 
-import { logsLink, useLogCount } from '../../data';
-import type { TimeRangeMs } from '../../data/types';
+import type { TraceLinks } from '../../state/traceLinks';
+import type { TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
+import { ExploreLinkButton } from './ExploreLinkButton';
 import { count } from './format';
-
-/** Where links go: the Jaeger data source the traces came from, and which Loki to send users to for logs. */
-export interface LinkContext {
-  jaegerUid: string;
-  /** Panel or page override of the Loki data source. */
-  lokiUid?: string;
-  /** The app's configured default Loki data source (after the override and Jaeger's own trace-to-logs target). */
-  defaultLokiUid?: string;
-}
+import { useLogCount } from './useLogCount';
 
 interface Props {
-  links: LinkContext;
+  links: TraceLinks;
   service: string;
   traceId: string;
   /** The trace's extent (ms since the epoch): the logs query covers it, shifted as trace-to-logs says. */
@@ -29,20 +22,11 @@ interface Props {
  * no Loki to ask or the count failed.
  */
 export function LogsLinkCell({ links, service, traceId, window }: Props) {
-  const input = useMemo(
-    () => ({
-      jaegerUid: links.jaegerUid,
-      lokiUid: links.lokiUid,
-      defaultLokiUid: links.defaultLokiUid,
-      service,
-      traceId,
-      spanStartMs: window.from,
-      spanEndMs: window.to,
-    }),
-    [links.jaegerUid, links.lokiUid, links.defaultLokiUid, service, traceId, window.from, window.to]
+  const target = useMemo(
+    () => links.logs(service, traceId, { from: window.from, to: window.to }),
+    [links, service, traceId, window.from, window.to]
   );
-  const target = useMemo(() => logsLink(input), [input]);
-  const logCount = useLogCount(input);
+  const logCount = useLogCount(links, target);
 
   if (target.kind === 'unavailable') {
     return (
@@ -76,16 +60,9 @@ export function LogsLinkCell({ links, service, traceId, window }: Props) {
       : `Log lines could not be counted (${logCount.reason}); the link may show nothing.`;
   return (
     <Tooltip content={tip}>
-      <LinkButton
-        size="sm"
-        variant="secondary"
-        fill="text"
-        icon="gf-logs"
-        href={target.link.href}
-        data-testid={testIds.view.logs}
-      >
+      <ExploreLinkButton icon="gf-logs" href={target.link.href} data-testid={testIds.view.logs}>
         {label}
-      </LinkButton>
+      </ExploreLinkButton>
     </Tooltip>
   );
 }

@@ -3,7 +3,8 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
 import React from 'react';
 
-import { MAX_TRACES_LIMIT, type FetchProgress, type HotspotPhase } from '../../data/types';
+import { MAX_TRACES_LIMIT } from '../../state/limits';
+import type { FetchProgress, HotspotPhase } from '../../state/types';
 import { testIds } from '../testIds';
 import { count, plural } from './format';
 

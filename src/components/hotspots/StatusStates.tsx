@@ -1,7 +1,7 @@
 import { Alert } from '@grafana/ui';
 import React, { ReactNode } from 'react';
 
-import type { UserFacingError } from '../../data/types';
+import type { UserFacingError } from '../../state/types';
 import { testIds } from '../testIds';
 
 /** Every failure gets words — what failed, why, what to do — never a blank panel. */

@@ -1,10 +1,10 @@
 /**
  * Test-only: `HotspotState` snapshots built with the real engine from the recorded fixtures in test/fixtures —
  * what the data layer would hand the views once a run is done — without running the data layer, so view tests
- * depend only on the contract in src/data/types.ts (and its empty state, data/analysis emptyState).
+ * depend only on the contract in src/state (types.ts, and the empty state of emptyState.ts).
  */
-import { emptyState } from '../../data/analysis';
-import type { HotspotQuery, HotspotState, TimeRangeMs } from '../../data/types';
+import { emptyState } from '../../state/emptyState';
+import type { HotspotQuery, HotspotState, TimeRangeMs } from '../../state/types';
 import {
   analyzeTrace,
   compareSlowToBaseline,

@@ -5,7 +5,7 @@ import React, { useMemo } from 'react';
 
 import { HotspotView } from '../../components/hotspots/HotspotView';
 import { testIds } from '../../components/testIds';
-import { clampMaxTraces, searchTableIds, useHotspotAnalysis } from '../../data';
+import { clampMaxTraces, createTraceLinks, searchTableIds, useHotspotAnalysis } from '../../data';
 import type { HotspotQuery } from '../../data/types';
 import { parseCompareSplit } from './compareSplit';
 import { DEFAULT_OPTIONS, HotspotsOptions } from './types';
@@ -47,7 +47,7 @@ export function HotspotsPanel({ data, timeRange, options: given, onOptionsChange
     [jaegerUid, lokiUid, options.maxTraces, options.window, options.asyncBlocking, options.mode, split]
   );
   const state = useHotspotAnalysis({ series: data.series, timeRange, query });
-  const links = useMemo(() => ({ jaegerUid, lokiUid }), [jaegerUid, lokiUid]);
+  const links = useMemo(() => createTraceLinks({ jaegerUid, lokiUid }), [jaegerUid, lokiUid]);
   return (
     <div data-testid={testIds.hotspotsPanel.container} className={styles.panel}>
       {options.mode === 'compare' && !split.ok && (
