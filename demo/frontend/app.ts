@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { context, propagation } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
@@ -24,6 +25,8 @@ export interface FrontendOptions {
 const REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'authorization'];
 const RESPONSE_HEADERS = ['content-type', 'content-length', 'www-authenticate', 'retry-after'];
 const OTLP_TYPES = ['application/json', 'application/x-protobuf'];
+/** The largest browser span upload relayed: 5 MB. */
+const MAX_SPAN_UPLOAD = 5 * 1024 * 1024;
 
 const ROUTES = ['/', '/otlp/v1/traces', '/healthz', '/readyz', '/metrics', ...FORWARDED_ROUTES];
 
@@ -51,6 +54,37 @@ interface Upstream {
   logger: Logger;
   /** The request headers passed on. */
   headers: string[];
+  /** Body bytes passed on at most, counted as they stream (whatever Content-Length says); beyond: 413. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * Passes a body on until `maxBytes`; the chunk that would cross the limit is not passed on, and `exceeded` is
+ * called once instead.
+ */
+class ByteLimit extends Transform {
+  private seen = 0;
+  private over = false;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly exceeded: () => void
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen <= this.maxBytes) {
+      callback(null, chunk);
+      return;
+    }
+    callback();
+    if (!this.over) {
+      this.over = true;
+      this.exceeded();
+    }
+  }
 }
 
 /**
@@ -59,6 +93,7 @@ interface Upstream {
  */
 function forward(request: Request, response: Response, url: URL, upstream: Upstream): void {
   nameServerSpan(request, routeOf);
+  let cutOff = false;
   const outgoing = client(url).request(
     url,
     {
@@ -79,6 +114,9 @@ function forward(request: Request, response: Response, url: URL, upstream: Upstr
   );
   outgoing.on('timeout', () => outgoing.destroy(new Error('timed out after 30 s')));
   outgoing.on('error', (error) => {
+    if (cutOff) {
+      return; // aborted on purpose, the client has its 413
+    }
     upstream.logger.error({ err: error, target: url.origin }, 'upstream request failed');
     if (!response.headersSent) {
       response.status(502).json({ error: `upstream ${url.origin} unavailable: ${error.message}` });
@@ -86,7 +124,24 @@ function forward(request: Request, response: Response, url: URL, upstream: Upstr
       response.destroy(error);
     }
   });
-  request.pipe(outgoing);
+  const limit = upstream.maxBodyBytes;
+  if (limit === undefined) {
+    request.pipe(outgoing);
+    return;
+  }
+  const limiter = new ByteLimit(limit, () => {
+    // The upstream request is aborted part-way (never completed, so the receiver drops it), the client is told
+    // why, and the rest of its body is read and thrown away by Node once the answer is sent.
+    cutOff = true;
+    request.unpipe(limiter);
+    limiter.unpipe(outgoing);
+    outgoing.destroy();
+    if (!response.headersSent) {
+      response.status(413).json({ error: `the request body is larger than ${limit} bytes` });
+    }
+    request.resume();
+  });
+  request.pipe(limiter).pipe(outgoing);
 }
 
 export function createFrontend(options: FrontendOptions): Express {
@@ -129,15 +184,16 @@ export function createFrontend(options: FrontendOptions): Express {
 
   // The browser's spans: same origin for the page, relayed to the collector. Untraced, or every upload would
   // produce spans that produce uploads.
-  const relayUpstream = { agent, logger, headers: ['content-type', 'content-length'] };
+  const relayUpstream = { agent, logger, headers: ['content-type', 'content-length'], maxBodyBytes: MAX_SPAN_UPLOAD };
   app.post('/otlp/v1/traces', (request, response) => {
     if (!request.is(OTLP_TYPES)) {
       response.status(415).json({ error: `expected Content-Type ${OTLP_TYPES.join(' or ')}` });
       return;
     }
+    // Refused at once when it says so; a body without (or with a false) Content-Length is counted as it streams.
     const length = Number(request.get('content-length') ?? 0);
-    if (length > 5 * 1024 * 1024) {
-      response.status(413).json({ error: 'span upload larger than 5 MB' });
+    if (length > MAX_SPAN_UPLOAD) {
+      response.status(413).json({ error: `the request body is larger than ${MAX_SPAN_UPLOAD} bytes` });
       return;
     }
     context.with(suppressTracing(context.active()), () => forward(request, response, otlpTracesUrl, relayUpstream));

@@ -4,8 +4,8 @@
  * frontend sits a stub that answers 200 to anything, so a request that got through would show, whatever the
  * backend's own checks; then the same attempts against the real backend with the admin token.
  */
-import { rawRequest, request } from './harness/http';
-import { Cleanup } from './harness/process';
+import { chunkedUpload, rawRequest, request } from './harness/http';
+import { Cleanup, waitFor } from './harness/process';
 import { RecordingServer } from './harness/recorder';
 import { ADMIN_TOKEN, startFrontend, type Demo, type Service } from './harness/services';
 import { startDemoWithDeps } from './harness/stack';
@@ -109,6 +109,41 @@ describe('the frontend in front of a stub that answers 200 to anything', () => {
       expect({ target, status: answer.status }).toEqual({ target, status: 404 });
     }
     expect(stub.received()).toEqual([]);
+  });
+
+  describe('the span relay (POST /otlp/v1/traces, at most 5 MB)', () => {
+    const LIMIT = 5 * 1024 * 1024;
+    const upload = (totalBytes: number) =>
+      chunkedUpload(`${frontend.url}/otlp/v1/traces`, {
+        totalBytes,
+        headers: { 'content-type': 'application/x-protobuf' },
+      });
+    /** What the collector stand-in received on /v1/traces. */
+    const relayed = () => stub.received().filter((r) => r.target === '/v1/traces');
+
+    test('a 12 MB chunked upload (no Content-Length) gets 413, and the collector never receives a whole body', async () => {
+      const answer = await upload(12 * 1024 * 1024);
+      expect(answer.status).toBe(413);
+      expect((answer.json() as { error: string }).error).toContain(`larger than ${LIMIT} bytes`);
+      await waitFor('the relayed request to be over', () => (relayed().every((r) => r.closed) ? true : undefined));
+      for (const record of relayed()) {
+        expect(record.complete).toBe(false);
+        expect(record.bytes).toBeLessThanOrEqual(LIMIT);
+      }
+      // The frontend is fine afterwards.
+      expect((await request(`${frontend.url}/healthz`)).status).toBe(200);
+    });
+
+    test('one byte over the limit is refused; exactly the limit, and a normal upload, are relayed whole', async () => {
+      expect((await upload(LIMIT + 1)).status).toBe(413);
+      stub.clear();
+      expect((await upload(LIMIT)).status).toBe(200);
+      expect((await upload(200 * 1024)).status).toBe(200);
+      expect(relayed().map((r) => [r.bytes, r.complete])).toEqual([
+        [LIMIT, true],
+        [200 * 1024, true],
+      ]);
+    });
   });
 
   test('the API routes are forwarded with their exact path and query', async () => {

@@ -128,3 +128,51 @@ export function rawRequest(
     });
   });
 }
+
+/**
+ * POSTs `totalBytes` of filler with `Transfer-Encoding: chunked` (no Content-Length), `chunkBytes` at a time as the
+ * socket takes them, and stops sending as soon as an answer arrives (as a client does that is told 413 early).
+ */
+export function chunkedUpload(
+  url: string,
+  options: { totalBytes: number; chunkBytes?: number; headers?: Record<string, string> }
+): Promise<Answer> {
+  const chunk = Buffer.alloc(options.chunkBytes ?? 64 * 1024, 0x61);
+  return new Promise((resolve, reject) => {
+    let sentBytes = 0;
+    let answered = false;
+    const outgoing = http.request(url, { method: 'POST', headers: options.headers, timeout: 30_000 }, (response) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      response.on('data', (data: Buffer) => chunks.push(data));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          text,
+          json: () => JSON.parse(text) as unknown,
+        });
+      });
+      response.on('error', reject);
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`${url}: timed out`)));
+    outgoing.on('error', (error) => {
+      if (!answered) {
+        reject(error);
+      }
+    });
+    const send = () => {
+      while (!answered && sentBytes < options.totalBytes) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, options.totalBytes - sentBytes));
+        sentBytes += piece.length;
+        if (!outgoing.write(piece)) {
+          outgoing.once('drain', send);
+          return;
+        }
+      }
+      outgoing.end();
+    };
+    send();
+  });
+}

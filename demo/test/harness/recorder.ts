@@ -10,6 +10,8 @@ export interface Recorded {
   bytes: number;
   /** False when the body never ended (the sender aborted it). */
   complete: boolean;
+  /** The request is over: answered, or aborted by the sender. */
+  closed: boolean;
 }
 
 /**
@@ -27,7 +29,13 @@ export class RecordingServer {
 
   async start(): Promise<void> {
     this.server = http.createServer((request, response) => {
-      const record: Recorded = { method: request.method ?? '', target: request.url ?? '', bytes: 0, complete: false };
+      const record: Recorded = {
+        method: request.method ?? '',
+        target: request.url ?? '',
+        bytes: 0,
+        complete: false,
+        closed: false,
+      };
       this.requests.push(record);
       request.on('data', (chunk: Buffer) => {
         record.bytes += chunk.length;
@@ -37,6 +45,9 @@ export class RecordingServer {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"reached":"stub"}');
       });
       request.on('error', () => undefined);
+      request.on('close', () => {
+        record.closed = true;
+      });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
