@@ -93,7 +93,8 @@ class ByteLimit extends Transform {
  */
 function forward(request: Request, response: Response, url: URL, upstream: Upstream): void {
   nameServerSpan(request, routeOf);
-  let cutOff = false;
+  // Set when the upstream request is aborted on purpose: its error is then expected, not a failure to report.
+  let abandoned = false;
   const outgoing = client(url).request(
     url,
     {
@@ -114,14 +115,22 @@ function forward(request: Request, response: Response, url: URL, upstream: Upstr
   );
   outgoing.on('timeout', () => outgoing.destroy(new Error('timed out after 30 s')));
   outgoing.on('error', (error) => {
-    if (cutOff) {
-      return; // aborted on purpose, the client has its 413
+    if (abandoned) {
+      return;
     }
     upstream.logger.error({ err: error, target: url.origin }, 'upstream request failed');
     if (!response.headersSent) {
       response.status(502).json({ error: `upstream ${url.origin} unavailable: ${error.message}` });
     } else {
       response.destroy(error);
+    }
+  });
+  // A client that gives up takes its upstream request with it, so the backend can drop the work (and its place in
+  // a queue) instead of finishing it for nobody.
+  response.once('close', () => {
+    if (!response.writableFinished) {
+      abandoned = true;
+      outgoing.destroy();
     }
   });
   const limit = upstream.maxBodyBytes;
@@ -132,7 +141,7 @@ function forward(request: Request, response: Response, url: URL, upstream: Upstr
   const limiter = new ByteLimit(limit, () => {
     // The upstream request is aborted part-way (never completed, so the receiver drops it), the client is told
     // why, and the rest of its body is read and thrown away by Node once the answer is sent.
-    cutOff = true;
+    abandoned = true;
     request.unpipe(limiter);
     limiter.unpipe(outgoing);
     outgoing.destroy();
