@@ -50,6 +50,8 @@ export interface DemoOptions {
   frontendEnv?: NodeJS.ProcessEnv;
   /** Start the frontend too (default true). */
   frontend?: boolean;
+  /** What says the backend is up (default `/readyz`, which needs Redis; `/healthz` for a backend without it). */
+  backendReadyPath?: '/readyz' | '/healthz';
 }
 
 export interface Demo {
@@ -82,7 +84,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const backend = await start(
     'backend',
     { ...env, REDIS_URL: options.redisUrl, DEMO_ADMIN_TOKEN: ADMIN_TOKEN, ...options.backendEnv },
-    '/readyz'
+    options.backendReadyPath ?? '/readyz'
   );
   let frontend: Service | undefined;
   try {
