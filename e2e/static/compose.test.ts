@@ -449,6 +449,26 @@ describe('docker-compose.yml: .env.example', () => {
     }
   });
 
+  it('SECURITY.md names each dev-only default, the bind address, the open Jaeger UI and the unsigned plugin ids', () => {
+    const security = readText('SECURITY.md');
+    const unsigned = dockerfileEnv(readText('deploy/grafana/Dockerfile')).GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS;
+    for (const needle of [
+      `\`${example.GRAFANA_ADMIN_PASSWORD}\``,
+      `\`${example.DEMO_ADMIN_TOKEN}\``,
+      'GRAFANA_ADMIN_PASSWORD',
+      'DEMO_ADMIN_TOKEN',
+      BIND_ADDRESS_VARIABLE,
+      `\`${example[BIND_ADDRESS_VARIABLE]}\``,
+      'Jaeger UI',
+      'GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS',
+      ...unsigned.split(',').map((id) => `\`${id}\``),
+      '## Before you expose the bundle',
+      '## Reporting a vulnerability',
+    ]) {
+      expect({ needle, found: security.includes(needle) }).toEqual({ needle, found: true });
+    }
+  });
+
   it('resolves to the same configuration with or without a .env copied from it', () => {
     for (const service of Object.values(services)) {
       const withDefaults = environmentOf(service);
