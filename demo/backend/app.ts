@@ -3,9 +3,10 @@ import { trace } from '@opentelemetry/api';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from '../lib/logger';
 import { HttpMetrics, routeLabel } from '../lib/metrics';
-import { errorHandler, HttpError, nameServerSpan, requestContext, requestLog } from '../lib/http';
+import { clientGoneSignal, errorHandler, HttpError, nameServerSpan, requestContext, requestLog } from '../lib/http';
 import { Shop } from './checkout';
 import { describeFaults, FAULT_USAGE, FaultSpecError, Faults, parseFaults } from './faults';
+import { PoolQueueFullError } from './pool';
 import { markFailed, tracer } from './spans';
 import { Store, StoreUnavailableError } from './store';
 
@@ -71,7 +72,7 @@ export function createBackend(options: BackendOptions): { app: Express; faults: 
     }
     next();
   });
-  const state = () => ({ faults: describeFaults(faults), active: faults, valid: FAULT_USAGE });
+  const state = () => ({ faults: describeFaults(faults), active: faults, valid: FAULT_USAGE, pool: shop.poolState() });
   admin.get('/', (_request, response) => {
     response.json(state());
   });
@@ -172,7 +173,15 @@ export function createBackend(options: BackendOptions): { app: Express; faults: 
       throw new HttpError(400, `"items" must be an integer from 1 to ${MAX_CHECKOUT_ITEMS}`);
     }
     const items = typeof requested === 'number' ? requested : 2 + Math.floor(Math.random() * 5);
-    response.status(201).json(await shop.checkout(items));
+    try {
+      response.status(201).json(await shop.checkout(items, clientGoneSignal(response)));
+    } catch (error) {
+      if (error instanceof PoolQueueFullError) {
+        response.set('Retry-After', '1');
+        throw new HttpError(503, error.message);
+      }
+      throw error;
+    }
   });
   app.use('/api', api);
 

@@ -1,10 +1,28 @@
 import Redis, { ReplyError } from 'ioredis';
 import type { Logger } from '../lib/logger';
 
+/**
+ * How long a command may go unanswered: a Redis that hangs (stopped, overloaded, a black hole that accepts
+ * connections and never replies) costs a request this long, never more.
+ */
+export const COMMAND_TIMEOUT_MS = 2000;
+
+/** ioredis's words for the two ways Redis is unavailable, said plainly. */
+function describeFailure(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (message === 'Command timed out') {
+    return `no answer within ${COMMAND_TIMEOUT_MS} ms`;
+  }
+  if (message.startsWith("Stream isn't writeable")) {
+    return 'not connected (connecting or reconnecting)';
+  }
+  return message;
+}
+
 /** Redis could not be reached (down, disconnected, timed out): the request gets 503, the process lives on. */
 export class StoreUnavailableError extends Error {
   constructor(cause: unknown) {
-    super(`redis unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`redis unavailable: ${describeFailure(cause)}`, { cause });
     this.name = 'StoreUnavailableError';
   }
 }
@@ -46,11 +64,12 @@ export class Store {
     private readonly logger: Logger
   ) {
     this.redis = new Redis(url, {
-      // Fail fast while disconnected instead of queueing requests until Redis comes back.
+      // Fail fast while disconnected (or connected but never ready) instead of queueing requests until Redis
+      // comes back, and give up on a command Redis does not answer: a hanging Redis must not hang requests.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
-      commandTimeout: 2000,
+      commandTimeout: COMMAND_TIMEOUT_MS,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     });
     this.redis.on('error', (error: Error) => {

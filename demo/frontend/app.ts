@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { context, propagation } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { errorHandler, nameServerSpan, requestContext, requestLog } from '../lib/http';
 import type { Logger } from '../lib/logger';
 import { HttpMetrics, routeLabel } from '../lib/metrics';
+import { apiTarget, FORWARDED_ROUTES, isApiTarget, isPathTarget } from './api-route';
 
 export interface FrontendOptions {
   logger: Logger;
@@ -19,13 +21,14 @@ export interface FrontendOptions {
   publicDir: string;
 }
 
-const API_ROUTES = ['/api/visits', '/api/checkout'];
 /** Headers passed through to the backend and back; everything else (cookies, hop-by-hop, trace headers) is not. */
 const REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'authorization'];
 const RESPONSE_HEADERS = ['content-type', 'content-length', 'www-authenticate', 'retry-after'];
 const OTLP_TYPES = ['application/json', 'application/x-protobuf'];
+/** The largest browser span upload relayed: 5 MB. */
+const MAX_SPAN_UPLOAD = 5 * 1024 * 1024;
 
-const ROUTES = ['/', '/otlp/v1/traces', '/healthz', '/readyz', '/metrics', ...API_ROUTES];
+const ROUTES = ['/', '/otlp/v1/traces', '/healthz', '/readyz', '/metrics', ...FORWARDED_ROUTES];
 
 function routeOf(request: Request): string {
   return routeLabel(request, ROUTES, request.originalUrl.startsWith('/api/') ? '/api/*' : '/static');
@@ -46,48 +49,108 @@ function client(url: URL): typeof http | typeof https {
   return url.protocol === 'https:' ? https : http;
 }
 
+interface Upstream {
+  agent: http.Agent;
+  logger: Logger;
+  /** The request headers passed on. */
+  headers: string[];
+  /** Body bytes passed on at most, counted as they stream (whatever Content-Length says); beyond: 413. */
+  maxBodyBytes?: number;
+}
+
 /**
- * Forwards the request as it is (method, path, query, body) to `target`, and the answer back. The outgoing call
- * runs in the request's context, so the http instrumentation makes it a child span and injects `traceparent`.
+ * Passes a body on until `maxBytes`; the chunk that would cross the limit is not passed on, and `exceeded` is
+ * called once instead.
  */
-function forward(
-  target: (request: Request) => URL,
-  agent: http.Agent,
-  logger: Logger,
-  headers = REQUEST_HEADERS
-): RequestHandler {
-  return (request, response) => {
-    nameServerSpan(request, routeOf);
-    const url = target(request);
-    const outgoing = client(url).request(
-      url,
-      {
-        method: request.method,
-        headers: pick(request.headers, headers),
-        agent: url.protocol === 'https:' ? undefined : agent,
-        timeout: 30_000,
-      },
-      (upstream) => {
-        response.status(upstream.statusCode ?? 502);
-        for (const [name, value] of Object.entries(pick(upstream.headers, RESPONSE_HEADERS))) {
-          if (value !== undefined) {
-            response.setHeader(name, value);
-          }
+class ByteLimit extends Transform {
+  private seen = 0;
+  private over = false;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly exceeded: () => void
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen <= this.maxBytes) {
+      callback(null, chunk);
+      return;
+    }
+    callback();
+    if (!this.over) {
+      this.over = true;
+      this.exceeded();
+    }
+  }
+}
+
+/**
+ * Forwards the request (method, body, the `headers` named) to `url`, and the answer back. The outgoing call runs
+ * in the request's context, so the http instrumentation makes it a child span and injects `traceparent`.
+ */
+function forward(request: Request, response: Response, url: URL, upstream: Upstream): void {
+  nameServerSpan(request, routeOf);
+  // Set when the upstream request is aborted on purpose: its error is then expected, not a failure to report.
+  let abandoned = false;
+  const outgoing = client(url).request(
+    url,
+    {
+      method: request.method,
+      headers: pick(request.headers, upstream.headers),
+      agent: url.protocol === 'https:' ? undefined : upstream.agent,
+      timeout: 30_000,
+    },
+    (answer) => {
+      response.status(answer.statusCode ?? 502);
+      for (const [name, value] of Object.entries(pick(answer.headers, RESPONSE_HEADERS))) {
+        if (value !== undefined) {
+          response.setHeader(name, value);
         }
-        upstream.pipe(response);
       }
-    );
-    outgoing.on('timeout', () => outgoing.destroy(new Error('timed out after 30 s')));
-    outgoing.on('error', (error) => {
-      logger.error({ err: error, target: url.origin }, 'upstream request failed');
-      if (!response.headersSent) {
-        response.status(502).json({ error: `upstream ${url.origin} unavailable: ${error.message}` });
-      } else {
-        response.destroy(error);
-      }
-    });
+      answer.pipe(response);
+    }
+  );
+  outgoing.on('timeout', () => outgoing.destroy(new Error('timed out after 30 s')));
+  outgoing.on('error', (error) => {
+    if (abandoned) {
+      return;
+    }
+    upstream.logger.error({ err: error, target: url.origin }, 'upstream request failed');
+    if (!response.headersSent) {
+      response.status(502).json({ error: `upstream ${url.origin} unavailable: ${error.message}` });
+    } else {
+      response.destroy(error);
+    }
+  });
+  // A client that gives up takes its upstream request with it, so the backend can drop the work (and its place in
+  // a queue) instead of finishing it for nobody.
+  response.once('close', () => {
+    if (!response.writableFinished) {
+      abandoned = true;
+      outgoing.destroy();
+    }
+  });
+  const limit = upstream.maxBodyBytes;
+  if (limit === undefined) {
     request.pipe(outgoing);
-  };
+    return;
+  }
+  const limiter = new ByteLimit(limit, () => {
+    // The upstream request is aborted part-way (never completed, so the receiver drops it), the client is told
+    // why, and the rest of its body is read and thrown away by Node once the answer is sent.
+    abandoned = true;
+    request.unpipe(limiter);
+    limiter.unpipe(outgoing);
+    outgoing.destroy();
+    if (!response.headersSent) {
+      response.status(413).json({ error: `the request body is larger than ${limit} bytes` });
+    }
+    request.resume();
+  });
+  request.pipe(limiter).pipe(outgoing);
 }
 
 export function createFrontend(options: FrontendOptions): Express {
@@ -98,6 +161,15 @@ export function createFrontend(options: FrontendOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(metrics.middleware());
+  // Absolute-form targets (`GET http://other-host/api/visits`) are for proxies, which this server is not; `//host/…`
+  // (and `/\host/…`, which URL parsers read the same) would name another host to anything that resolves it.
+  app.use((request, response, next) => {
+    if (!isPathTarget(request.originalUrl)) {
+      response.status(400).json({ error: 'the request target must be a path starting with a single "/"' });
+      return;
+    }
+    next();
+  });
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
@@ -121,25 +193,44 @@ export function createFrontend(options: FrontendOptions): Express {
 
   // The browser's spans: same origin for the page, relayed to the collector. Untraced, or every upload would
   // produce spans that produce uploads.
-  const relay = forward(() => otlpTracesUrl, agent, logger, ['content-type', 'content-length']);
-  app.post('/otlp/v1/traces', (request, response, next) => {
+  const relayUpstream = { agent, logger, headers: ['content-type', 'content-length'], maxBodyBytes: MAX_SPAN_UPLOAD };
+  app.post('/otlp/v1/traces', (request, response) => {
     if (!request.is(OTLP_TYPES)) {
       response.status(415).json({ error: `expected Content-Type ${OTLP_TYPES.join(' or ')}` });
       return;
     }
+    // Refused at once when it says so; a body without (or with a false) Content-Length is counted as it streams.
     const length = Number(request.get('content-length') ?? 0);
-    if (length > 5 * 1024 * 1024) {
-      response.status(413).json({ error: 'span upload larger than 5 MB' });
+    if (length > MAX_SPAN_UPLOAD) {
+      response.status(413).json({ error: `the request body is larger than ${MAX_SPAN_UPLOAD} bytes` });
       return;
     }
-    context.with(suppressTracing(context.active()), () => relay(request, response, next));
+    context.with(suppressTracing(context.active()), () => forward(request, response, otlpTracesUrl, relayUpstream));
   });
 
-  app.use(
-    '/api',
-    requestLog(logger, routeOf),
-    forward((request) => new URL(request.originalUrl, backendUrl), agent, logger)
-  );
+  // The API: only the allow-listed routes, spelt plainly, reach the backend (see api-route.ts); the backend's URL is
+  // built from the checked path, never by resolving the client's target against it.
+  const apiUpstream = { agent, logger, headers: REQUEST_HEADERS };
+  const api: RequestHandler = (request, response) => {
+    const target = apiTarget(request.originalUrl);
+    if (!target.ok) {
+      nameServerSpan(request, routeOf);
+      response.status(target.status).json({ error: target.error });
+      return;
+    }
+    const url = new URL(backendUrl.origin);
+    url.pathname = target.path;
+    url.search = target.query;
+    forward(request, response, url, apiUpstream);
+  };
+  const log = requestLog(logger, routeOf);
+  app.use((request, response, next) => {
+    if (!isApiTarget(request.originalUrl)) {
+      next();
+      return;
+    }
+    log(request, response, () => api(request, response, next));
+  });
 
   // The page carries the server span's traceparent, so the browser's document-load spans join this trace.
   app.get('/', requestLog(logger, routeOf), (_request, response) => {

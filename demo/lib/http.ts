@@ -1,6 +1,6 @@
 import { context, trace, type Context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from './logger';
 
 /** An error with the HTTP status and message the client should see. */
@@ -13,6 +13,31 @@ export class HttpError extends Error {
     super(message);
     this.name = 'HttpError';
   }
+}
+
+/**
+ * The client closed the connection before its answer was sent; the work for it was abandoned. 499 ("client closed
+ * request", as nginx logs it): nobody receives it, but logs and metrics show what happened.
+ */
+export class ClientGoneError extends HttpError {
+  constructor() {
+    super(499, 'the client closed the connection before the answer; its work was abandoned');
+    this.name = 'ClientGoneError';
+  }
+}
+
+/**
+ * A signal that aborts (with ClientGoneError) when the connection closes before the answer is complete, so work
+ * for a client that gave up can be dropped instead of holding resources that waiting clients need.
+ */
+export function clientGoneSignal(response: Response): AbortSignal {
+  const controller = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) {
+      controller.abort(new ClientGoneError());
+    }
+  });
+  return controller.signal;
 }
 
 /** The context of the request's server span (not of whichever Express layer happens to be active). */

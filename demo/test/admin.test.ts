@@ -1,4 +1,5 @@
 /** The backend on its own: admin endpoint auth and validation, faults from the environment, bad input, Redis outage. */
+import net from 'node:net';
 import path from 'node:path';
 import { FAULT_NAMES } from '../backend/faults';
 import { postJson, request, type Answer } from './harness/http';
@@ -20,8 +21,14 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup.run());
 
-async function backend(env: NodeJS.ProcessEnv = {}): Promise<Demo> {
-  const demo = await startDemo({ redisUrl: redis.url, otlpUrl: receiver.url, frontend: false, backendEnv: env });
+async function backend(env: NodeJS.ProcessEnv = {}, readyPath: '/readyz' | '/healthz' = '/readyz'): Promise<Demo> {
+  const demo = await startDemo({
+    redisUrl: redis.url,
+    otlpUrl: receiver.url,
+    frontend: false,
+    backendEnv: env,
+    backendReadyPath: readyPath,
+  });
   cleanup.add(() => demo.stop());
   return demo;
 }
@@ -229,5 +236,66 @@ describe('Redis outage', () => {
     );
     expect((await postJson(`${demo.backend.url}/api/visits`, { page: 'home' })).status).toBe(201);
     expect(demo.backend.proc.running).toBe(true);
+  });
+});
+
+describe('a Redis that hangs (accepts, never answers)', () => {
+  /**
+   * Every route that talks to Redis, each answered 503 with the reason. The harness gives up on a request after
+   * 10 s: a backend that waited for Redis would fail here instead of answering.
+   */
+  async function expectUnavailable(demo: Demo, reason: string): Promise<void> {
+    const answers = await Promise.all([
+      request(`${demo.backend.url}/readyz`),
+      request(`${demo.backend.url}/api/visits`),
+      postJson(`${demo.backend.url}/api/visits`, { page: 'home' }),
+      postJson(`${demo.backend.url}/api/checkout`, {}),
+    ]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(503);
+      const json = answer.json() as { error?: string; redis?: string };
+      expect(json.error ?? json.redis).toBe(`redis unavailable: ${reason}`);
+    }
+    expect(demo.backend.proc.running).toBe(true);
+  }
+
+  test('redis-server frozen (SIGSTOP) mid-run: 503 "no answer within 2000 ms", and served again once it thaws', async () => {
+    const demo = await backend();
+    expect((await postJson(`${demo.backend.url}/api/visits`, { page: 'home' })).status).toBe(201);
+    redis.pause();
+    try {
+      await expectUnavailable(demo, 'no answer within 2000 ms');
+      // Lock contention on top: checkouts queued behind a hanging one still get their answer.
+      await admin(demo, { body: 'lock-contention=on', headers: auth });
+      const queued = await Promise.all([1, 2].map(() => postJson(`${demo.backend.url}/api/checkout`, {})));
+      expect(queued.map((answer) => answer.status)).toEqual([503, 503]);
+    } finally {
+      redis.resume();
+    }
+    await waitFor('the API to work again', async () =>
+      (await postJson(`${demo.backend.url}/api/visits`, { page: 'home' })).status === 201 ? true : undefined
+    );
+    await demo.stop();
+  });
+
+  test('a server that accepts connections and never replies: the backend starts and answers 503 "not connected"', async () => {
+    const sockets = new Set<net.Socket>();
+    const blackHole = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    cleanup.add(async () => {
+      for (const socket of sockets) {
+        socket.destroy();
+      }
+      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+    });
+    const port = (blackHole.address() as net.AddressInfo).port;
+    const demo = await backend({ REDIS_URL: `redis://127.0.0.1:${port}` }, '/healthz');
+    // The backend did connect (and is waiting for a reply that never comes).
+    expect(sockets.size).toBeGreaterThan(0);
+    await expectUnavailable(demo, 'not connected (connecting or reconnecting)');
+    await demo.stop();
   });
 });

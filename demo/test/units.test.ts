@@ -7,9 +7,9 @@ import {
   NO_FAULTS,
   parseFaults,
 } from '../backend/faults';
-import { Pool } from '../backend/pool';
+import { Pool, PoolQueueFullError } from '../backend/pool';
 import { otlpTracesUrl } from '../frontend/server';
-import { formatDuration, parseDuration } from '../lib/duration';
+import { formatDuration, parseDuration, sleep } from '../lib/duration';
 import { isUntracedPath } from '../lib/telemetry';
 import { loadConfig, parseMix } from '../loadgen/config';
 
@@ -110,7 +110,7 @@ describe('durations', () => {
 
 describe('Pool', () => {
   test('hands slots out first come, first served, and never more than its size', async () => {
-    const pool = new Pool(1);
+    const pool = new Pool(1, 8);
     const order: number[] = [];
     const first = await pool.acquire();
     const waiting = [1, 2, 3].map((n) =>
@@ -136,8 +136,71 @@ describe('Pool', () => {
     const again = await pool.acquire();
     again();
   });
-  test('rejects a size below 1', () => {
-    expect(() => new Pool(0)).toThrow(RangeError);
+  test('rejects a size below 1 and a negative queue bound', () => {
+    expect(() => new Pool(0, 1)).toThrow(RangeError);
+    expect(() => new Pool(1, -1)).toThrow(RangeError);
+  });
+
+  test('refuses at once with PoolQueueFullError while maxQueued callers wait, and queues again once one has gone', async () => {
+    const pool = new Pool(1, 2);
+    const holder = await pool.acquire();
+    const waiting = [pool.acquire(), pool.acquire()];
+    expect(pool.queued).toBe(2);
+    await expect(pool.acquire()).rejects.toBeInstanceOf(PoolQueueFullError);
+    await expect(pool.acquire()).rejects.toThrow('2 requests are already waiting');
+    expect(pool.queued).toBe(2);
+    holder();
+    const next = await waiting[0];
+    expect(pool.queued).toBe(1);
+    const third = pool.acquire();
+    expect(pool.queued).toBe(2);
+    next();
+    (await waiting[1])();
+    (await third)();
+    expect({ busy: pool.busy, queued: pool.queued }).toEqual({ busy: 0, queued: 0 });
+  });
+
+  test('a waiter whose signal aborts leaves the queue with the abort reason, and the slot goes to the next', async () => {
+    const pool = new Pool(1, 8);
+    const holder = await pool.acquire();
+    const gone = new AbortController();
+    const reason = new Error('client gone');
+    const abandoned = pool.acquire(gone.signal);
+    const order: string[] = [];
+    const patient = pool.acquire().then((release) => {
+      order.push('patient');
+      return release;
+    });
+    expect(pool.queued).toBe(2);
+    gone.abort(reason);
+    await expect(abandoned).rejects.toBe(reason);
+    expect(pool.queued).toBe(1);
+    holder();
+    (await patient)();
+    expect(order).toEqual(['patient']);
+    expect({ busy: pool.busy, queued: pool.queued }).toEqual({ busy: 0, queued: 0 });
+    // Already aborted: refused without taking a slot or a place in the queue.
+    await expect(pool.acquire(gone.signal)).rejects.toBe(reason);
+    expect({ busy: pool.busy, queued: pool.queued }).toEqual({ busy: 0, queued: 0 });
+    // Aborting after the slot was handed over changes nothing in the pool.
+    const late = new AbortController();
+    const release = await pool.acquire(late.signal);
+    late.abort(reason);
+    expect(pool.busy).toBe(1);
+    release();
+    expect(pool.busy).toBe(0);
+  });
+});
+
+describe('sleep', () => {
+  test('rejects with the reason as soon as its signal aborts, and at once when already aborted', async () => {
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const sleeping = sleep(60_000, controller.signal);
+    controller.abort(reason);
+    await expect(sleeping).rejects.toBe(reason);
+    await expect(sleep(60_000, controller.signal)).rejects.toBe(reason);
+    await expect(sleep(1)).resolves.toBeUndefined();
   });
 });
 

@@ -4,8 +4,11 @@
  * 2020-12 schema that Docker Compose v2 itself uses), then the rules the schema cannot express.
  */
 import {
+  BIND_ADDRESS_VARIABLE,
   ComposeFile,
+  checkBindAddress,
   checkCompose,
+  checkHardening,
   checkDemoEnvironment,
   checkServiceUrls,
   checkStateOnVolumes,
@@ -16,6 +19,8 @@ import {
   environmentOf,
   interpolate,
   mountsOf,
+  portsOf,
+  tmpfsOf,
   variableReferences,
 } from './lib/compose';
 import { IMAGE_VERSIONS, PLUGIN_IDS, parseImage } from './lib/contracts';
@@ -269,6 +274,119 @@ describe('docker-compose.yml: Grafana', () => {
   });
 });
 
+describe('docker-compose.yml: hardening (as the Kubernetes pods)', () => {
+  it('every service drops all capabilities, cannot gain privileges, and runs read-only with tmpfs or volumes where it writes', () => {
+    expect(checkHardening(compose)).toEqual([]);
+    // Where each image writes (contracts.IMAGES), as mounted here.
+    expect(
+      Object.fromEntries(Object.entries(services).map(([name, service]) => [name, tmpfsOf(service).sort()]))
+    ).toEqual({
+      grafana: ['/tmp'],
+      jaeger: ['/tmp'],
+      loki: ['/tmp'],
+      prometheus: [],
+      redis: ['/data'],
+      backend: ['/tmp'],
+      frontend: ['/tmp'],
+      loadgen: ['/tmp'],
+    });
+  });
+
+  it.each(Object.keys(services))('fails for %s when any of it is removed', (name) => {
+    const without = (change: (service: ComposeFile['services'][string]) => void) => {
+      const bad = clone(compose);
+      change(bad.services[name]);
+      return checkHardening(bad);
+    };
+    expect(without((s) => delete s.cap_drop)).toContain(
+      `services.${name}: must drop all capabilities (cap_drop: [ALL])`
+    );
+    expect(without((s) => (s.cap_drop = ['NET_RAW']))).toContain(
+      `services.${name}: must drop all capabilities (cap_drop: [ALL])`
+    );
+    expect(without((s) => (s.cap_add = ['NET_BIND_SERVICE']))).toContain(
+      `services.${name}: adds capabilities NET_BIND_SERVICE`
+    );
+    expect(without((s) => delete s.security_opt)).toContain(
+      `services.${name}: must set security_opt no-new-privileges:true`
+    );
+    expect(without((s) => (s.security_opt = ['no-new-privileges:false']))).toContain(
+      `services.${name}: must set security_opt no-new-privileges:true`
+    );
+    expect(without((s) => delete s.read_only)).toContain(
+      `services.${name}: must run with a read-only root file system (read_only: true)`
+    );
+    expect(without((s) => (s.privileged = true))).toContain(`services.${name}: runs privileged`);
+    for (const path of tmpfsOf(services[name])) {
+      expect(without((s) => delete s.tmpfs)).toContain(
+        `services.${name}: ${path} must be a tmpfs or a writable named volume (the root file system is read-only)`
+      );
+    }
+    for (const mount of mountsOf(services[name]).filter((m) => m.type === 'volume')) {
+      expect(without((s) => (s.volumes = (s.volumes ?? []).map((v) => `${String(v)}:ro`)))).toContain(
+        `services.${name}: ${mount.target} must be a tmpfs or a writable named volume (the root file system is read-only)`
+      );
+    }
+  });
+
+  it("runs Redis as the image's own user (its entrypoint cannot switch without capabilities)", () => {
+    expect(services.redis.user).toBe('999:1000');
+    const bad = clone(compose);
+    delete bad.services.redis.user;
+    expect(checkHardening(bad)).toContain(
+      'services.redis: image redis:8.8.0-alpine starts as root; set user to its own user 999 (with every capability dropped it cannot switch by itself)'
+    );
+    bad.services.redis.user = '0';
+    expect(
+      checkHardening(bad).some((p) => p.startsWith('services.redis: image redis:8.8.0-alpine starts as root'))
+    ).toBe(true);
+    const other = clone(compose);
+    other.services.frontend.user = '0:0';
+    expect(checkHardening(other)).toContain("services.frontend: user 0:0 is not the image's user 1000");
+  });
+
+  it(`publishes Grafana, the Jaeger UI and the demo on 127.0.0.1 unless ${BIND_ADDRESS_VARIABLE} widens it`, () => {
+    expect(checkBindAddress(compose)).toEqual([]);
+    const published = (env: Record<string, string>) =>
+      Object.entries(services).flatMap(([name, service]) =>
+        portsOf(service, env).map((p) => `${name} ${p.hostIp}:${p.host}`)
+      );
+    expect(published({}).sort()).toEqual([
+      'frontend 127.0.0.1:8080',
+      'grafana 127.0.0.1:3000',
+      'jaeger 127.0.0.1:16686',
+    ]);
+    expect(published({ [BIND_ADDRESS_VARIABLE]: '0.0.0.0' }).sort()).toEqual([
+      'frontend 0.0.0.0:8080',
+      'grafana 0.0.0.0:3000',
+      'jaeger 0.0.0.0:16686',
+    ]);
+  });
+
+  it('fails when a port binds every interface, a fixed address, or ignores the variable', () => {
+    const withPort = (name: string, port: string) => {
+      const bad = clone(compose);
+      bad.services[name].ports = [port];
+      return checkBindAddress(bad);
+    };
+    expect(withPort('grafana', '3000:3000')).toContain(
+      'services.grafana: port 3000 is published on every interface by default; bind it to 127.0.0.1'
+    );
+    expect(withPort('jaeger', '0.0.0.0:16686:16686')).toContain(
+      'services.jaeger: port 16686 is published on 0.0.0.0 by default; bind it to 127.0.0.1'
+    );
+    expect(withPort('frontend', '127.0.0.1:8080:8080')).toContain(
+      `services.frontend: port 8080 does not follow ${BIND_ADDRESS_VARIABLE} (use \${${BIND_ADDRESS_VARIABLE}:-127.0.0.1})`
+    );
+    expect(withPort('frontend', `\${${BIND_ADDRESS_VARIABLE}:-0.0.0.0}:8080:8080`)).toContain(
+      'services.frontend: port 8080 is published on 0.0.0.0 by default; bind it to 127.0.0.1'
+    );
+    expect(withPort('frontend', '[::1]:8080:8080')).toContain(
+      'services.frontend: port 8080 is published on ::1 by default; bind it to 127.0.0.1'
+    );
+  });
+});
+
 describe('docker-compose.yml: .env.example', () => {
   const example = Object.fromEntries(
     readText('.env.example')
@@ -286,6 +404,68 @@ describe('docker-compose.yml: .env.example', () => {
         variable: ref.name,
         default: example[ref.name],
       });
+    }
+  });
+
+  /** The comment that introduces `NAME=` in .env.example (the `#` lines above it and its group), as one line of text. */
+  const commentAbove = (name: string): string => {
+    const lines = readText('.env.example').split('\n');
+    let i = lines.findIndex((line) => line.startsWith(`${name}=`)) - 1;
+    while (i >= 0 && /^[A-Z_][A-Z0-9_]*=/.test(lines[i])) {
+      i--;
+    }
+    const comment: string[] = [];
+    for (; i >= 0 && lines[i].startsWith('#'); i--) {
+      comment.unshift(lines[i].replace(/^#\s?/, ''));
+    }
+    return comment.join(' ');
+  };
+
+  it('names the Grafana password and the demo admin token as dev-only defaults to change, and documents the bind address', () => {
+    for (const name of ['GRAFANA_ADMIN_PASSWORD', 'DEMO_ADMIN_TOKEN']) {
+      expect({ name, comment: commentAbove(name) }).toEqual({
+        name,
+        comment: expect.stringMatching(/dev-only default.*change it/i),
+      });
+    }
+    expect(example[BIND_ADDRESS_VARIABLE]).toBe('127.0.0.1');
+    expect(commentAbove(BIND_ADDRESS_VARIABLE)).toMatch(/this machine only/);
+    expect(commentAbove(BIND_ADDRESS_VARIABLE)).toMatch(/SECURITY\.md/);
+  });
+
+  it('the README names the same dev-only defaults and the bind address variable, and points to SECURITY.md', () => {
+    const readme = readText('README.md');
+    const paragraph = readme.split(/\n\s*\n/).find((p) => p.includes('dev-only')) ?? '';
+    for (const needle of [
+      `\`${example.GRAFANA_ADMIN_PASSWORD}\``,
+      `\`${example.DEMO_ADMIN_TOKEN}\``,
+      'GRAFANA_ADMIN_PASSWORD',
+      'DEMO_ADMIN_TOKEN',
+      BIND_ADDRESS_VARIABLE,
+      '`127.0.0.1`',
+      'SECURITY.md',
+    ]) {
+      expect({ needle, found: paragraph.includes(needle) }).toEqual({ needle, found: true });
+    }
+  });
+
+  it('SECURITY.md names each dev-only default, the bind address, the open Jaeger UI and the unsigned plugin ids', () => {
+    const security = readText('SECURITY.md');
+    const unsigned = dockerfileEnv(readText('deploy/grafana/Dockerfile')).GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS;
+    for (const needle of [
+      `\`${example.GRAFANA_ADMIN_PASSWORD}\``,
+      `\`${example.DEMO_ADMIN_TOKEN}\``,
+      'GRAFANA_ADMIN_PASSWORD',
+      'DEMO_ADMIN_TOKEN',
+      BIND_ADDRESS_VARIABLE,
+      `\`${example[BIND_ADDRESS_VARIABLE]}\``,
+      'Jaeger UI',
+      'GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS',
+      ...unsigned.split(',').map((id) => `\`${id}\``),
+      '## Before you expose the bundle',
+      '## Reporting a vulnerability',
+    ]) {
+      expect({ needle, found: security.includes(needle) }).toEqual({ needle, found: true });
     }
   });
 

@@ -61,7 +61,18 @@ export class RedisServer {
     });
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered: a Redis that hangs. */
+  pause(): void {
+    this.proc?.child.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void {
+    this.proc?.child.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.resume();
     await this.proc?.stop('SIGTERM', 5000);
   }
 

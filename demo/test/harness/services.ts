@@ -50,6 +50,8 @@ export interface DemoOptions {
   frontendEnv?: NodeJS.ProcessEnv;
   /** Start the frontend too (default true). */
   frontend?: boolean;
+  /** What says the backend is up (default `/readyz`, which needs Redis; `/healthz` for a backend without it). */
+  backendReadyPath?: '/readyz' | '/healthz';
 }
 
 export interface Demo {
@@ -58,13 +60,31 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
+/**
+ * The built frontend alone, forwarding to `backendUrl` (a real backend or a stand-in that answers /healthz), with
+ * its own telemetry off and the browser span relay pointing at `collectorUrl`.
+ */
+export function startFrontend(backendUrl: string, collectorUrl: string): Promise<Service> {
+  return start(
+    'frontend',
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      OTEL_SDK_DISABLED: 'true',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
+      BACKEND_URL: backendUrl,
+    },
+    '/readyz'
+  );
+}
+
 /** The built services (dist/) as real processes, exporting to `otlpUrl`, ready when this resolves. */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const env = baseEnv(options.otlpUrl, options.protocol ?? 'http/json');
   const backend = await start(
     'backend',
     { ...env, REDIS_URL: options.redisUrl, DEMO_ADMIN_TOKEN: ADMIN_TOKEN, ...options.backendEnv },
-    '/readyz'
+    options.backendReadyPath ?? '/readyz'
   );
   let frontend: Service | undefined;
   try {

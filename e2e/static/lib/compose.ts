@@ -19,6 +19,13 @@ export interface ComposeService {
   mem_limit?: string;
   restart?: string;
   networks?: string[] | Record<string, { aliases?: string[] } | null>;
+  cap_add?: string[];
+  cap_drop?: string[];
+  security_opt?: string[];
+  read_only?: boolean;
+  privileged?: boolean;
+  tmpfs?: string | string[];
+  user?: string;
   [key: string]: unknown;
 }
 
@@ -118,18 +125,38 @@ export function mountsOf(service: ComposeService): Mount[] {
 export interface PortMapping {
   host: number;
   container: number;
+  /** The host address it is published on; undefined = every interface (Docker's default). */
+  hostIp?: string;
 }
 
-export function portsOf(service: ComposeService): PortMapping[] {
+/**
+ * Published ports, with `${VAR:-default}` resolved from `env` first (as `docker compose` does with .env):
+ * `[IP:]HOST:CONTAINER[/proto]` (an IPv6 address in brackets) or the long syntax.
+ */
+export function portsOf(service: ComposeService, env: Record<string, string> = {}): PortMapping[] {
   return (service.ports ?? []).map((p) => {
     if (typeof p === 'string') {
-      const parts = p.split('/')[0].split(':');
-      const container = Number(parts[parts.length - 1]);
-      const host = parts.length >= 2 ? Number(parts[parts.length - 2]) : NaN;
-      return { host, container };
+      const spec = interpolate(p, env).split('/')[0];
+      const bracketed = /^\[([^\]]*)\]:(.*)$/.exec(spec);
+      const parts = bracketed ? bracketed[2].split(':') : spec.split(':');
+      const hostIp = bracketed ? bracketed[1] : parts.length === 3 ? parts.shift() : undefined;
+      const [host, container] = parts.length === 2 ? parts : [undefined, parts[0]];
+      return { host: host ? Number(host) : NaN, container: Number(container), hostIp: hostIp || undefined };
     }
-    return { host: Number(p.published), container: Number(p.target) };
+    const long = p as { target?: number; published?: string | number; host_ip?: string };
+    return { host: Number(long.published), container: Number(long.target), hostIp: long.host_ip || undefined };
   });
+}
+
+/** tmpfs mounts of a service (the `tmpfs` key and `type: tmpfs` volumes), as container paths. */
+export function tmpfsOf(service: ComposeService): string[] {
+  const short = service.tmpfs == null ? [] : Array.isArray(service.tmpfs) ? service.tmpfs : [service.tmpfs];
+  return [
+    ...short.map((entry) => entry.split(':')[0]),
+    ...mountsOf(service)
+      .filter((m) => m.type === 'tmpfs')
+      .map((m) => m.target),
+  ];
 }
 
 export function aliasesOf(service: ComposeService): string[] {
@@ -369,6 +396,86 @@ export function checkStateOnVolumes(compose: ComposeFile, stateful: Record<strin
     if (!mount || mount.type !== 'volume') {
       problems.push(`services.${name}: ${path} must be a named volume`);
     }
+  }
+  return problems;
+}
+
+/**
+ * Each service as locked down as its Kubernetes pod (Pod Security "restricted" plus a read-only root): all
+ * capabilities dropped and none added, no privilege gain, not privileged, a read-only root file system with every
+ * path its image writes (contracts.IMAGES) on a writable named volume or a tmpfs, and the image's own non-root user
+ * where the image would otherwise start as root.
+ */
+export function checkHardening(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  for (const [name, service] of Object.entries(compose.services ?? {})) {
+    const where = `services.${name}`;
+    if (!(service.cap_drop ?? []).some((cap) => cap.toUpperCase() === 'ALL')) {
+      problems.push(`${where}: must drop all capabilities (cap_drop: [ALL])`);
+    }
+    if ((service.cap_add ?? []).length > 0) {
+      problems.push(`${where}: adds capabilities ${(service.cap_add ?? []).join(', ')}`);
+    }
+    if (!(service.security_opt ?? []).some((opt) => /^no-new-privileges(:true)?$/.test(opt))) {
+      problems.push(`${where}: must set security_opt no-new-privileges:true`);
+    }
+    if (service.privileged === true) {
+      problems.push(`${where}: runs privileged`);
+    }
+    if (service.read_only !== true) {
+      problems.push(`${where}: must run with a read-only root file system (read_only: true)`);
+    }
+    const facts = factsFor(service);
+    if (!facts) {
+      continue; // checkCompose reports images missing from contracts.IMAGES
+    }
+    const writable = new Set([
+      ...tmpfsOf(service),
+      ...mountsOf(service)
+        .filter((m) => m.type === 'volume' && !m.readOnly)
+        .map((m) => m.target),
+    ]);
+    for (const path of facts.writable) {
+      if (!writable.has(path)) {
+        problems.push(
+          `${where}: ${path} must be a tmpfs or a writable named volume (the root file system is read-only)`
+        );
+      }
+    }
+    const uid = service.user === undefined ? undefined : Number(String(service.user).split(':')[0]);
+    if (facts.startsAsRoot && uid !== facts.uid) {
+      problems.push(
+        `${where}: image ${service.image} starts as root; set user to its own user ${facts.uid} (with every capability dropped it cannot switch by itself)`
+      );
+    } else if (uid !== undefined && uid !== facts.uid) {
+      problems.push(`${where}: user ${service.user} is not the image's user ${facts.uid}`);
+    }
+  }
+  return problems;
+}
+
+/** The variable that widens the host address the bundle publishes on (default 127.0.0.1: this machine only). */
+export const BIND_ADDRESS_VARIABLE = 'HOTPATH_BIND_ADDRESS';
+
+/**
+ * Every published port binds the address named by ${HOTPATH_BIND_ADDRESS:-127.0.0.1}: this machine only unless
+ * the operator widens it, and then all of them follow.
+ */
+export function checkBindAddress(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  const widened = { [BIND_ADDRESS_VARIABLE]: '192.0.2.1' }; // TEST-NET-1: a value nothing else would produce
+  for (const [name, service] of Object.entries(compose.services ?? {})) {
+    const byDefault = portsOf(service);
+    const whenSet = portsOf(service, widened);
+    byDefault.forEach((port, i) => {
+      const at = `services.${name}: port ${port.container}`;
+      if (port.hostIp !== '127.0.0.1') {
+        problems.push(`${at} is published on ${port.hostIp ?? 'every interface'} by default; bind it to 127.0.0.1`);
+      }
+      if (whenSet[i]?.hostIp !== widened[BIND_ADDRESS_VARIABLE]) {
+        problems.push(`${at} does not follow ${BIND_ADDRESS_VARIABLE} (use \${${BIND_ADDRESS_VARIABLE}:-127.0.0.1})`);
+      }
+    });
   }
   return problems;
 }

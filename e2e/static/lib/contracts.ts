@@ -62,12 +62,15 @@ export interface ImageFacts {
   tools: string[];
   shell: boolean;
   writable: string[];
+  /** Starts as root and switches to `uid` itself (which needs the setuid/setgid capabilities). */
+  startsAsRoot?: boolean;
 }
 
 /**
  * Sources: jaegertracing/jaeger cmd/jaeger/Dockerfile (alpine base, USER 10001, VOLUME /tmp); grafana/loki
  * cmd/loki/Dockerfile (distroless, USER 10001, /loki, `loki -health` since 3.7); prom/prometheus (busybox, nobody);
- * grafana/grafana (Alpine: curl, UID 472); redis alpine (redis 999:1000, redis-cli); the demo images are built on
+ * grafana/grafana (Alpine: curl, UID 472); redis alpine (redis 999:1000, redis-cli; runs as root and drops to redis
+ * in its entrypoint, redis/docker-library-redis alpine/docker-entrypoint.sh); the demo images are built on
  * the official node images (user `node`, 1000) per the demo contract.
  */
 export const IMAGES: Record<string, ImageFacts> = {
@@ -75,7 +78,7 @@ export const IMAGES: Record<string, ImageFacts> = {
   'jaegertracing/jaeger': { uid: 10001, tools: ['wget'], shell: true, writable: ['/tmp'] },
   'grafana/loki': { uid: 10001, tools: ['/usr/bin/loki'], shell: false, writable: ['/loki', '/tmp'] },
   'prom/prometheus': { uid: 65534, tools: ['wget'], shell: true, writable: ['/prometheus'] },
-  redis: { uid: 999, tools: ['redis-cli'], shell: true, writable: ['/data'] },
+  redis: { uid: 999, tools: ['redis-cli'], shell: true, writable: ['/data'], startsAsRoot: true },
   'hotpath/demo-frontend': { uid: 1000, tools: ['node'], shell: true, writable: ['/tmp'] },
   'hotpath/demo-backend': { uid: 1000, tools: ['node'], shell: true, writable: ['/tmp'] },
   'hotpath/demo-loadgen': { uid: 1000, tools: ['node'], shell: true, writable: ['/tmp'] },
