@@ -13,30 +13,50 @@ const DEMO = path.join(__dirname, '..');
 const REPO = path.join(DEMO, '..');
 const SERVICES = ['backend', 'frontend', 'loadgen'] as const;
 
-interface Dockerfile {
-  stages: string[][];
+interface Stage {
+  name: string | undefined;
+  /** The stage's FROM: an image, or the name of an earlier stage. */
+  from: string;
+  /** Instructions after FROM, continuation lines joined, comments dropped. */
+  lines: string[];
 }
 
-/** Instructions (continuation lines joined, comments dropped), split into stages at each FROM. */
-function parse(service: string): Dockerfile {
-  const text = readFileSync(path.join(DEMO, service, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
-  const stages: string[][] = [];
+/** demo/Dockerfile split into stages at each FROM. */
+function parseStages(): Stage[] {
+  const text = readFileSync(path.join(DEMO, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+  const stages: Stage[] = [];
   for (const line of text.split('\n').map((l) => l.trim())) {
     if (line === '' || line.startsWith('#')) {
       continue;
     }
-    if (line.startsWith('FROM ')) {
-      stages.push([line]);
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?$/i.exec(line);
+    if (from) {
+      stages.push({ from: from[1], name: from[2], lines: [] });
     } else {
-      stages.at(-1)?.push(line);
+      stages.at(-1)?.lines.push(line);
     }
   }
-  return { stages };
+  return stages;
 }
 
-/** The command of the final stage's `HEALTHCHECK … CMD <shell command>` (Docker runs it with /bin/sh -c). */
-function healthcheck(stage: string[]): string {
-  const line = stage.find((l) => l.startsWith('HEALTHCHECK ')) ?? '';
+const STAGES = parseStages();
+
+/** A target's instructions from its base image on (what the image built with --target holds), and that image. */
+function target(name: string): { image: string; lines: string[] } {
+  const stage = STAGES.find((s) => s.name === name);
+  if (!stage) {
+    throw new Error(`demo/Dockerfile has no stage ${name}`);
+  }
+  if (STAGES.some((s) => s.name === stage.from)) {
+    const base = target(stage.from);
+    return { image: base.image, lines: [...base.lines, ...stage.lines] };
+  }
+  return { image: stage.from, lines: stage.lines };
+}
+
+/** The command of the target's effective `HEALTHCHECK … CMD <shell command>` (Docker runs it with /bin/sh -c). */
+function healthcheck(service: string): string {
+  const line = target(service).lines.findLast((l) => l.startsWith('HEALTHCHECK ')) ?? '';
   return line.slice(line.indexOf(' CMD ') + 5);
 }
 
@@ -44,19 +64,15 @@ function runHealthcheck(command: string, env: NodeJS.ProcessEnv): number | null 
   return spawnSync('/bin/sh', ['-c', command], { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 }).status;
 }
 
-describe.each(SERVICES)('demo/%s/Dockerfile', (service) => {
-  const dockerfile = parse(service);
-  const final = dockerfile.stages.at(-1) ?? [];
-
-  test('multi-stage, every stage on the same exact node:<major.minor.patch>-bookworm-slim', () => {
-    expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
-    const images = new Set(dockerfile.stages.map((stage) => stage[0].split(/\s+/)[1]));
+describe('demo/Dockerfile', () => {
+  test('multi-stage, every stage from the same exact node:<major.minor.patch>-bookworm-slim', () => {
+    const images = new Set(STAGES.filter((s) => !STAGES.some((t) => t.name === s.from)).map((s) => s.from));
     expect(images.size).toBe(1);
     expect([...images][0]).toMatch(/^node:20\.\d+\.\d+-bookworm-slim$/);
   });
 
   test('installs only the demo workspace from the lockfile, without install scripts', () => {
-    const runs = dockerfile.stages.flat().filter((l) => l.startsWith('RUN npm '));
+    const runs = STAGES.flatMap((s) => s.lines).filter((l) => l.startsWith('RUN npm '));
     expect(runs.length).toBeGreaterThan(0);
     for (const run of runs.filter((r) => r.includes('npm ci'))) {
       expect(run).toContain('--workspace demo');
@@ -65,18 +81,20 @@ describe.each(SERVICES)('demo/%s/Dockerfile', (service) => {
     expect(runs.some((r) => r.includes('--omit=dev'))).toBe(true);
   });
 
-  test('runs as the non-root user node, the built entry point, with a node -e healthcheck', () => {
-    expect(final).toContain('USER node');
-    expect(final.at(-1)).toBe(`CMD ["node", "demo/dist/${service}/main.js"]`);
+  test.each(SERVICES)('target %s: the non-root user node, its built entry point, a node -e healthcheck', (service) => {
+    const { image, lines } = target(service);
+    expect(image).toMatch(/^node:/);
+    expect(lines.findLast((l) => l.startsWith('USER '))).toBe('USER node');
+    expect(lines.at(-1)).toBe(`CMD ["node", "demo/dist/${service}/main.js"]`);
     expect(existsSync(path.join(DEMO, 'dist', service, 'main.js'))).toBe(true);
     // `node -e "<script>"`: no curl in the slim image; the script must at least compile.
-    const match = /^node -e "([^"]+)"$/.exec(healthcheck(final));
+    const match = /^node -e "([^"]+)"$/.exec(healthcheck(service));
     expect(match).not.toBeNull();
     expect(() => new Function(match?.[1] ?? '')).not.toThrow();
   });
 
   test('its .dockerignore lets in what the build reads and keeps out node_modules and dist', () => {
-    const ignore = readFileSync(path.join(DEMO, service, 'Dockerfile.dockerignore'), 'utf8').split('\n');
+    const ignore = readFileSync(path.join(DEMO, 'Dockerfile.dockerignore'), 'utf8').split('\n');
     const build = readFileSync(path.join(DEMO, 'build.mjs'), 'utf8');
     const sources = new Set(['lib', ...[...build.matchAll(/'([a-z]+)\/[\w/]+\.(?:ts|html|css)'/g)].map((m) => m[1])]);
     expect([...sources].sort()).toEqual(['backend', 'frontend', 'lib', 'loadgen', 'local']);
@@ -93,7 +111,7 @@ describe.each(SERVICES)('demo/%s/Dockerfile', (service) => {
       expect(ignore).toContain(entry);
     }
     // The COPY sources exist in the repository.
-    for (const copy of dockerfile.stages.flat().filter((l) => l.startsWith('COPY ') && !l.includes('--from='))) {
+    for (const copy of STAGES.flatMap((s) => s.lines).filter((l) => l.startsWith('COPY ') && !l.includes('--from='))) {
       for (const source of copy.split(/\s+/).slice(1, -1)) {
         expect(existsSync(path.join(REPO, source))).toBe(true);
       }
@@ -112,7 +130,7 @@ describe('the HEALTHCHECK commands, run for real', () => {
       ['backend', demo.backend.port],
       ['frontend', demo.frontend?.port ?? 0],
     ] as const) {
-      const command = healthcheck(parse(service).stages.at(-1) ?? []);
+      const command = healthcheck(service);
       expect(runHealthcheck(command, { PORT: String(port) })).toBe(0);
       expect(runHealthcheck(command, { PORT: String(closed) })).toBe(1);
     }
@@ -122,7 +140,7 @@ describe('the HEALTHCHECK commands, run for real', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hotpath-demo-loadgen-'));
     cleanup.add(() => rmSync(dir, { recursive: true, force: true }));
     const heartbeat = path.join(dir, 'hotpath-loadgen.heartbeat');
-    const command = healthcheck(parse('loadgen').stages.at(-1) ?? []);
+    const command = healthcheck('loadgen');
     expect(runHealthcheck(command, { TMPDIR: dir })).toBe(1);
     const proc = spawnProc('loadgen', process.execPath, [path.join(DEMO, 'dist', 'loadgen', 'main.js')], {
       env: {

@@ -149,10 +149,11 @@ describe('docker-compose.yml: the demo services', () => {
     expect(services.loadgen.restart).toBe('no');
   });
 
-  it('builds the demo images from the repository root with their Dockerfiles (node images, non-root, HEALTHCHECK)', () => {
+  it('builds the demo images from the repository root, one target each of demo/Dockerfile (node, non-root, HEALTHCHECK)', () => {
     for (const name of ['frontend', 'backend', 'loadgen']) {
-      const build = services[name].build as { context: string; dockerfile: string };
-      expect(build).toEqual({ context: '.', dockerfile: `demo/${name}/Dockerfile` });
+      const build = services[name].build as { context: string; dockerfile: string; target: string };
+      expect(build).toEqual({ context: '.', dockerfile: 'demo/Dockerfile', target: name });
+      expect(readText(build.dockerfile)).toMatch(new RegExp(`^FROM \\S+ AS ${name}$`, 'm'));
       expect(exists(build.dockerfile)).toBe(true);
       const dockerfile = readText(build.dockerfile);
       const final = dockerfileBaseImages(dockerfile).pop() ?? '';
