@@ -31,8 +31,11 @@ import type { FetchProgress, HotspotPhase, HotspotQuery, HotspotState, TimeRange
  * between two responses, a timer brings the report up to date once the interval has passed. `records` are the
  * traces behind `report` (taken with it), so the what-if describes the same sample as the ranking. `operations` is
  * the run's interning table: append-only, so the ids in an older snapshot stay valid.
+ *
+ * `AnalysisRunOptions` say how such a run is scheduled and labelled; what it computes is the engine's
+ * `AnalysisOptions`.
  */
-export interface AnalysisOptions {
+export interface AnalysisRunOptions {
   /** The time range the traces were searched in; when absent, the extent of the analysed traces. */
   range?: TimeRangeMs;
   sliceBudgetMs?: number;
@@ -113,7 +116,7 @@ export function errorState(error: UserFacingError, range: TimeRangeMs = { from: 
   return { ...emptyState(range, 'error'), error };
 }
 
-export function createHotspotAnalysis(query: HotspotQuery, options: AnalysisOptions = {}): HotspotAnalysis {
+export function createHotspotAnalysis(query: HotspotQuery, options: AnalysisRunOptions = {}): HotspotAnalysis {
   return new Analysis(query, options);
 }
 
@@ -161,7 +164,7 @@ class Analysis implements HotspotAnalysis {
 
   constructor(
     private readonly query: HotspotQuery,
-    private readonly options: AnalysisOptions
+    private readonly options: AnalysisRunOptions
   ) {
     this.sliceMs = options.sliceBudgetMs ?? DEFAULT_SLICE_MS;
     this.reportIntervalMs = options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
@@ -544,7 +547,7 @@ function nothingFetched(failures: readonly TraceFailure[], noun: 'trace' | 'file
 export function analyzeLocalFiles(
   files: ReadonlyArray<{ name: string; text: string }>,
   query: HotspotQuery,
-  options: Omit<AnalysisOptions, 'range' | 'failureNoun'> & { onState?: (state: HotspotState) => void } = {}
+  options: Omit<AnalysisRunOptions, 'range' | 'failureNoun'> & { onState?: (state: HotspotState) => void } = {}
 ): Promise<HotspotState> {
   const analysis = createHotspotAnalysis(query, { ...options, failureNoun: 'file' });
   if (options.onState) {

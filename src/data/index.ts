@@ -7,7 +7,7 @@ export { useHotspotAnalysis, useHotspotSearch } from './hooks';
 export { createTraceLinks } from './traceLinks';
 export type { TraceLinkSources } from './traceLinks';
 export { createHotspotAnalysis, analyzeLocalFiles, emptyState, errorState } from './analysis';
-export type { HotspotAnalysis, AnalysisOptions } from './analysis';
+export type { HotspotAnalysis, AnalysisRunOptions } from './analysis';
 export { readTraceSource, isSearchTable, searchTableIds } from './traceSource';
 export type { TraceSource, TraceSourceResult } from './traceSource';
 export {

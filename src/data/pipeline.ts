@@ -1,7 +1,7 @@
 import type { DataFrame } from '@grafana/data';
 import { getDataSourceSrv } from '@grafana/runtime';
 import type { Subscription } from 'rxjs';
-import { createHotspotAnalysis, errorState, type AnalysisOptions, type HotspotAnalysis } from './analysis';
+import { createHotspotAnalysis, errorState, type AnalysisRunOptions, type HotspotAnalysis } from './analysis';
 import { classifyError } from './errors';
 import { fetchTraces$, searchTraceIds$, type FetchTracesOptions } from './fetchTraces';
 import { readTraceSource } from './traceSource';
@@ -27,7 +27,7 @@ export interface PipelineRun {
 
 export interface PipelineOptions {
   fetch?: Partial<Omit<FetchTracesOptions, 'jaegerUid' | 'range'>>;
-  analysis?: Omit<AnalysisOptions, 'range'>;
+  analysis?: Omit<AnalysisRunOptions, 'range'>;
 }
 
 /** The panel: its `series` are a Jaeger search table (fetch the traces) or trace frames (analyse them). */

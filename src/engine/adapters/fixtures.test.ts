@@ -5,7 +5,7 @@ import { OperationTable } from '../model/operations';
 import { TraceInputError } from '../model/problems';
 import { readTraceText } from './detect';
 
-function analyseFixture(relative: string) {
+function analyzeFixture(relative: string) {
   const operations = new OperationTable();
   const parsed = readTraceText(readFixtureText(relative), operations, relative);
   return { ...parsed, operations, paths: parsed.traces.map((t) => criticalPath(t)) };
@@ -86,7 +86,7 @@ const IGNORED = new Set(['spanTimeUs', 'spanTimeInWindowUs', 'clippedUs']);
 
 describe('every recorded trace analyses with the expected diagnostics', () => {
   it.each(Object.entries(EXPECTED))('%s', (relative, expected) => {
-    const { traces, problems, paths } = analyseFixture(relative);
+    const { traces, problems, paths } = analyzeFixture(relative);
     expect(problems).toEqual([]);
     expect(traces).toHaveLength(1);
     const nonZero = Object.fromEntries(
@@ -96,7 +96,7 @@ describe('every recorded trace analyses with the expected diagnostics', () => {
   });
 
   it('shows how little of a SmartThings journey the root window covers', () => {
-    const { paths } = analyseFixture('jaeger/zipkin-smartthings-mobile-web-install.jaeger.json');
+    const { paths } = analyzeFixture('jaeger/zipkin-smartthings-mobile-web-install.jaeger.json');
     const { spanTimeInWindowUs, spanTimeUs } = paths[0].diagnostics;
     expect(spanTimeInWindowUs / spanTimeUs).toBeLessThan(0.002);
     expect(paths[0].windowEnd - paths[0].windowStart).toBe(36713);
@@ -105,7 +105,7 @@ describe('every recorded trace analyses with the expected diagnostics', () => {
 
 describe('the same trace in different formats gives the same answer', () => {
   function perSpan(relative: string) {
-    const { traces, paths, operations } = analyseFixture(relative);
+    const { traces, paths, operations } = analyzeFixture(relative);
     const t = traces[0];
     return Object.fromEntries(
       t.spanIds.map((id, i) => [
@@ -140,7 +140,7 @@ describe('the same trace in different formats gives the same answer', () => {
   });
 
   it('upper-case hex OTLP IDs are read as lower case', () => {
-    const { traces } = analyseFixture('otlp/otel-proto-example-trace.json');
+    const { traces } = analyzeFixture('otlp/otel-proto-example-trace.json');
     expect(traces[0].traceId).toBe('5b8efff798038103d269b633813fc60c');
     expect(traces[0].spanIds).toEqual(['eee19b7ec3c1b174']);
   });

@@ -10,7 +10,7 @@ interface JaegerUiCase {
   expectedCriticalPathSections: Array<{ spanID: string; sectionStart: number; sectionEnd: number }>;
 }
 
-function analyseOne(input: unknown) {
+function analyzeOne(input: unknown) {
   const operations = new OperationTable();
   const { traces, problems } = readTraces(input, operations);
   expect(problems).toEqual([]);
@@ -37,7 +37,7 @@ describe('jaeger-ui critical-path oracle (CriticalPath/testCases/test1..9)', () 
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s: same sections as jaeger-ui', (_name, testCase) => {
-    const { trace, path } = analyseOne(testCase.trace);
+    const { trace, path } = analyzeOne(testCase.trace);
     const ours = Array.from(path.segmentSpan, (span, k) => ({
       spanID: trace.spanIds[span],
       sectionStart: path.segmentStart[k],
@@ -73,7 +73,7 @@ describe('CRISP critical-path oracle (test_cases 1..25 and err_pattern1..4)', ()
 
   it.each(files)('%s', (file) => {
     const input = readFixture<{ testing: unknown }>(`jaeger/crisp-test-cases/${file}`);
-    const { operations, trace, path } = analyseOne(input);
+    const { operations, trace, path } = analyzeOne(input);
     const perOperation: Record<string, number> = {};
     for (let i = 0; i < trace.size; i++) {
       const key = `[${operations.service(trace.operation[i])}] ${operations.operation(trace.operation[i])}`;
