@@ -271,8 +271,8 @@ describeWithKubectl('compose <-> Kubernetes drift', () => {
     expect(commandDrift(dev, ['jaeger', 'loki', 'prometheus', 'redis'])).toEqual([]);
   });
 
-  it('same environment for the demo services and Grafana (secrets where compose uses the env file)', () => {
-    expect(envDrift(dev, ['frontend', 'backend', 'loadgen', 'grafana'])).toEqual([]);
+  it('same environment for Jaeger, the demo services and Grafana (secrets where compose uses the env file)', () => {
+    expect(envDrift(dev, ['jaeger', 'frontend', 'backend', 'loadgen', 'grafana'])).toEqual([]);
     const bad = clone(dev);
     container(bad, 'backend').env.find((e: any) => e.name === 'REDIS_URL').value = 'redis://redis:6380';
     expect(envDrift(bad, ['backend'])).toEqual([

@@ -1,27 +1,53 @@
 /** @jest-environment node */
 /**
  * Jaeger v2 and Loki 3 configs. Neither has an offline validator, so their structure is checked: every pipeline
- * component defined and compiled into Jaeger 2.20, storage names that agree, endpoints bound to 0.0.0.0, the
+ * component defined and compiled into the pinned Jaeger (tools/versions.json), storage names that agree, endpoints bound to 0.0.0.0, the
  * spanmetrics unit pinned and matching what the dashboards query; Loki on TSDB/v13 with every path on its volume.
  */
+import { ComposeFile, environmentOf } from './lib/compose';
 import {
   checkJaegerConfig,
   checkLokiConfig,
   checkSpanMetrics,
   envReferences,
+  expandEnv,
+  jaegerVariableKind,
   literalSecrets,
   producedMetrics,
+  valueEnvReferences,
 } from './lib/configs';
 import { DEMO_HISTOGRAM } from './lib/contracts';
-import { clone, exists, readText, readYaml } from './lib/repo';
+import { clone, exists, parseYaml, readText, readYaml } from './lib/repo';
+import { JAEGER_RELEASE } from './lib/versions';
 
 const JAEGER_FILES = ['deploy/jaeger/config.yaml', 'deploy/jaeger/config.production.yaml'];
 const LOKI_FILES = ['deploy/loki/config.yaml', 'deploy/loki/config.production.yaml'];
 
-describe.each(JAEGER_FILES)('Jaeger %s', (file) => {
-  const cfg = readYaml<any>(file);
+/** The addresses compose gives Jaeger (Kubernetes gives the same: drift.test.ts). */
+const JAEGER_ENV = environmentOf(readYaml<ComposeFile>('docker-compose.yml').services.jaeger);
 
-  it('defines every component its pipelines and extensions use, all built into Jaeger 2.20, storage names agreeing', () => {
+/** A Jaeger config as the container sees it: its `${env:…}` addresses filled in from compose's environment. */
+function readJaeger(file: string): any {
+  return parseYaml(expandEnv(readText(file), JAEGER_ENV));
+}
+
+const variablesOf = (file: string) => valueEnvReferences(readYaml(file));
+
+describe.each(JAEGER_FILES)('Jaeger %s', (file) => {
+  const cfg = readJaeger(file);
+
+  it('reads only addresses and credentials from the environment, every address set by compose', () => {
+    const variables = variablesOf(file);
+    expect(variables.filter((v) => !jaegerVariableKind(v))).toEqual([]);
+    const addresses = variables.filter((v) => jaegerVariableKind(v) !== 'credential' && !v.startsWith('OPENSEARCH_'));
+    expect(addresses.filter((v) => !(v in JAEGER_ENV))).toEqual([]);
+    // Listen addresses bind every interface in the containers; the servers tests put them on loopback ports.
+    for (const v of addresses.filter((name) => jaegerVariableKind(name)?.startsWith('listen'))) {
+      expect({ [v]: JAEGER_ENV[v] }).toEqual({ [v]: expect.stringMatching(/^(0\.0\.0\.0(:\d+)?|\d+)$/) });
+    }
+  });
+
+  it(`defines every component its pipelines and extensions use, all built into ${JAEGER_RELEASE}, storage names agreeing`, () => {
     expect(checkJaegerConfig(cfg)).toEqual([]);
   });
 
@@ -42,7 +68,7 @@ describe.each(JAEGER_FILES)('Jaeger %s', (file) => {
 });
 
 describe('Jaeger config checks fail on mutated copies', () => {
-  const cfg = readYaml<any>('deploy/jaeger/config.yaml');
+  const cfg = readJaeger('deploy/jaeger/config.yaml');
 
   it('an undefined or unknown component, a storage name mismatch, a localhost bind', () => {
     const bad = clone(cfg);
@@ -62,7 +88,7 @@ describe('Jaeger config checks fail on mutated copies', () => {
     bad2.exporters.prometheusremotewrite = { endpoint: 'http://prometheus:9090/api/v1/write' };
     bad2.service.pipelines['metrics/spanmetrics'].exporters = ['prometheusremotewrite'];
     expect(checkJaegerConfig(bad2)).toContain(
-      'exporters.prometheusremotewrite: component type prometheusremotewrite is not built into Jaeger 2.20'
+      `exporters.prometheusremotewrite: component type prometheusremotewrite is not built into ${JAEGER_RELEASE}`
     );
   });
 
@@ -87,17 +113,19 @@ describe('Jaeger config checks fail on mutated copies', () => {
 });
 
 describe('Jaeger production config', () => {
-  const text = readText('deploy/jaeger/config.production.yaml');
-  const cfg = readYaml<any>('deploy/jaeger/config.production.yaml');
+  const cfg = readJaeger('deploy/jaeger/config.production.yaml');
 
   it('stores traces in OpenSearch whose address and credentials come from the environment', () => {
     const backend = cfg.extensions.jaeger_storage.backends[cfg.extensions.jaeger_query.storage.traces];
     expect(Object.keys(backend)).toEqual(['opensearch']);
-    expect(envReferences(text).sort()).toEqual(['OPENSEARCH_PASSWORD', 'OPENSEARCH_URL', 'OPENSEARCH_USERNAME']);
+    const own = variablesOf('deploy/jaeger/config.production.yaml').filter(
+      (v) => !variablesOf('deploy/jaeger/config.yaml').includes(v)
+    );
+    expect(own).toEqual(['OPENSEARCH_PASSWORD', 'OPENSEARCH_URL', 'OPENSEARCH_USERNAME']);
   });
 
   it('differs from the dev config only in the trace storage and CORS', () => {
-    const dev = readYaml<any>('deploy/jaeger/config.yaml');
+    const dev = readJaeger('deploy/jaeger/config.yaml');
     const strip = (c: any) => {
       const copy = clone(c);
       delete copy.extensions.jaeger_storage.backends;

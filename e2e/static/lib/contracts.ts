@@ -3,6 +3,7 @@
  * (user id, tools for health checks, writable paths) and the environment the demo services read. The static checks
  * compare every file against these; when a contract changes, change it here and the files together.
  */
+import { VERSIONS } from './versions';
 
 /** The app plugin and its nested panel (src/plugin.json, src/panels/hotspots/plugin.json). */
 export const APP_ID = 'hotpath-latency-app';
@@ -49,7 +50,8 @@ export const ONE_SHOT_SERVICES = ['loadgen'];
 
 /** Pinned image versions of the bundle, by repository; compose and every overlay must use exactly these. */
 export const IMAGE_VERSIONS: Record<string, RegExp> = {
-  'jaegertracing/jaeger': /^2\.(2\d|[3-9]\d)\.\d+$/, // Jaeger v2, 2.20 or newer
+  // The release the real-server tests run (tools/versions.json), exactly.
+  [VERSIONS.jaeger.image]: new RegExp(`^${VERSIONS.jaeger.tag.replace(/\./g, '\\.')}$`),
   'grafana/loki': /^3\.7\.\d+$/,
   'prom/prometheus': /^v3\.\d+\.\d+$/,
   'grafana/grafana': /^13\.2\.\d+$/,
