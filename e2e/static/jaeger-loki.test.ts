@@ -77,12 +77,14 @@ describe('Jaeger config checks fail on mutated copies', () => {
     bad.extensions.jaeger_query.storage.traces = 'some_store';
     bad.receivers.otlp.protocols.http.endpoint = 'localhost:4318';
     delete bad.extensions.healthcheckv2.http.endpoint;
+    delete bad.extensions.jaeger_query.enable_tracing;
     expect(checkJaegerConfig(bad)).toEqual([
       'pipeline traces: processor tail_sampling is not defined',
       'pipeline traces: exporter prometheusremotewrite is not defined',
       'jaeger_query.storage.traces some_store is not a jaeger_storage backend (traces_store)',
       'receivers.otlp.protocols.http.endpoint must bind 0.0.0.0 (got localhost:4318)',
       'extensions.healthcheckv2.http.endpoint must bind 0.0.0.0:13133 and be enabled',
+      'extensions.jaeger_query.enable_tracing must be false (self-traces mix into the demo data)',
     ]);
     const bad2 = clone(cfg);
     bad2.exporters.prometheusremotewrite = { endpoint: 'http://prometheus:9090/api/v1/write' };

@@ -5,9 +5,11 @@
  * servers it calls (Prometheus, Kafka, OpenSearch) are the caller's to give. Nothing else in the file is changed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
-import { answers } from '../../../demo/test/harness/http';
+import { answers, request, type Answer } from '../../../demo/test/harness/http';
 import { freePort, Proc, spawnProc, waitFor } from '../../../demo/test/harness/process';
 import { jaegerVariableKind, valueEnvReferences } from '../../static/lib/configs';
 import { readYaml, repoPath } from '../../static/lib/repo';
@@ -68,23 +70,44 @@ export function validateJaegerConfig(configPath: string, env: Record<string, str
   return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ?? ''}` };
 }
 
-/** A running Jaeger process; `address(VAR)` is where the config's placeholder VAR pointed it. */
+/**
+ * A running Jaeger process; `url(VAR)` is where the config's placeholder VAR pointed it. Each instance runs in a
+ * working directory of its own (a temp dir, kept across restarts): configs with local storage keep it there, as
+ * they do under the containers' working_dir.
+ */
 export class Jaeger {
+  private proc: Proc;
+
   private constructor(
     readonly configPath: string,
     readonly env: Record<string, string>,
-    private proc: Proc
-  ) {}
+    readonly workDir: string
+  ) {
+    this.proc = this.spawn();
+  }
+
+  /** Starts `jaeger --config configPath` without waiting (a config expected to fail is read from its output). */
+  static launch(configPath: string, env: Record<string, string>): Jaeger {
+    return new Jaeger(configPath, env, mkdtempSync(path.join(os.tmpdir(), 'hotpath-jaeger-')));
+  }
 
   /** Starts `jaeger --config configPath` and waits until healthcheckv2 says every component is up. */
   static async start(configPath: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Jaeger> {
-    const jaeger = new Jaeger(configPath, env, Jaeger.spawn(configPath, env));
-    await jaeger.waitHealthy(timeoutMs);
+    const jaeger = Jaeger.launch(configPath, env);
+    try {
+      await jaeger.waitHealthy(timeoutMs);
+    } catch (error) {
+      await jaeger.dispose();
+      throw error;
+    }
     return jaeger;
   }
 
-  private static spawn(configPath: string, env: Record<string, string>): Proc {
-    return spawnProc('jaeger', requireJaegerBinary(), ['--config', configPath], { env: childEnv(env) });
+  private spawn(): Proc {
+    return spawnProc('jaeger', requireJaegerBinary(), ['--config', this.configPath], {
+      env: childEnv(this.env),
+      cwd: this.workDir,
+    });
   }
 
   get running(): boolean {
@@ -98,6 +121,17 @@ export class Jaeger {
       throw new Error(`${this.configPath} has no address ${variable}`);
     }
     return `http://${address}`;
+  }
+
+  /**
+   * GET on the query API (path like `/api/services`). Without `connection: close`, Node keeps the connection alive and
+   * Jaeger 2.12's query server then waits 10 s for it on shutdown.
+   */
+  query(pathAndQuery: string): Promise<Answer> {
+    return request(`${this.url('JAEGER_QUERY_HTTP_ENDPOINT')}${pathAndQuery}`, {
+      headers: { connection: 'close' },
+      timeoutMs: 30_000,
+    });
   }
 
   /** healthcheckv2 (use_v2) answers GET /status with 200 once every component reports OK. */
@@ -127,30 +161,27 @@ export class Jaeger {
 
   /** Waits for the process to exit by itself (e.g. a config that cannot start), up to `timeoutMs`. */
   async exited(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    return waitFor(
-      `${this.configPath} to exit`,
-      async () => (this.proc.running ? undefined : this.proc.exited),
-      timeoutMs,
-      200
-    );
+    const proc = this.proc;
+    return waitFor(`${this.configPath} to exit`, async () => (proc.running ? undefined : proc.exited), timeoutMs, 200);
   }
 
-  /** Stops gracefully (SIGTERM); SIGKILL for a crash. */
+  /** Stops gracefully (SIGTERM), or as a crash would (SIGKILL). The working directory stays for a restart. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     await this.proc.stop(signal, 15_000);
   }
 
-  /** Starts the same config with the same addresses again (after stop), and waits until healthy. */
+  /** Starts the same config with the same addresses and working directory again, and waits until healthy. */
   async restart(timeoutMs = 60_000): Promise<void> {
     if (this.proc.running) {
       throw new Error('restart() needs a stopped process');
     }
-    this.proc = Jaeger.spawn(this.configPath, this.env);
+    this.proc = this.spawn();
     await this.waitHealthy(timeoutMs);
   }
 
-  /** Starts without waiting for health: for a config expected to fail, whose failure is then read from its output. */
-  static launch(configPath: string, env: Record<string, string>): Jaeger {
-    return new Jaeger(configPath, env, Jaeger.spawn(configPath, env));
+  /** Stops and removes the working directory. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.workDir, { recursive: true, force: true });
   }
 }

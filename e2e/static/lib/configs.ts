@@ -129,6 +129,10 @@ export function checkJaegerConfig(cfg: any): string[] {
   } else if (!String(health.http.endpoint).endsWith(':13133')) {
     problems.push('extensions.healthcheckv2.http.endpoint must be on port 13133 (probes and healthchecks use it)');
   }
+  if (section('extensions').jaeger_query && section('extensions').jaeger_query.enable_tracing !== false) {
+    // Default true in 2.x: the query API's own spans go to localhost:4317 (see deploy/jaeger/config.yaml).
+    problems.push('extensions.jaeger_query.enable_tracing must be false (self-traces mix into the demo data)');
+  }
   // The UI/API port is the one compose publishes and the Services expose; Grafana's data source calls it too.
   const queryServer = section('extensions').jaeger_query ?? {};
   for (const [proto, port] of [
