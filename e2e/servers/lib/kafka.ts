@@ -2,8 +2,9 @@
  * A real, throw-away Kafka broker (KRaft, one node that is broker and controller) on free loopback ports, from the
  * jars `npm run tools` copies into tools/kafka/lib (tools/kafka/pom.xml). Storage is formatted in a temp dir with a
  * random cluster ID, then `kafka.Kafka server.properties` runs; topics are created with Kafka's own kafka-topics
- * (org.apache.kafka.tools.TopicCommand), as the compose profile does. Settings follow Kafka's
- * config/server.properties for a single node (kafka.apache.org/documentation/#quickstart, KRaft).
+ * (org.apache.kafka.tools.TopicCommand), as the compose profile does. The settings are contracts.BROKER_SETTINGS
+ * (those of compose's kafka service) plus loopback addresses; Kafka's config/server.properties for a single KRaft
+ * node is the model (kafka.apache.org/documentation/#quickstart).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { freePort, Proc, spawnProc, waitFor } from '../../../demo/test/harness/process';
+import { BROKER_SETTINGS } from '../../static/lib/contracts';
 import { repoPath } from '../../static/lib/repo';
 
 export const KAFKA_LIB = process.env.HOTPATH_KAFKA_LIB ?? repoPath('tools/kafka/lib');
@@ -80,25 +82,12 @@ export class KafkaBroker {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hotpath-kafka-'));
     const [port, controllerPort] = [await freePort(), await freePort()];
     const properties = [
-      'process.roles=broker,controller',
-      'node.id=1',
+      ...Object.entries(BROKER_SETTINGS).map(([key, value]) => `${key}=${value}`),
+      // Addresses and data: loopback ports and a temp dir here; compose sets its own (KAFKA_LISTENERS …).
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
       `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
       `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names=CONTROLLER',
-      'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
       `log.dirs=${path.join(dir, 'data')}`,
-      // One node: the internal topics cannot have more replicas than that.
-      'offsets.topic.replication.factor=1',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
-      // Topics are created explicitly, as in the compose profile: a typo in a topic name must not create one.
-      'auto.create.topics.enable=false',
-      // A consumer group starts at once instead of waiting 3 s for more members (the ingester is alone).
-      'group.initial.rebalance.delay.ms=0',
       '',
     ].join('\n');
     writeFileSync(path.join(dir, 'server.properties'), properties);

@@ -99,7 +99,9 @@ export function checkJaegerConfig(cfg: any): string[] {
   const backends = Object.keys(storage.backends ?? {});
   const metricBackends = Object.keys(storage.metric_backends ?? {});
   const query = section('extensions').jaeger_query?.storage ?? {};
-  if (!backends.includes(query.traces)) {
+  // A config without jaeger_query (the Kafka collector) stores and serves nothing.
+  const serves = section('extensions').jaeger_query !== undefined;
+  if (serves && !backends.includes(query.traces)) {
     problems.push(
       `jaeger_query.storage.traces ${query.traces} is not a jaeger_storage backend (${backends.join(', ')})`
     );
@@ -117,8 +119,9 @@ export function checkJaegerConfig(cfg: any): string[] {
   }
 
   // Endpoints reachable from other containers/pods (the bare collector defaults bind localhost).
+  // Every receiving config takes OTLP over both protocols (the Kafka ingester receives from Kafka only).
   const otlp = section('receivers').otlp?.protocols ?? {};
-  for (const proto of ['grpc', 'http']) {
+  for (const proto of section('receivers').otlp ? ['grpc', 'http'] : []) {
     if (!otlp[proto] || !endpointBindsAll(otlp[proto].endpoint)) {
       problems.push(`receivers.otlp.protocols.${proto}.endpoint must bind 0.0.0.0 (got ${otlp[proto]?.endpoint})`);
     }
@@ -133,15 +136,20 @@ export function checkJaegerConfig(cfg: any): string[] {
     // Default true in 2.x: the query API's own spans go to localhost:4317 (see deploy/jaeger/config.yaml).
     problems.push('extensions.jaeger_query.enable_tracing must be false (self-traces mix into the demo data)');
   }
-  // The UI/API port is the one compose publishes and the Services expose; Grafana's data source calls it too.
+  // The UI/API port: 16686 is published by compose and exposed by the Services (16687 for the Kafka profile's
+  // ingester, published beside it); the gRPC API stays on 16685.
   const queryServer = section('extensions').jaeger_query ?? {};
-  for (const [proto, port] of [
-    ['http', 16686],
-    ['grpc', 16685],
-  ] as const) {
+  for (const [proto, ports] of serves
+    ? ([
+        ['http', [16686, 16687]],
+        ['grpc', [16685]],
+      ] as const)
+    : []) {
     const endpoint = queryServer[proto]?.endpoint;
-    if (!endpointBindsAll(endpoint) || !String(endpoint).endsWith(`:${port}`)) {
-      problems.push(`extensions.jaeger_query.${proto}.endpoint must bind 0.0.0.0:${port} (got ${endpoint})`);
+    if (!endpointBindsAll(endpoint) || !ports.some((port) => String(endpoint).endsWith(`:${port}`))) {
+      problems.push(
+        `extensions.jaeger_query.${proto}.endpoint must bind 0.0.0.0:${ports.join(' or ')} (got ${endpoint})`
+      );
     }
   }
   for (const [id, exp] of Object.entries<any>(section('exporters'))) {
