@@ -55,13 +55,13 @@ function fingerprint(files, toolchain) {
 }
 
 /** Runs `build` unless `output` exists and `stamp` records the same fingerprint; says which happened and how long. */
-function step(name, { output, stamp, inputs, toolchain, build }) {
+function step(name, { output, stamp, inputs, toolchain, build, note }) {
   const want = fingerprint(inputs, toolchain);
   if (existsSync(output) && existsSync(stamp) && readFileSync(stamp, 'utf8') === want) {
     console.log(`install-tools: ${name} is up to date`);
     return;
   }
-  console.log(`install-tools: ${name}: installing (a first Jaeger build takes minutes, a cached one seconds)`);
+  console.log(`install-tools: ${name}: installing${note ? ` (${note})` : ''}`);
   const start = Date.now();
   rmSync(stamp, { force: true });
   build();
@@ -85,6 +85,7 @@ step('jaeger (tools/bin/jaeger)', {
   stamp: join(bin, 'jaeger.stamp'),
   inputs: [join(jaegerDir, 'go.mod'), join(jaegerDir, 'go.sum')],
   toolchain: go,
+  note: 'a first build takes minutes, one from the Go build cache about 15 s',
   // The package of the `tool` directive in tools/jaeger/go.mod, built with that module's pinned dependencies.
   build: () => run('go', ['build', '-o', join(bin, 'jaeger'), 'github.com/jaegertracing/jaeger/cmd/jaeger'], jaegerDir),
 });
