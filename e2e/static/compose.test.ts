@@ -23,8 +23,8 @@ import {
   tmpfsOf,
   variableReferences,
 } from './lib/compose';
-import { IMAGE_VERSIONS, PLUGIN_IDS, parseImage } from './lib/contracts';
-import { clone, exists, parseYaml, readJson, readText } from './lib/repo';
+import { BROKER_SETTINGS, IMAGE_VERSIONS, PLUGIN_IDS, kafkaImageVariable, parseImage } from './lib/contracts';
+import { clone, exists, parseYaml, readJson, readText, readYaml } from './lib/repo';
 import { schemaValidator, schemaValidator2020 } from './lib/schemas';
 
 const text = readText('docker-compose.yml');
@@ -490,5 +490,43 @@ describe('docker-compose.yml: component commands use the mounted configs', () =>
       `--config.file=${target('prometheus', './deploy/prometheus/prometheus.yml')}`
     );
     expect(commandOf(services.prometheus)).toContain('--enable-feature=exemplar-storage');
+  });
+});
+
+describe('docker-compose.yml: profile kafka', () => {
+  const kafka = environmentOf(services.kafka);
+
+  it("runs the broker with the settings of the tests' broker (besides addresses), as KAFKA_* variables", () => {
+    const addresses = [
+      'KAFKA_LISTENERS',
+      'KAFKA_ADVERTISED_LISTENERS',
+      'KAFKA_CONTROLLER_QUORUM_VOTERS',
+      'KAFKA_LOG_DIRS',
+    ];
+    const expected = Object.fromEntries(
+      Object.entries(BROKER_SETTINGS).map(([key, value]) => [kafkaImageVariable(key), value])
+    );
+    const settings = Object.fromEntries(
+      Object.entries(kafka).filter(([k]) => k.startsWith('KAFKA_') && !addresses.includes(k) && k !== 'KAFKA_HEAP_OPTS')
+    );
+    expect(settings).toEqual(expected);
+    // A KRaft cluster ID is 16 bytes, base64url without padding.
+    expect(Buffer.from(kafka.CLUSTER_ID, 'base64url')).toHaveLength(16);
+    expect(kafka.KAFKA_LOG_DIRS).toBe(mountsOf(services.kafka).find((m) => m.type === 'volume')?.target);
+  });
+
+  it('creates the topic both Jaeger configs name before either starts', () => {
+    const topic = (file: string, key: 'exporters' | 'receivers') =>
+      readYaml<any>(file)[key].kafka.traces.topic as string;
+    const command = commandOf(services['kafka-init']);
+    const created = command[command.indexOf('--topic') + 1];
+    expect(created).toBe(topic('deploy/jaeger/config-kafka-collector.yaml', 'exporters'));
+    expect(created).toBe(topic('deploy/jaeger/config-kafka-ingester.yaml', 'receivers'));
+    for (const name of ['jaeger-collector', 'jaeger-ingester']) {
+      expect(services[name].depends_on).toEqual({ 'kafka-init': { condition: 'service_completed_successfully' } });
+      expect(environmentOf(services[name]).KAFKA_BROKERS).toBe(
+        new URL(environmentOf(services.kafka).KAFKA_ADVERTISED_LISTENERS.replace('PLAINTEXT://', 'kafka://')).host
+      );
+    }
   });
 });

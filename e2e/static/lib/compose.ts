@@ -67,6 +67,15 @@ export function variableReferences(text: string): Array<{ name: string; fallback
   return refs;
 }
 
+/** Services `docker compose up` starts; those of a profile (e.g. `kafka`) only run when it is asked for. */
+export function defaultServices(compose: ComposeFile): Record<string, ComposeService> {
+  return Object.fromEntries(
+    Object.entries(compose.services).filter(
+      ([, service]) => !(Array.isArray(service.profiles) && service.profiles.length)
+    )
+  );
+}
+
 export function environmentOf(service: ComposeService, env: Record<string, string> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   const raw = service.environment ?? {};

@@ -4,24 +4,29 @@
  * dashboard/alert checks.
  */
 import { DEMO_HISTOGRAM } from './contracts';
+import { JAEGER_RELEASE } from './versions';
 
-/** Components compiled into Jaeger 2.20 (jaegertracing/jaeger cmd/jaeger/internal/components.go). */
+/**
+ * Components compiled into the pinned Jaeger (jaegertracing/jaeger v1.75.0 cmd/jaeger/internal/components.go); the
+ * real binary's `jaeger components` must list every one (e2e/servers/jaeger-configs.test.ts).
+ */
 export const JAEGER_COMPONENTS = {
+  // No basicauth in 2.12 (later releases add it): the real binary's list said so.
   extensions: [
+    'expvar',
     'healthcheckv2',
-    'pprof',
-    'zpages',
-    'basicauth',
-    'sigv4auth',
     'jaeger_query',
     'jaeger_storage',
+    'pprof',
     'remote_sampling',
-    'expvar',
     'remote_storage',
+    'sigv4auth',
+    'storage_cleaner',
+    'zpages',
   ],
-  receivers: ['otlp', 'nop', 'jaeger', 'kafka', 'zipkin'],
-  processors: ['batch', 'memory_limiter', 'tail_sampling', 'attributes', 'filter', 'adaptive_sampling'],
-  exporters: ['debug', 'otlp', 'otlphttp', 'nop', 'jaeger_storage_exporter', 'kafka', 'prometheus'],
+  receivers: ['jaeger', 'kafka', 'nop', 'otlp', 'zipkin'],
+  processors: ['adaptive_sampling', 'attributes', 'batch', 'filter', 'memory_limiter', 'tail_sampling'],
+  exporters: ['debug', 'jaeger_storage_exporter', 'kafka', 'nop', 'otlp', 'otlphttp', 'prometheus'],
   connectors: ['forward', 'spanmetrics'],
 };
 
@@ -39,7 +44,7 @@ export function checkJaegerConfig(cfg: any): string[] {
   for (const kind of Object.keys(JAEGER_COMPONENTS) as Array<keyof typeof JAEGER_COMPONENTS>) {
     for (const id of Object.keys(section(kind))) {
       if (!JAEGER_COMPONENTS[kind].includes(typeOf(id))) {
-        problems.push(`${kind}.${id}: component type ${typeOf(id)} is not built into Jaeger 2.20`);
+        problems.push(`${kind}.${id}: component type ${typeOf(id)} is not built into ${JAEGER_RELEASE}`);
       }
     }
   }
@@ -94,7 +99,9 @@ export function checkJaegerConfig(cfg: any): string[] {
   const backends = Object.keys(storage.backends ?? {});
   const metricBackends = Object.keys(storage.metric_backends ?? {});
   const query = section('extensions').jaeger_query?.storage ?? {};
-  if (!backends.includes(query.traces)) {
+  // A config without jaeger_query (the Kafka collector) stores and serves nothing.
+  const serves = section('extensions').jaeger_query !== undefined;
+  if (serves && !backends.includes(query.traces)) {
     problems.push(
       `jaeger_query.storage.traces ${query.traces} is not a jaeger_storage backend (${backends.join(', ')})`
     );
@@ -112,8 +119,9 @@ export function checkJaegerConfig(cfg: any): string[] {
   }
 
   // Endpoints reachable from other containers/pods (the bare collector defaults bind localhost).
+  // Every receiving config takes OTLP over both protocols (the Kafka ingester receives from Kafka only).
   const otlp = section('receivers').otlp?.protocols ?? {};
-  for (const proto of ['grpc', 'http']) {
+  for (const proto of section('receivers').otlp ? ['grpc', 'http'] : []) {
     if (!otlp[proto] || !endpointBindsAll(otlp[proto].endpoint)) {
       problems.push(`receivers.otlp.protocols.${proto}.endpoint must bind 0.0.0.0 (got ${otlp[proto]?.endpoint})`);
     }
@@ -123,6 +131,26 @@ export function checkJaegerConfig(cfg: any): string[] {
     problems.push('extensions.healthcheckv2.http.endpoint must bind 0.0.0.0:13133 and be enabled');
   } else if (!String(health.http.endpoint).endsWith(':13133')) {
     problems.push('extensions.healthcheckv2.http.endpoint must be on port 13133 (probes and healthchecks use it)');
+  }
+  if (section('extensions').jaeger_query && section('extensions').jaeger_query.enable_tracing !== false) {
+    // Default true in 2.x: the query API's own spans go to localhost:4317 (see deploy/jaeger/config.yaml).
+    problems.push('extensions.jaeger_query.enable_tracing must be false (self-traces mix into the demo data)');
+  }
+  // The UI/API port: 16686 is published by compose and exposed by the Services (16687 for the Kafka profile's
+  // ingester, published beside it); the gRPC API stays on 16685.
+  const queryServer = section('extensions').jaeger_query ?? {};
+  for (const [proto, ports] of serves
+    ? ([
+        ['http', [16686, 16687]],
+        ['grpc', [16685]],
+      ] as const)
+    : []) {
+    const endpoint = queryServer[proto]?.endpoint;
+    if (!endpointBindsAll(endpoint) || !ports.some((port) => String(endpoint).endsWith(`:${port}`))) {
+      problems.push(
+        `extensions.jaeger_query.${proto}.endpoint must bind 0.0.0.0:${ports.join(' or ')} (got ${endpoint})`
+      );
+    }
   }
   for (const [id, exp] of Object.entries<any>(section('exporters'))) {
     if (typeOf(id) === 'prometheus' && !endpointBindsAll(exp?.endpoint)) {
@@ -337,4 +365,55 @@ export function literalSecrets(obj: unknown, path = ''): string[] {
 /** Environment variables a config expands (`${env:NAME}` for Jaeger, `${NAME}` for Loki with -config.expand-env). */
 export function envReferences(text: string): string[] {
   return [...new Set([...text.matchAll(/\$\{(?:env:)?([A-Z_][A-Z0-9_]*)(?::-[^}]*)?\}/g)].map((m) => m[1]))];
+}
+
+/**
+ * Every address in the shipped Jaeger configs comes from an environment variable, so that compose, Kubernetes and
+ * the real-server tests (e2e/servers, on free loopback ports) run the very same files. The name says what the
+ * address is: `*_ENDPOINT` a host:port Jaeger listens on, `*_HOST` and `*_PORT` one split in two (the schema of the
+ * telemetry reader), `*_URL` and `*_BROKERS` a server Jaeger connects to. Credentials are the only other variables.
+ */
+export type JaegerVariableKind = 'listen' | 'listen-host' | 'listen-port' | 'upstream' | 'credential';
+
+export function jaegerVariableKind(name: string): JaegerVariableKind | undefined {
+  if (/_ENDPOINT$/.test(name)) {
+    return 'listen';
+  }
+  if (/_HOST$/.test(name)) {
+    return 'listen-host';
+  }
+  if (/_PORT$/.test(name)) {
+    return 'listen-port';
+  }
+  if (/_(URL|BROKERS)$/.test(name)) {
+    return 'upstream';
+  }
+  if (/_(USERNAME|PASSWORD)$/.test(name)) {
+    return 'credential';
+  }
+  return undefined;
+}
+
+/**
+ * Replaces `${env:NAME}` (and `${env:NAME:-default}`) with `env[NAME]` where it is set, as the collector's env
+ * provider does before parsing; references to unset names stay as they are.
+ */
+export function expandEnv(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\{env:([A-Z_][A-Z0-9_]*)(?::-([^}]*))?\}/g, (match, name: string, fallback?: string) =>
+    Object.prototype.hasOwnProperty.call(env, name) ? env[name] : (fallback ?? match)
+  );
+}
+
+/** The variables a parsed config reads: `${env:…}` references in its values (comments may mention others). */
+export function valueEnvReferences(cfg: unknown): string[] {
+  const values: string[] = [];
+  const visit = (node: unknown) => {
+    if (typeof node === 'string') {
+      values.push(node);
+    } else if (node && typeof node === 'object') {
+      Object.values(node).forEach(visit);
+    }
+  };
+  visit(cfg);
+  return envReferences(values.join('\n')).sort();
 }

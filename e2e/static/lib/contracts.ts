@@ -3,6 +3,7 @@
  * (user id, tools for health checks, writable paths) and the environment the demo services read. The static checks
  * compare every file against these; when a contract changes, change it here and the files together.
  */
+import { VERSIONS } from './versions';
 
 /** The app plugin and its nested panel (src/plugin.json, src/panels/hotspots/plugin.json). */
 export const APP_ID = 'hotpath-latency-app';
@@ -42,14 +43,47 @@ export const HOTSPOTS_TARGET = {
 export const ENTRY_SERVICE = 'frontend';
 
 /** Only these are published to the host by docker-compose.yml: Grafana, the demo page, the Jaeger UI. */
-export const PUBLISHED_PORTS: Record<string, number> = { grafana: 3000, frontend: 8080, jaeger: 16686 };
+export const PUBLISHED_PORTS: Record<string, number> = {
+  grafana: 3000,
+  frontend: 8080,
+  jaeger: 16686,
+  // Profile `kafka`: the ingester's UI, next to the main Jaeger's.
+  'jaeger-ingester': 16687,
+};
 
 /** Compose services that run to completion (bounded) instead of serving; they need no healthcheck. */
-export const ONE_SHOT_SERVICES = ['loadgen'];
+export const ONE_SHOT_SERVICES = ['loadgen', 'kafka-init'];
+
+/**
+ * The Kafka broker's settings besides its addresses and data dir: one KRaft node that is broker and controller,
+ * internal topics with one replica, no topic auto-creation (the topic is created explicitly, so a typo cannot
+ * create another), no initial rebalance delay (a lone ingester starts at once). The tests' broker
+ * (e2e/servers/lib/kafka.ts) runs exactly these; compose's kafka service sets them as KAFKA_* variables.
+ */
+export const BROKER_SETTINGS: Record<string, string> = {
+  'process.roles': 'broker,controller',
+  'node.id': '1',
+  'controller.listener.names': 'CONTROLLER',
+  'inter.broker.listener.name': 'PLAINTEXT',
+  'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+  'offsets.topic.replication.factor': '1',
+  'transaction.state.log.replication.factor': '1',
+  'transaction.state.log.min.isr': '1',
+  'share.coordinator.state.topic.replication.factor': '1',
+  'share.coordinator.state.topic.min.isr': '1',
+  'auto.create.topics.enable': 'false',
+  'group.initial.rebalance.delay.ms': '0',
+};
+
+/** The apache/kafka image's variable for a broker setting: foo.bar -> KAFKA_FOO_BAR (docker/resources of apache/kafka). */
+export const kafkaImageVariable = (setting: string) => `KAFKA_${setting.toUpperCase().replace(/\./g, '_')}`;
 
 /** Pinned image versions of the bundle, by repository; compose and every overlay must use exactly these. */
 export const IMAGE_VERSIONS: Record<string, RegExp> = {
-  'jaegertracing/jaeger': /^2\.(2\d|[3-9]\d)\.\d+$/, // Jaeger v2, 2.20 or newer
+  // The release the real-server tests run (tools/versions.json), exactly.
+  [VERSIONS.jaeger.image]: new RegExp(`^${VERSIONS.jaeger.tag.replace(/\./g, '\\.')}$`),
+  // The broker release the real-server tests run (profile `kafka`).
+  [VERSIONS.kafka.image]: new RegExp(`^${VERSIONS.kafka.tag.replace(/\./g, '\\.')}$`),
   'grafana/loki': /^3\.7\.\d+$/,
   'prom/prometheus': /^v3\.\d+\.\d+$/,
   'grafana/grafana': /^13\.2\.\d+$/,
@@ -71,11 +105,18 @@ export interface ImageFacts {
  * cmd/loki/Dockerfile (distroless, USER 10001, /loki, `loki -health` since 3.7); prom/prometheus (busybox, nobody);
  * grafana/grafana (Alpine: curl, UID 472); redis alpine (redis 999:1000, redis-cli; runs as root and drops to redis
  * in its entrypoint, redis/docker-library-redis alpine/docker-entrypoint.sh); the demo images are built on
- * the official node images (user `node`, 1000) per the demo contract.
+ * the official node images (user `node`, 1000) per the demo contract; apache/kafka docker/jvm/Dockerfile (Alpine
+ * with a shell, user appuser 1000, Kafka's scripts under /opt/kafka/bin, data volume /var/lib/kafka/data).
  */
 export const IMAGES: Record<string, ImageFacts> = {
   'hotpath/grafana': { uid: 472, tools: ['curl', 'wget'], shell: true, writable: ['/var/lib/grafana/data', '/tmp'] },
   'jaegertracing/jaeger': { uid: 10001, tools: ['wget'], shell: true, writable: ['/tmp'] },
+  'apache/kafka': {
+    uid: 1000,
+    tools: ['/opt/kafka/bin/kafka-broker-api-versions.sh', '/opt/kafka/bin/kafka-topics.sh'],
+    shell: true,
+    writable: ['/var/lib/kafka/data', '/tmp'],
+  },
   'grafana/loki': { uid: 10001, tools: ['/usr/bin/loki'], shell: false, writable: ['/loki', '/tmp'] },
   'prom/prometheus': { uid: 65534, tools: ['wget'], shell: true, writable: ['/prometheus'] },
   redis: { uid: 999, tools: ['redis-cli'], shell: true, writable: ['/data'], startsAsRoot: true },
