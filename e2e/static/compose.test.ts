@@ -290,6 +290,11 @@ describe('docker-compose.yml: hardening (as the Kubernetes pods)', () => {
       backend: ['/tmp'],
       frontend: ['/tmp'],
       loadgen: ['/tmp'],
+      // profile kafka (the ingester writes Badger's files to its named volume, its working directory)
+      kafka: ['/tmp'],
+      'kafka-init': ['/tmp', '/var/lib/kafka/data'],
+      'jaeger-collector': ['/tmp'],
+      'jaeger-ingester': [],
     });
   });
 
@@ -346,7 +351,7 @@ describe('docker-compose.yml: hardening (as the Kubernetes pods)', () => {
     expect(checkHardening(other)).toContain("services.frontend: user 0:0 is not the image's user 1000");
   });
 
-  it(`publishes Grafana, the Jaeger UI and the demo on 127.0.0.1 unless ${BIND_ADDRESS_VARIABLE} widens it`, () => {
+  it(`publishes Grafana, the Jaeger UIs and the demo on 127.0.0.1 unless ${BIND_ADDRESS_VARIABLE} widens it`, () => {
     expect(checkBindAddress(compose)).toEqual([]);
     const published = (env: Record<string, string>) =>
       Object.entries(services).flatMap(([name, service]) =>
@@ -356,11 +361,13 @@ describe('docker-compose.yml: hardening (as the Kubernetes pods)', () => {
       'frontend 127.0.0.1:8080',
       'grafana 127.0.0.1:3000',
       'jaeger 127.0.0.1:16686',
+      'jaeger-ingester 127.0.0.1:16687',
     ]);
     expect(published({ [BIND_ADDRESS_VARIABLE]: '0.0.0.0' }).sort()).toEqual([
       'frontend 0.0.0.0:8080',
       'grafana 0.0.0.0:3000',
       'jaeger 0.0.0.0:16686',
+      'jaeger-ingester 0.0.0.0:16687',
     ]);
   });
 
