@@ -18,9 +18,9 @@ import {
   TraceInputError,
 } from '../engine';
 import { FileBytesReader } from './fileBytes';
+import { ChunkSource, InputTooLargeError, readChunks } from './inputLimit';
 
-/** What stdin looks like to us: Node's `process.stdin`, or any stream of chunks in tests. */
-export type ChunkSource = AsyncIterable<string | Uint8Array>;
+export type { ChunkSource } from './inputLimit';
 
 export interface ReadOptions {
   operations: OperationTable;
@@ -155,7 +155,7 @@ export async function analyzeStdin(
   summary: ReadSummary,
   seenTraceIds: Set<string>
 ): Promise<void> {
-  await analyzeInput(STDIN_LABEL, () => readStream(options.stdin), options, summary, seenTraceIds);
+  await analyzeInput(STDIN_LABEL, () => readChunks(options.stdin), options, summary, seenTraceIds);
 }
 
 async function analyzeInput(
@@ -197,7 +197,7 @@ export async function parseInput(
     if (error instanceof TraceInputError) {
       return { failure: traceInputFailure(source, error) };
     }
-    if (isFsError(error)) {
+    if (isFsError(error) || error instanceof InputTooLargeError) {
       return { failure: fsFailure(source, error) };
     }
     throw error;
@@ -215,14 +215,6 @@ async function parse(
   }
   // Bytes, not text: Jaeger JSON then takes the engine's selective reader (readTraceBytes).
   return readTraceBytes(bytes, operations, source);
-}
-
-async function readStream(stream: ChunkSource): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 interface FsError {
@@ -246,15 +238,19 @@ const FS_REASONS: Record<string, string> = {
   EISDIR: 'is a directory',
   ENOTDIR: 'a part of the path is not a directory',
   ELOOP: 'too many symbolic links',
-  ERR_STRING_TOO_LONG: 'the file is too large to read at once (over ~512 MB); split it into several files',
-  ERR_FS_FILE_TOO_LARGE: 'the file is too large to read at once (over 2 GB); split it into several files',
+  // Thrown when text past V8's string limit is decoded (formats other than Jaeger JSON are read as text).
+  ERR_STRING_TOO_LONG: 'the input is too large to read at once (over ~512 MB); split it into several files',
 };
 
 function fsFailure(source: string, error: unknown): InputFailure {
-  if (!isFsError(error)) {
+  let reason: string;
+  if (error instanceof InputTooLargeError) {
+    reason = error.message;
+  } else if (isFsError(error)) {
+    reason = FS_REASONS[error.code] ?? error.message;
+  } else {
     throw error;
   }
-  const reason = FS_REASONS[error.code] ?? error.message;
   return { problem: { source, message: `cannot read: ${reason}` }, line: `cannot read ${source}: ${reason}` };
 }
 
