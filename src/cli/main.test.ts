@@ -193,6 +193,40 @@ describe('hotpath analyze -', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('hotpath: stdin: the input is empty\n');
   });
+
+  it('NUL bytes on stdin are not JSON (not "empty"), and the message shows them escaped', async () => {
+    const run = await hotpath(['analyze', '-'], '\u0000'.repeat(4096));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^hotpath: stdin: not valid JSON or JSON lines \(line 1: .*\\u0000.*\)\n$/);
+    expect(run.stderr).not.toContain('\u0000');
+  });
+});
+
+describe('input text printed on a terminal', () => {
+  it('escapes control, bidi and lone-surrogate characters in names, IDs and problems', async () => {
+    const hostile = 'evil\u001b[2J\u202etxt\ud800';
+    const trace = {
+      traceID: 't\u0007',
+      spans: [
+        { traceID: 't', spanID: 'root\u0000', operationName: hostile, startTime: 1, duration: 10, processID: 'p' },
+        { traceID: 't', spanID: 'bad\u001b', operationName: 'x', startTime: 'soon', duration: 1, processID: 'p' },
+      ],
+      processes: { p: { serviceName: `svc\u200f${hostile}` } },
+    };
+    const file = scratchFile('hostile.json', JSON.stringify(trace));
+    const run = await hotpath(['analyze', file, '--critical-paths']);
+    expect(run.code).toBe(2); // the span without a start time is left out
+    const visible = run.stdout + run.stderr;
+    expect(visible).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e\u200f]|[\ud800-\udfff]/);
+    expect(run.stdout).toContain('evil\\u001b[2J\\u202etxt\\ud800');
+    expect(run.stdout).toContain('Critical path of trace t\\u0007');
+    expect(run.stderr).toContain('span bad\\u001b');
+
+    const suggestion = await hotpath(['analyze', file, '--what-if', `svc\u200f${hostile}::evil=-50%`]);
+    expect(suggestion.code).toBe(2);
+    expect(suggestion.stderr).toContain('Did you mean one of these?\n  svc\\u200fevil\\u001b[2J');
+    expect(suggestion.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e\u200f]|[\ud800-\udfff]/);
+  });
 });
 
 describe('bad input exits 2 with one line, never a stack trace', () => {

@@ -17,6 +17,7 @@ import { AnalyzeCommand, Command, parseCommandLine, UsageError, USAGE } from './
 import { isWorkerSetup, readUnitsInParallel, runAnalysisWorker } from './parallel';
 import { ChunkSource, expandInputs, readUnits } from './readInputs';
 import { renderJson } from './render/json';
+import { printable } from './render/printable';
 import { coverageLines, isLowCoverage, renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
 import { unknownOperationMessage } from './suggest';
@@ -89,8 +90,9 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
           stdin: io.stdin,
           onAnalysis: command.criticalPaths ? (trace) => criticalPaths.push(tracePath(trace, operations)) : undefined,
         });
+  // Messages can quote input (JSON.parse does): `printable` keeps each on one line of stderr, and harmless there.
   for (const failure of summary.failures) {
-    io.stderr.write(`hotpath: ${oneLine(failure.line)}\n`);
+    io.stderr.write(`hotpath: ${printable(failure.line)}\n`);
   }
   const report = aggregator.report();
   if (report.traces === 0) {
@@ -153,18 +155,13 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
 
 function writeProblems(io: CliIo, problems: readonly InputProblem[]): void {
   for (const problem of problems.slice(0, MAX_PROBLEM_LINES)) {
-    io.stderr.write(`hotpath: ${oneLine(formatProblem(problem))}\n`);
+    io.stderr.write(`hotpath: ${printable(formatProblem(problem))}\n`);
   }
   if (problems.length > MAX_PROBLEM_LINES) {
     io.stderr.write(
       `hotpath: … and ${problems.length - MAX_PROBLEM_LINES} more problems (--format json lists them all)\n`
     );
   }
-}
-
-/** Messages can quote input (JSON.parse does); keep each problem on one line of stderr. */
-function oneLine(text: string): string {
-  return text.replace(/\r?\n/g, '\\n');
 }
 
 function displayInput(input: string): string {

@@ -2,6 +2,7 @@ import { HotspotReport, HotspotRow, LOW_COVERAGE, TraceDiagnostics, WhatIf } fro
 import { DEFAULT_TOP } from '../args';
 import type { AnalysisResult, TracePath } from '../result';
 import { formatMs, formatPercent, plural } from '../units';
+import { printable } from './printable';
 
 export interface TableOptions {
   /** Rows per ranking; undefined means `DEFAULT_TOP`. */
@@ -32,7 +33,8 @@ export function renderTable(result: AnalysisResult, options: TableOptions = {}):
   }
   lines.push(...diagnosticsSection(result), '');
   lines.push(...coverageLines(result));
-  return lines.join('\n') + '\n';
+  // Input text is escaped where it is placed (so columns align); this pass makes sure none was missed.
+  return lines.map(printable).join('\n') + '\n';
 }
 
 function header(result: AnalysisResult): string[] {
@@ -159,7 +161,7 @@ function whatIfSection(w: WhatIf, traces: number): string[] {
     signed(formatMs(w.projectedUs[p] - w.currentUs[p])),
   ]);
   return [
-    `What if ${w.service}::${w.operation} spent ${formatPercent(w.reduction)} % less time on the critical path? ` +
+    `What if ${printable(w.service)}::${printable(w.operation)} spent ${formatPercent(w.reduction)} % less time on the critical path? ` +
       `(${w.tracesAffected} of ${plural(traces, 'trace')} affected)`,
     ...grid(columns, cells),
     w.caveat,
@@ -181,10 +183,10 @@ function criticalPathSection(path: TracePath): string[] {
     formatMs(s.endUs - s.startUs),
     truncate(s.service, MAX_SERVICE),
     truncate(s.operation, MAX_OPERATION),
-    s.spanId,
+    printable(s.spanId),
   ]);
   return [
-    `Critical path of trace ${path.traceId} (${formatMs(end - origin)} ms, ${plural(path.segments.length, 'segment')}):`,
+    `Critical path of trace ${printable(path.traceId)} (${formatMs(end - origin)} ms, ${plural(path.segments.length, 'segment')}):`,
     ...grid(columns, cells),
   ];
 }
@@ -335,9 +337,18 @@ function grid(columns: Column[], rows: string[][]): string[] {
   return [line(columns.map((column) => column.header)), ...rows.map(line)];
 }
 
+/** Input text on one line, `printable`, at most `max` UTF-16 units (never cutting a surrogate pair in two). */
 function truncate(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+  const oneLine = printable(text.replace(/\s+/g, ' '));
+  if (oneLine.length <= max) {
+    return oneLine;
+  }
+  const cut = isHighSurrogate(oneLine.charCodeAt(max - 2)) ? max - 2 : max - 1;
+  return `${oneLine.slice(0, cut)}…`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 function signed(text: string): string {
