@@ -328,6 +328,40 @@ describe('bad input exits 2 with one line, never a stack trace', () => {
   });
 });
 
+describe('absurd times (issue #11 §6)', () => {
+  it('a root lasting 1e308 µs is left out and counted: no null in the JSON, the table says so, exit 2', async () => {
+    const span = (spanID: string, startTime: number, duration: number) => ({
+      traceID: 't',
+      spanID,
+      operationName: spanID,
+      startTime,
+      duration,
+      processID: 'p',
+    });
+    const child = {
+      ...span('child', 1e15 + 10, 50),
+      references: [{ refType: 'CHILD_OF', traceID: 't', spanID: 'root' }],
+    };
+    const trace = { traceID: 't', spans: [span('root', 1e15, 1e308), child], processes: { p: { serviceName: 'svc' } } };
+    const file = scratchFile('absurd.json', JSON.stringify(trace));
+    const json = await hotpath(['analyze', file, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(json.stdout).not.toMatch(/null|NaN|Infinity/);
+    const output = parseJson(json);
+    expect(output.diagnostics.outOfRangeSpans).toBe(1);
+    expect(output.latencyMs.p50).toBe(0.05);
+    expect(output.problems).toEqual([expect.objectContaining({ spanId: 'root', traceId: 't' })]);
+    expect(json.stderr).toContain('span root: time out of range (start 1000000000000000 µs, duration 1e+308 µs)');
+
+    const table = await hotpath(['analyze', file]);
+    expect(table.stdout).toContain(
+      '1 span was left out: a time was out of range (a start before 1970 or after 2262, or a duration longer ' +
+        'than a year; each one is listed on stderr).'
+    );
+    expect(table.stdout).not.toContain('Every span was well-formed');
+  });
+});
+
 describe('hotpath --help', () => {
   it('prints the usage to stdout', async () => {
     expect(await hotpath(['--help'])).toEqual({ code: 0, stdout: USAGE, stderr: '' });

@@ -209,6 +209,11 @@ export function diagnosticLines(
       '(each one is listed on stderr).'
   );
   add(
+    d.outOfRangeSpans,
+    `${plural(d.outOfRangeSpans, 'span was', 'spans were')} left out: a time was out of range (a start before 1970 ` +
+      'or after 2262, or a duration longer than a year; each one is listed on stderr).'
+  );
+  add(
     d.extraRoots,
     `${plural(d.extraRoots, 'span has', 'spans have')} no parent reference although the trace already has a root; ` +
       `analysed as ${one(d.extraRoots, 'a child', 'children')} of the root.`
