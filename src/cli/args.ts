@@ -66,8 +66,8 @@ Options
   --async-blocking        treat FOLLOWS_FROM and producer→consumer children as blocking (default: they are not
                           waited for and never on the critical path)
   --critical-paths        also print each trace's critical path (its segments in time order)
-  --compare pNN|DURATION  compare slow traces with the rest: slow means latency above the NNth percentile
-                          (e.g. p90) or above a duration (e.g. 250ms, 1.5s, 800us)
+  --compare pNN|DURATION  compare slow traces with the rest: slow means latency at or above the NNth
+                          percentile (e.g. p90) or at or above a duration (e.g. 250ms, 1.5s, 800us)
   --what-if "SVC::OP=-N%" project p50/p95 latency if that operation's critical-path time shrank by N %
   --jobs N                read and analyse files in N worker threads (default: one per CPU core, at most one
                           per file; 1 = everything on the main thread). The results are the same for any N

@@ -1,4 +1,5 @@
 /** @jest-environment node */
+import { USAGE } from '../args';
 import { analyzeFixtures, fixture, SMARTTHINGS } from '../testing/fixtures';
 import { diagnosticLines, renderTable } from './table';
 
@@ -148,9 +149,22 @@ describe('renderTable sections', () => {
   it('--compare with nobody on one side says so instead of ranking', () => {
     const text = renderTable(analyzeFixtures([SMARTTHINGS], { compare: { label: '1s', split: { thresholdUs: 1e6 } } }));
     expect(text).toContain('a trace is slow when its latency is at or above 1000.000 ms.');
-    expect(text).toContain('0 slow traces (mean 0.000 ms) vs 1 baseline trace (mean 36.713 ms).');
-    expect(text).toContain('No traces on the slow side: nothing to compare.');
+    expect(text).toContain(
+      'No slow traces: the only trace (mean 36.713 ms) is below the threshold, so there is nothing to compare.'
+    );
+    expect(text).not.toContain('0 slow traces');
+    expect(text).not.toContain('mean 0.000 ms');
     expect(text).not.toContain('Δ CP');
+
+    const otlp = renderTable(analyzeFixtures(OTLP, { compare: { label: '1us', split: { thresholdUs: 1 } } }));
+    expect(otlp).toMatch(/No baseline traces: all \d+ traces \(mean [\d.]+ ms\) are at or above the threshold, so/);
+    expect(otlp).not.toContain('0 baseline traces');
+  });
+
+  it('--compare: the help says what the output says (at or above)', () => {
+    expect(USAGE).toContain('slow means latency at or above the NNth');
+    expect(USAGE).toContain('or at or above a duration');
+    expect(USAGE).not.toMatch(/slow means latency above/);
   });
 
   it('--what-if: current vs projected p50/p95 and the caveat', () => {

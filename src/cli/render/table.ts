@@ -109,17 +109,25 @@ function comparisonSection(comparison: NonNullable<AnalysisResult['comparison']>
     'percentile' in option.split
       ? `the ${option.label} latency, ${formatMs(c.thresholdUs)} ms`
       : `${formatMs(c.thresholdUs)} ms`;
-  const lines = [
-    `Slow vs baseline: a trace is slow when its latency is at or above ${threshold}.`,
+  const lines = [`Slow vs baseline: a trace is slow when its latency is at or above ${threshold}.`];
+  // A side without traces has no mean (the engine's 0 would read as a measurement): say so instead.
+  const allTraces = (count: number, meanUs: number, where: string) =>
+    `${count === 1 ? 'the only trace' : `all ${count} traces`} (mean ${formatMs(meanUs)} ms) ` +
+    `${count === 1 ? 'is' : 'are'} ${where} the threshold, so there is nothing to compare.`;
+  if (c.slowTraces === 0) {
+    lines.push(`No slow traces: ${allTraces(c.baselineTraces, c.baselineMeanLatencyUs, 'below')}`);
+    return lines;
+  }
+  if (c.baselineTraces === 0) {
+    lines.push(`No baseline traces: ${allTraces(c.slowTraces, c.slowMeanLatencyUs, 'at or above')}`);
+    return lines;
+  }
+  lines.push(
     `${plural(c.slowTraces, 'slow trace')} (mean ${formatMs(c.slowMeanLatencyUs)} ms) vs ` +
-      `${plural(c.baselineTraces, 'baseline trace')} (mean ${formatMs(c.baselineMeanLatencyUs)} ms).`,
-  ];
+      `${plural(c.baselineTraces, 'baseline trace')} (mean ${formatMs(c.baselineMeanLatencyUs)} ms).`
+  );
   if (c.warning !== undefined) {
     lines.push(`WARNING: ${c.warning}.`);
-  }
-  if (c.slowTraces === 0 || c.baselineTraces === 0) {
-    lines.push(`No traces on the ${c.slowTraces === 0 ? 'slow' : 'baseline'} side: nothing to compare.`);
-    return lines;
   }
   const rows = c.rows.slice(0, top);
   const columns: Column[] = [
