@@ -43,7 +43,7 @@ export interface AnalyzeCommand {
   jobs?: number;
 }
 
-export type Command = { command: 'help' } | AnalyzeCommand;
+export type Command = { command: 'help' } | { command: 'version' } | AnalyzeCommand;
 
 export const USAGE = `Usage: hotpath analyze <file|dir|-> [more inputs…] [options]
 
@@ -72,6 +72,7 @@ Options
   --jobs N                read and analyse files in N worker threads (default: one per CPU core, at most one
                           per file; 1 = everything on the main thread). The results are the same for any N
   -h, --help              show this help
+  --version               print the version
 
 Exit status
   0  success
@@ -97,6 +98,7 @@ const OPTIONS = {
   'what-if': { type: 'string' },
   jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 /** Parses the command line (without `node` and the script). Throws `UsageError`. */
@@ -110,6 +112,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') {
     return { command: 'help' };
+  }
+  if (values.version) {
+    return { command: 'version' };
   }
   if (positionals.length === 0) {
     throw new UsageError('missing command: hotpath analyze <file|dir|->');

@@ -1,6 +1,6 @@
 /** @jest-environment node */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -61,6 +61,13 @@ describe('bin/hotpath.js (the built bundle, as a process)', () => {
     expect(missing.status).toBe(2);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toBe('hotpath: cannot read no-such-file.json: no such file\n');
+  });
+
+  it('--version prints the version from package.json, written into the bundle at build time', () => {
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    const run = spawnHotpath(BIN, ['--version']);
+    expect(run).toMatchObject({ status: 0, stdout: `hotpath ${version}\n`, stderr: '' });
   });
 
   it('says how to build it when the bundle is missing', () => {

@@ -362,6 +362,13 @@ describe('absurd times (issue #11 §6)', () => {
   });
 });
 
+describe('hotpath --version', () => {
+  it('prints one line (unbundled sources have no build-time version; bin.test checks the bundle)', async () => {
+    expect(await hotpath(['--version'])).toEqual({ code: 0, stdout: 'hotpath unbuilt\n', stderr: '' });
+    expect(USAGE).toContain('--version');
+  });
+});
+
 describe('hotpath --help', () => {
   it('prints the usage to stdout', async () => {
     expect(await hotpath(['--help'])).toEqual({ code: 0, stdout: USAGE, stderr: '' });

@@ -22,6 +22,7 @@ import { coverageLines, isLowCoverage, renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
 import { unknownOperationMessage } from './suggest';
 import { plural } from './units';
+import { VERSION } from './version';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -59,6 +60,10 @@ export async function main(argv: readonly string[], io: CliIo, options: MainOpti
   }
   if (command.command === 'help') {
     io.stdout.write(USAGE);
+    return EXIT_OK;
+  }
+  if (command.command === 'version') {
+    io.stdout.write(`hotpath ${VERSION}\n`);
     return EXIT_OK;
   }
   return analyze(command, io, options);
