@@ -54,7 +54,7 @@ Inputs
   <file>      a Jaeger JSON ({"data":[…]} or one trace), OTLP JSON ({"resourceSpans":[…]}, Tempo's
               {"batches":[…]}, or JSON lines) or Grafana trace-frame file; the format is detected
   <dir>       every *.json and *.jsonl file directly inside it, in name order, one file at a time
-              (subdirectories are not read)
+              (subdirectories are not read; JSON files there without trace data are skipped and named)
   -           read standard input
 
 Options

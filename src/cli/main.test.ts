@@ -9,6 +9,8 @@ import { main, MAX_PROBLEM_LINES } from './main';
 import type { JsonOutput } from './render/json';
 import { fixture, FIXTURES, SMARTTHINGS } from './testing/fixtures';
 
+const CASES = fixture('jaeger/jaeger-ui-critical-path-cases.json');
+
 interface Run {
   code: number;
   stdout: string;
@@ -162,6 +164,44 @@ describe('hotpath analyze <dir>', () => {
     expect(run.stdout).toContain('Traces: 1 · spans: 16 · files: 1');
     expect(run.stderr).toContain(`hotpath: ${bad}: not valid JSON or JSON lines (line 1: `);
     expect(run.stderr).toMatch(/hotpath: 1 problem in the input: the data concerned is not in the results above\.\n$/);
+  });
+
+  it('skips (and names) a JSON file without trace data next to the traces, instead of failing the run', async () => {
+    const dir = path.join(scratch, 'withcases');
+    copyFileSync(fixture('jaeger/zipkin-yelp.jaeger.json'), scratchFile('withcases/a.json', ''));
+    // Test cases beside recorded traces, as in test/fixtures/jaeger/: JSON, but no trace format.
+    const cases = scratchFile('withcases/critical-path-cases.json', readFileSync(CASES, 'utf8'));
+    const config = scratchFile('withcases/z-config.json', '{"name": "x", "version": "1.0.0"}');
+    const table = await hotpath(['analyze', dir]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('Traces: 1 · spans: 16 · files: 1');
+    expect(table.stdout).toContain(
+      `2 files in the directories given held no trace data and were skipped: ${cases}, ${config}.`
+    );
+    expect(table.stderr).toBe(
+      `hotpath: skipped (no trace data) ${cases}: expected Jaeger JSON ({"data":[…]} or a trace), OTLP JSON ` +
+        `({"resourceSpans":[…]} or JSON lines) or a Grafana trace frame; found an object with keys "source", "cases"\n` +
+        `hotpath: skipped (no trace data) ${config}: expected Jaeger JSON ({"data":[…]} or a trace), OTLP JSON ` +
+        `({"resourceSpans":[…]} or JSON lines) or a Grafana trace frame; found an object with keys "name", "version"\n`
+    );
+    const json = parseJson(await hotpath(['analyze', dir, '--format', 'json']));
+    expect(json.problems).toEqual([]);
+    expect(json.skippedFiles?.map((file) => file.source)).toEqual([cases, config]);
+
+    // Named on the command line, the same file is still an error: the user asked for it.
+    const named = await hotpath(['analyze', path.join(dir, 'a.json'), config]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain(`hotpath: ${config}: expected Jaeger JSON`);
+  });
+
+  it('a directory of files without trace data: each named, and no traces found (exit 2)', async () => {
+    const dir = path.join(scratch, 'onlycases');
+    const config = scratchFile('onlycases/config.json', '{"name": "x"}');
+    const run = await hotpath(['analyze', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(`^hotpath: skipped \\(no trace data\\) ${config}: .*\nhotpath: no traces found in ${dir}\n$`)
+    );
   });
 
   it('an empty directory is an error', async () => {

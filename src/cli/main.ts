@@ -99,6 +99,9 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
   for (const failure of summary.failures) {
     io.stderr.write(`hotpath: ${printable(failure.line)}\n`);
   }
+  for (const skipped of summary.skipped) {
+    io.stderr.write(`hotpath: skipped (no trace data) ${printable(skipped.line)}\n`);
+  }
   const report = aggregator.report();
   if (report.traces === 0) {
     writeProblems(io, summary.problems);
@@ -117,6 +120,9 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
     problems: [...summary.failures.map((failure) => failure.problem), ...summary.problems],
     duplicateTraceIds: summary.duplicateTraceIds,
   };
+  if (summary.skipped.length > 0) {
+    result.skippedFiles = summary.skipped.map((skipped) => skipped.problem);
+  }
   if (command.whatIf !== undefined) {
     const { service, operation, reduction } = command.whatIf;
     const projection = whatIf(records, operations, service, operation, reduction);

@@ -16,6 +16,7 @@ import {
   readTraceBytes,
   TraceAnalysis,
   TraceInputError,
+  UnknownFormatError,
 } from '../engine';
 import { FileBytesReader } from './fileBytes';
 import { ChunkSource, InputTooLargeError, readChunks } from './inputLimit';
@@ -37,6 +38,8 @@ export interface InputFailure {
   problem: InputProblem;
   /** One line for stderr, e.g. `cannot read traces.json: no such file`. */
   line: string;
+  /** Well-formed JSON in none of the trace formats: skipped, not failed, when a directory listing found it. */
+  notTraces?: boolean;
 }
 
 export interface ReadSummary {
@@ -45,6 +48,11 @@ export interface ReadSummary {
   /** Spans and traces the engine had to leave out. */
   problems: InputProblem[];
   failures: InputFailure[];
+  /**
+   * Files found in a directory that hold JSON but no trace data (test cases, configs next to the traces): left out
+   * and named, without failing the run.
+   */
+  skipped: InputFailure[];
   /** Traces whose ID was already seen (in another file, or earlier in the same one); each is analysed apart. */
   duplicateTraceIds: number;
 }
@@ -53,8 +61,12 @@ export const STDIN_LABEL = 'stdin';
 
 const TRACE_FILE = /\.jsonl?$/i;
 
-/** One thing to read, in the order of the command line: a file, stdin, or an input that could not be listed. */
-export type InputUnit = { kind: 'file'; path: string } | { kind: 'stdin' } | { kind: 'failure'; failure: InputFailure };
+/**
+ * One thing to read, in the order of the command line: a file, stdin, or an input that could not be listed. A file
+ * is `listed` when a directory listing found it (rather than the command line naming it).
+ */
+export type InputUnit =
+  { kind: 'file'; path: string; listed?: true } | { kind: 'stdin' } | { kind: 'failure'; failure: InputFailure };
 
 /** The inputs as a list of units: directories replaced by their trace files (sorted by name), failures in place. */
 export async function expandInputs(inputs: readonly string[]): Promise<InputUnit[]> {
@@ -87,7 +99,7 @@ export async function expandInputs(inputs: readonly string[]): Promise<InputUnit
       units.push({ kind: 'failure', failure: { problem: { source: input, message }, line: `${input}: ${message}` } });
     }
     for (const file of files) {
-      units.push({ kind: 'file', path: file });
+      units.push({ kind: 'file', path: file, listed: true });
     }
   }
   return units;
@@ -108,14 +120,20 @@ export async function readUnits(units: readonly InputUnit[], options: ReadOption
     } else if (unit.kind === 'stdin') {
       await analyzeStdin(options, summary, seenTraceIds);
     } else {
-      await analyzeInput(unit.path, async () => fileReader.read(unit.path), options, summary, seenTraceIds);
+      const read = async () => fileReader.read(unit.path);
+      await analyzeInput(unit.path, read, options, summary, seenTraceIds, unit.listed === true);
     }
   }
   return summary;
 }
 
 export function emptySummary(): ReadSummary {
-  return { files: 0, problems: [], failures: [], duplicateTraceIds: 0 };
+  return { files: 0, problems: [], failures: [], skipped: [], duplicateTraceIds: 0 };
+}
+
+/** Notes an input that could not be read: a failure, or a skipped file when a directory listing found it. */
+export function noteFailure(failure: InputFailure, listed: boolean, summary: ReadSummary): void {
+  (listed && failure.notTraces === true ? summary.skipped : summary.failures).push(failure);
 }
 
 /** Counts `traceId` as a duplicate in `summary` if it was seen before. */
@@ -163,12 +181,13 @@ async function analyzeInput(
   read: () => Promise<Uint8Array>,
   options: ReadOptions,
   summary: ReadSummary,
-  seenTraceIds: Set<string>
+  seenTraceIds: Set<string>,
+  listed = false
 ): Promise<void> {
   // Parsing happens in its own call, so the text and the JSON tree are garbage once it returns.
   const outcome = await parseInput(source, read, options.operations);
   if ('failure' in outcome) {
-    summary.failures.push(outcome.failure);
+    noteFailure(outcome.failure, listed, summary);
     return;
   }
   const { parsed } = outcome;
@@ -194,6 +213,9 @@ export async function parseInput(
   try {
     return { parsed: await parse(source, read, operations) };
   } catch (error) {
+    if (error instanceof UnknownFormatError) {
+      return { failure: { ...traceInputFailure(source, error), notTraces: true } };
+    }
     if (error instanceof TraceInputError) {
       return { failure: traceInputFailure(source, error) };
     }

@@ -12,6 +12,8 @@ export interface TableOptions {
 
 const MAX_SERVICE = 32;
 const MAX_OPERATION = 60;
+/** Skipped files named in the table (stderr and JSON list them all). */
+const MAX_SKIPPED_NAMES = 5;
 
 /** The human-readable report: header, ranking, optional sections, diagnostics, coverage. Ends with a newline. */
 export function renderTable(result: AnalysisResult, options: TableOptions = {}): string {
@@ -286,6 +288,15 @@ export function diagnosticLines(
 
 function diagnosticsSection(result: AnalysisResult): string[] {
   const lines = diagnosticLines(result.report.diagnostics, result);
+  const skipped = result.skippedFiles ?? [];
+  if (skipped.length > 0) {
+    const names = skipped.slice(0, MAX_SKIPPED_NAMES).map((p) => p.source ?? '?');
+    const more = skipped.length > names.length ? `, … (${skipped.length} in all)` : '';
+    lines.push(
+      `${plural(skipped.length, 'file')} in the directories given held no trace data and ` +
+        `${skipped.length === 1 ? 'was' : 'were'} skipped: ${names.join(', ')}${more}.`
+    );
+  }
   const duplicates = result.duplicateTraceIds;
   if (duplicates > 0) {
     lines.push(

@@ -1,5 +1,5 @@
 import { OperationTable } from '../model/operations';
-import { TraceInputError } from '../model/problems';
+import { TraceInputError, UnknownFormatError } from '../model/problems';
 import { readGrafanaFrames } from './grafanaFrame';
 import { readJaeger } from './jaeger';
 import { readJaegerBytes } from './jaegerBytes';
@@ -30,7 +30,7 @@ export function detectFormat(value: unknown): TraceFormat | null {
   return null;
 }
 
-/** Reads parsed JSON of any supported format. Throws `TraceInputError` when the format is unknown. */
+/** Reads parsed JSON of any supported format. Throws `UnknownFormatError` when the format is unknown. */
 export function readTraces(value: unknown, operations: OperationTable, source?: string): ParsedTraces {
   switch (detectFormat(value)) {
     case 'otlp':
@@ -40,7 +40,7 @@ export function readTraces(value: unknown, operations: OperationTable, source?: 
     case 'grafana-frame':
       return readGrafanaFrames(value, operations, source);
     default:
-      throw new TraceInputError(`${EXPECTED}; found ${describe(value)}`, { source });
+      throw new UnknownFormatError(`${EXPECTED}; found ${describe(value)}`, { source });
   }
 }
 
