@@ -70,6 +70,18 @@ describe('bin/hotpath.js (the built bundle, as a process)', () => {
     expect(run).toMatchObject({ status: 0, stdout: `hotpath ${version}\n`, stderr: '' });
   });
 
+  it('fits the table to COLUMNS; piped without it, every column', () => {
+    const args = ['analyze', path.relative(REPO_ROOT, SMARTTHINGS), '--top', '5'];
+    const narrow = spawnHotpath(BIN, args, { ...process.env, COLUMNS: '80' });
+    expect(narrow.status).toBe(0);
+    expect(narrow.stdout.split('\n').filter((line) => line.length > 80)).toEqual([]);
+    expect(narrow.stdout).toContain('(Hidden to fit 80 columns: ');
+    const env = { ...process.env };
+    delete env.COLUMNS;
+    const piped = spawnHotpath(BIN, args, env);
+    expect(Math.max(...piped.stdout.split('\n').map((line) => line.length))).toBeGreaterThan(150);
+  });
+
   it('says how to build it when the bundle is missing', () => {
     const copy = mkdtempSync(path.join(tmpdir(), 'hotpath-bin-'));
     try {

@@ -14,7 +14,7 @@ import { Json, mutate, mutation, Mutation } from './testing/mutations';
  * The review's method of issue #11, kept as part of the suite: recorded Jaeger, OTLP and Grafana-frame files,
  * mutated (truncated, bytes flipped, keys deleted, spans duplicated, absurd numbers, deep nesting, long strings,
  * hostile Unicode), go through what `hotpath analyze` runs (`main`: stdin bytes → readTraceBytes → engine → JSON or
- * table) and through the engine's byte and text readers directly. Fixed seed and case count: every run tries the
+ * a table fitted to a terminal's width) and through the engine's byte and text readers directly. Fixed seed and case count: every run tries the
  * same cases, so a failure here is reproducible (fast-check prints the seed and the shrunk case).
  *
  * More cases locally: HOTPATH_FUZZ_RUNS=20000 HOTPATH_FUZZ_SEED=$RANDOM npx jest src/cli/fuzz.test.ts
@@ -52,6 +52,8 @@ function caseBytes(fixture: number, m: Mutation): Uint8Array {
 
 const options = fc.record({
   format: fc.constantFrom('json', 'table'),
+  // A terminal's width for the table (COLUMNS): every grid can fit 60 columns whatever the names and numbers.
+  columns: fc.constantFrom(undefined, 60, 100),
   window: fc.constantFrom('root', 'full'),
   asyncBlocking: fc.boolean(),
   criticalPaths: fc.boolean(),
@@ -146,6 +148,7 @@ describe('fuzz: mutated recorded traces', () => {
           stdout: { write: (text: string) => (stdout += text) },
           stderr: { write: (text: string) => (stderr += text) },
           stdin: Readable.from([Buffer.from(bytes)]),
+          columns: o.columns,
         });
         expect([0, 2]).toContain(code);
         for (const line of stderr.split('\n')) {
@@ -154,6 +157,7 @@ describe('fuzz: mutated recorded traces', () => {
         if (o.format === 'table') {
           for (const line of stdout.split('\n')) {
             expect(printable(line)).toBe(line);
+            expect(line.length).toBeLessThanOrEqual(o.columns ?? Infinity);
           }
         } else if (stdout !== '') {
           // JSON.stringify writes NaN and ±Infinity as null: the walk finds them as nulls.

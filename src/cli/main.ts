@@ -20,6 +20,7 @@ import { renderJson } from './render/json';
 import { printable } from './render/printable';
 import { coverageLines, isLowCoverage, renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
+import { terminalWidth } from './terminal';
 import { unknownOperationMessage } from './suggest';
 import { plural } from './units';
 import { VERSION } from './version';
@@ -28,6 +29,8 @@ export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   stdin: ChunkSource;
+  /** The width tables must fit (terminal.ts); undefined: no limit. */
+  columns?: number;
 }
 
 export const EXIT_OK = 0;
@@ -150,7 +153,7 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
       io.stderr.write(`hotpath: warning: ${warning.join(' ')}\n`);
     }
   } else {
-    io.stdout.write(renderTable(result, { top: command.top, by: command.by }));
+    io.stdout.write(renderTable(result, { top: command.top, by: command.by, width: io.columns }));
   }
 
   writeProblems(io, summary.problems);
@@ -187,7 +190,12 @@ export function run(argv: readonly string[] = process.argv.slice(2)): Promise<vo
     }
     throw error;
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  const io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    columns: terminalWidth(process.env, process.stdout),
+  };
   return main(argv, io, { workerScript: __filename }).then(
     (code) => {
       process.exitCode = code;

@@ -237,3 +237,63 @@ describe('diagnosticLines', () => {
     ]);
   });
 });
+
+describe('renderTable in a terminal of a given width', () => {
+  // Every section with a grid: the ranking, slow vs baseline, what-if, and critical paths with long names.
+  const result = analyzeFixtures([SMARTTHINGS, ...OTLP], {
+    criticalPaths: true,
+    compare: { label: 'p50', split: { percentile: 50 } },
+    whatIf: { service: 'coreSrv', operation: 'get /login/tokenauth', reduction: 0.5 },
+  });
+  const wide = renderTable(result);
+
+  it.each([160, 120, 100, 80, 60, 40])('%i columns: no line is wider; the ranking keeps its core', (width) => {
+    const text = renderTable(result, { width });
+    const lines = text.split('\n');
+    expect(lines.filter((line) => line.length > width)).toEqual([]);
+    const header = lines.find((line) => /^ *# {2}service/.test(line));
+    expect(header).toMatch(/^ *# {2}service +operation +CP total ms/);
+    // Nothing is dropped without a cue: each hidden column is named below its grid (a note that may wrap).
+    const prose = text.replace(/\s+/g, ' ');
+    for (const column of ['CP/trace p99', 'span p95 ms', 'self ms', 'calls', 'traces']) {
+      if (!header!.includes(column)) {
+        expect(prose).toMatch(new RegExp(`\\(Hidden to fit ${width} columns: [^)]*${column.replace('/', '\\/')}`));
+      }
+    }
+  });
+
+  it('drops the least important columns first, and only as many as needed', () => {
+    const header = (width: number) =>
+      renderTable(result, { width })
+        .split('\n')
+        .find((line) => /^ *# {2}service/.test(line))!
+        .trim()
+        .split(/\s{2,}/);
+    expect(header(1000)).toHaveLength(13);
+    const at120 = header(120);
+    expect(at120).toEqual(expect.arrayContaining(['CP share %', 'CP/trace p95', 'errors (rate)']));
+    expect(at120).not.toContain('CP/trace p99');
+    expect(header(80)).toEqual(expect.arrayContaining(['#', 'service', 'operation', 'CP total ms', 'CP share %']));
+  });
+
+  it('shortens long names with an ellipsis rather than wrapping rows', () => {
+    const text = renderTable(result, { width: 60 });
+    expect(text).toMatch(/…/);
+    expect(wide).toContain('get /login/tokenauth');
+  });
+
+  it('wraps prose at spaces with a hanging indent, never a grid row', () => {
+    const lines = renderTable(result, { width: 60 }).split('\n');
+    const bullet = lines.findIndex((line) => line.startsWith('  - ') && line.length > 50);
+    expect(bullet).toBeGreaterThan(0);
+    expect(lines[bullet + 1]).toMatch(/^ {4}\S/);
+    const warning = lines.findIndex((line) => line.startsWith('!! Coverage'));
+    expect(lines[warning + 1]).toMatch(/^!! \S/);
+  });
+
+  it('without a width (output piped to a program), every column and no wrapping, as before', () => {
+    expect(renderTable(result, { width: undefined })).toBe(wide);
+    expect(renderTable(result, { width: 10_000 })).toBe(wide);
+    expect(Math.max(...wide.split('\n').map((line) => line.length))).toBeGreaterThan(150);
+  });
+});

@@ -8,6 +8,17 @@ export interface TableOptions {
   /** Rows per ranking; undefined means `DEFAULT_TOP`. */
   top?: number;
   by?: 'operation' | 'service';
+  /**
+   * The terminal's width in columns (see terminal.ts); undefined: no limit. Tables then drop their least important
+   * columns and shorten names until they fit, and prose is wrapped at spaces: no line is wider.
+   */
+  width?: number;
+}
+
+/** Where the report is laid out: its width, and the grid lines already fitted to it (never wrapped). */
+interface Layout {
+  width: number | undefined;
+  gridLines: Set<string>;
 }
 
 const MAX_SERVICE = 32;
@@ -19,24 +30,27 @@ const MAX_SKIPPED_NAMES = 5;
 export function renderTable(result: AnalysisResult, options: TableOptions = {}): string {
   const top = options.top ?? DEFAULT_TOP;
   const by = options.by ?? 'operation';
+  const layout: Layout = { width: options.width, gridLines: new Set() };
   const { report } = result;
   const lines: string[] = [...header(result), ''];
-  lines.push(...ranking(report, by, top), '');
+  lines.push(...ranking(report, by, top, layout), '');
   if (result.comparison !== undefined) {
-    lines.push(...comparisonSection(result.comparison, top), '');
+    lines.push(...comparisonSection(result.comparison, top, layout), '');
   }
   if (result.whatIf !== undefined) {
-    lines.push(...whatIfSection(result.whatIf, report.traces), '');
+    lines.push(...whatIfSection(result.whatIf, report.traces, layout), '');
   }
   if (result.criticalPaths !== undefined) {
     for (const path of result.criticalPaths) {
-      lines.push(...criticalPathSection(path), '');
+      lines.push(...criticalPathSection(path, layout), '');
     }
   }
   lines.push(...diagnosticsSection(result), '');
   lines.push(...coverageLines(result));
   // Input text is escaped where it is placed (so columns align); this pass makes sure none was missed.
-  return lines.map(printable).join('\n') + '\n';
+  const text = lines.map(printable);
+  const fitted = layout.width === undefined ? text : text.flatMap((line) => wrapProse(line, layout));
+  return fitted.join('\n') + '\n';
 }
 
 function header(result: AnalysisResult): string[] {
@@ -55,7 +69,7 @@ function header(result: AnalysisResult): string[] {
   ];
 }
 
-function ranking(report: HotspotReport, by: 'operation' | 'service', top: number): string[] {
+function ranking(report: HotspotReport, by: 'operation' | 'service', top: number, layout: Layout): string[] {
   const all = by === 'operation' ? report.operations : report.services;
   const rows = all.slice(0, top);
   const columns: Column[] = [
@@ -94,9 +108,26 @@ function ranking(report: HotspotReport, by: 'operation' | 'service', top: number
     rows.length < all.length
       ? `Showing the top ${rows.length} of ${all.length} ${kind} (--top N to change).`
       : `All ${plural(all.length, by)} shown.`;
+  // Least useful first; the ranking itself (names, CP total and share) always stays.
+  const fit: FitStep[] = [
+    { shrink: { operation: 40 } },
+    { drop: 'CP/trace p99' },
+    { drop: 'span p95 ms' },
+    { drop: 'self ms' },
+    { shrink: { service: 20, operation: 30 } },
+    { drop: 'CP/trace p50' },
+    { drop: 'traces' },
+    { drop: 'calls' },
+    { shrink: { service: 14, operation: 20 } },
+    { drop: 'errors (rate)' },
+    { drop: 'CP/trace p95' },
+    { shrink: { service: 10, operation: 12 } },
+    { drop: 'CP share %' },
+    { shrink: { service: 8, operation: 10 } },
+  ];
   return [
     title,
-    ...grid(columns, cells),
+    ...grid(columns, cells, layout, fit),
     `${shown} Times in ms. CP/trace: CP time per trace that contains the ${by}. Self: time not covered by children.`,
   ];
 }
@@ -105,7 +136,11 @@ function errorsCell(row: HotspotRow): string {
   return row.errors === 0 ? '0' : `${row.errors} (${formatPercent(row.errorRate)} %)`;
 }
 
-function comparisonSection(comparison: NonNullable<AnalysisResult['comparison']>, top: number): string[] {
+function comparisonSection(
+  comparison: NonNullable<AnalysisResult['comparison']>,
+  top: number,
+  layout: Layout
+): string[] {
   const { option, result: c } = comparison;
   const threshold =
     'percentile' in option.split
@@ -150,14 +185,24 @@ function comparisonSection(comparison: NonNullable<AnalysisResult['comparison']>
     formatMs(row.baselineMeanUs),
     formatPercent(row.shareOfSlowdown),
   ]);
-  lines.push(...grid(columns, cells));
+  const fit: FitStep[] = [
+    { shrink: { operation: 40 } },
+    { drop: 'baseline mean ms' },
+    { drop: 'slow mean ms' },
+    { shrink: { service: 20, operation: 30 } },
+    { shrink: { service: 14, operation: 20 } },
+    { drop: 'share of slowdown %' },
+    { shrink: { service: 10, operation: 12 } },
+    { shrink: { service: 8, operation: 10 } },
+  ];
+  lines.push(...grid(columns, cells, layout, fit));
   if (rows.length < c.rows.length) {
     lines.push(`Showing the top ${rows.length} of ${c.rows.length} operations (--top N to change).`);
   }
   return lines;
 }
 
-function whatIfSection(w: WhatIf, traces: number): string[] {
+function whatIfSection(w: WhatIf, traces: number, layout: Layout): string[] {
   const columns: Column[] = [
     { header: 'latency' },
     { header: 'current ms', right: true },
@@ -173,12 +218,12 @@ function whatIfSection(w: WhatIf, traces: number): string[] {
   return [
     `What if ${printable(w.service)}::${printable(w.operation)} spent ${formatPercent(w.reduction)} % less time on the critical path? ` +
       `(${w.tracesAffected} of ${plural(traces, 'trace')} affected)`,
-    ...grid(columns, cells),
+    ...grid(columns, cells, layout, [{ drop: 'change ms' }]),
     w.caveat,
   ];
 }
 
-function criticalPathSection(path: TracePath): string[] {
+function criticalPathSection(path: TracePath, layout: Layout): string[] {
   const origin = path.segments.length > 0 ? path.segments[0].startUs : 0;
   const end = path.segments.length > 0 ? path.segments[path.segments.length - 1].endUs : 0;
   const columns: Column[] = [
@@ -197,7 +242,14 @@ function criticalPathSection(path: TracePath): string[] {
   ]);
   return [
     `Critical path of trace ${printable(path.traceId)} (${formatMs(end - origin)} ms, ${plural(path.segments.length, 'segment')}):`,
-    ...grid(columns, cells),
+    ...grid(columns, cells, layout, [
+      { shrink: { operation: 40 } },
+      { drop: 'span' },
+      { shrink: { service: 20, operation: 30 } },
+      { shrink: { service: 14, operation: 20 } },
+      { shrink: { service: 10, operation: 12 } },
+      { shrink: { service: 8, operation: 10 } },
+    ]),
   ];
 }
 
@@ -350,15 +402,99 @@ interface Column {
   right?: boolean;
 }
 
-/** Aligned columns, two spaces apart, no trailing spaces. */
-function grid(columns: Column[], rows: string[][]): string[] {
-  const widths = columns.map((column, c) => Math.max(column.header.length, ...rows.map((row) => row[c].length)));
+/**
+ * How a grid gives way to a narrow terminal, tried in order until it fits: drop a column (by header), or shorten
+ * text columns (by header) to at most so many characters.
+ */
+type FitStep = { drop: string } | { shrink: Record<string, number> };
+
+const GAP = 2;
+
+/**
+ * Aligned columns, two spaces apart, no trailing spaces. With a width, `fit` is applied step by step until the grid
+ * fits; dropped columns are named in a line below it, so nothing disappears without a cue.
+ */
+function grid(columns: Column[], rows: string[][], layout: Layout, fit: FitStep[] = []): string[] {
+  const natural = columns.map((column, c) => {
+    let width = column.header.length;
+    for (const row of rows) {
+      width = Math.max(width, row[c].length); // a loop: spreading thousands of rows into Math.max overflows
+    }
+    return width;
+  });
+  const widths = [...natural];
+  const shown = columns.map(() => true);
+  const total = () => widths.reduce((sum, width, c) => (shown[c] ? sum + width + GAP : sum), -GAP);
+  const hidden: string[] = [];
+  const at = (header: string) => columns.findIndex((column) => column.header === header);
+  for (const step of fit) {
+    if (layout.width === undefined || total() <= layout.width) {
+      break;
+    }
+    if ('drop' in step) {
+      const c = at(step.drop);
+      if (c >= 0 && shown[c]) {
+        shown[c] = false;
+        hidden.push(step.drop);
+      }
+    } else {
+      for (const [header, most] of Object.entries(step.shrink)) {
+        const c = at(header);
+        if (c >= 0) {
+          widths[c] = Math.min(widths[c], Math.max(most, header.length));
+        }
+      }
+    }
+  }
   const line = (cells: string[]) =>
     cells
-      .map((cell, c) => (columns[c].right ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-      .join('  ')
+      .flatMap((cell, c) => {
+        if (!shown[c]) {
+          return [];
+        }
+        const text = widths[c] < natural[c] ? truncate(cell, widths[c]) : cell;
+        return [columns[c].right ? text.padStart(widths[c]) : text.padEnd(widths[c])];
+      })
+      .join(' '.repeat(GAP))
       .trimEnd();
-  return [line(columns.map((column) => column.header)), ...rows.map(line)];
+  const lines = [line(columns.map((column) => column.header)), ...rows.map(line)];
+  for (const gridLine of lines) {
+    layout.gridLines.add(gridLine);
+  }
+  if (hidden.length > 0) {
+    lines.push(`(Hidden to fit ${layout.width} columns: ${hidden.join(', ')}; --format json has every field.)`);
+  }
+  return lines;
+}
+
+/**
+ * A prose line wider than the layout, broken at spaces; continuation lines keep its indent (and a `- ` bullet's or
+ * `!! ` warning's hanging indent). Grid lines are left alone: they were fitted, or cannot be, and breaking a row
+ * would scramble its columns.
+ */
+function wrapProse(line: string, layout: Layout): string[] {
+  const width = layout.width;
+  if (width === undefined || line.length <= width || layout.gridLines.has(line)) {
+    return [line];
+  }
+  const lead = /^(\s*)(- |!! )?/.exec(line)?.[0] ?? '';
+  const hanging = lead.startsWith('!!') || lead.endsWith('!! ') ? lead : ' '.repeat(lead.length);
+  const room = Math.max(width, hanging.length + 20); // never so narrow that no word fits
+  const out: string[] = [];
+  let rest = line;
+  let prefix = '';
+  while (prefix.length + rest.length > room) {
+    const limit = room - prefix.length;
+    let cut = rest.lastIndexOf(' ', limit);
+    if (cut <= (prefix === '' ? lead.length : 0)) {
+      cut = limit; // one word longer than the line: broken where it must be
+    }
+    out.push(prefix + rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+    prefix = hanging;
+  }
+  out.push(prefix + rest);
+  return out;
 }
 
 /** Input text on one line, `printable`, at most `max` UTF-16 units (never cutting a surrogate pair in two). */
