@@ -12,6 +12,11 @@ function usageError(argv: string[]): string {
 }
 
 describe('parseCommandLine', () => {
+  it('--version, alone or with a command', () => {
+    expect(parseCommandLine(['--version'])).toEqual({ command: 'version' });
+    expect(parseCommandLine(['analyze', 'x.json', '--version'])).toEqual({ command: 'version' });
+  });
+
   it('has defaults for everything but the input', () => {
     expect(parseCommandLine(['analyze', 'traces.json'])).toEqual({
       command: 'analyze',

@@ -43,7 +43,7 @@ export interface AnalyzeCommand {
   jobs?: number;
 }
 
-export type Command = { command: 'help' } | AnalyzeCommand;
+export type Command = { command: 'help' } | { command: 'version' } | AnalyzeCommand;
 
 export const USAGE = `Usage: hotpath analyze <file|dir|-> [more inputs…] [options]
 
@@ -54,7 +54,7 @@ Inputs
   <file>      a Jaeger JSON ({"data":[…]} or one trace), OTLP JSON ({"resourceSpans":[…]}, Tempo's
               {"batches":[…]}, or JSON lines) or Grafana trace-frame file; the format is detected
   <dir>       every *.json and *.jsonl file directly inside it, in name order, one file at a time
-              (subdirectories are not read)
+              (subdirectories are not read; JSON files there without trace data are skipped and named)
   -           read standard input
 
 Options
@@ -66,12 +66,13 @@ Options
   --async-blocking        treat FOLLOWS_FROM and producer→consumer children as blocking (default: they are not
                           waited for and never on the critical path)
   --critical-paths        also print each trace's critical path (its segments in time order)
-  --compare pNN|DURATION  compare slow traces with the rest: slow means latency above the NNth percentile
-                          (e.g. p90) or above a duration (e.g. 250ms, 1.5s, 800us)
+  --compare pNN|DURATION  compare slow traces with the rest: slow means latency at or above the NNth
+                          percentile (e.g. p90) or at or above a duration (e.g. 250ms, 1.5s, 800us)
   --what-if "SVC::OP=-N%" project p50/p95 latency if that operation's critical-path time shrank by N %
   --jobs N                read and analyse files in N worker threads (default: one per CPU core, at most one
                           per file; 1 = everything on the main thread). The results are the same for any N
   -h, --help              show this help
+  --version               print the version
 
 Exit status
   0  success
@@ -97,6 +98,7 @@ const OPTIONS = {
   'what-if': { type: 'string' },
   jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 /** Parses the command line (without `node` and the script). Throws `UsageError`. */
@@ -110,6 +112,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') {
     return { command: 'help' };
+  }
+  if (values.version) {
+    return { command: 'version' };
   }
   if (positionals.length === 0) {
     throw new UsageError('missing command: hotpath analyze <file|dir|->');

@@ -9,6 +9,8 @@ import { main, MAX_PROBLEM_LINES } from './main';
 import type { JsonOutput } from './render/json';
 import { fixture, FIXTURES, SMARTTHINGS } from './testing/fixtures';
 
+const CASES = fixture('jaeger/jaeger-ui-critical-path-cases.json');
+
 interface Run {
   code: number;
   stdout: string;
@@ -164,6 +166,44 @@ describe('hotpath analyze <dir>', () => {
     expect(run.stderr).toMatch(/hotpath: 1 problem in the input: the data concerned is not in the results above\.\n$/);
   });
 
+  it('skips (and names) a JSON file without trace data next to the traces, instead of failing the run', async () => {
+    const dir = path.join(scratch, 'withcases');
+    copyFileSync(fixture('jaeger/zipkin-yelp.jaeger.json'), scratchFile('withcases/a.json', ''));
+    // Test cases beside recorded traces, as in test/fixtures/jaeger/: JSON, but no trace format.
+    const cases = scratchFile('withcases/critical-path-cases.json', readFileSync(CASES, 'utf8'));
+    const config = scratchFile('withcases/z-config.json', '{"name": "x", "version": "1.0.0"}');
+    const table = await hotpath(['analyze', dir]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('Traces: 1 · spans: 16 · files: 1');
+    expect(table.stdout).toContain(
+      `2 files in the directories given held no trace data and were skipped: ${cases}, ${config}.`
+    );
+    expect(table.stderr).toBe(
+      `hotpath: skipped (no trace data) ${cases}: expected Jaeger JSON ({"data":[…]} or a trace), OTLP JSON ` +
+        `({"resourceSpans":[…]} or JSON lines) or a Grafana trace frame; found an object with keys "source", "cases"\n` +
+        `hotpath: skipped (no trace data) ${config}: expected Jaeger JSON ({"data":[…]} or a trace), OTLP JSON ` +
+        `({"resourceSpans":[…]} or JSON lines) or a Grafana trace frame; found an object with keys "name", "version"\n`
+    );
+    const json = parseJson(await hotpath(['analyze', dir, '--format', 'json']));
+    expect(json.problems).toEqual([]);
+    expect(json.skippedFiles?.map((file) => file.source)).toEqual([cases, config]);
+
+    // Named on the command line, the same file is still an error: the user asked for it.
+    const named = await hotpath(['analyze', path.join(dir, 'a.json'), config]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain(`hotpath: ${config}: expected Jaeger JSON`);
+  });
+
+  it('a directory of files without trace data: each named, and no traces found (exit 2)', async () => {
+    const dir = path.join(scratch, 'onlycases');
+    const config = scratchFile('onlycases/config.json', '{"name": "x"}');
+    const run = await hotpath(['analyze', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(`^hotpath: skipped \\(no trace data\\) ${config}: .*\nhotpath: no traces found in ${dir}\n$`)
+    );
+  });
+
   it('an empty directory is an error', async () => {
     const dir = path.join(scratch, 'empty');
     mkdirSync(dir);
@@ -192,6 +232,40 @@ describe('hotpath analyze -', () => {
     const run = await hotpath(['analyze', '-']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('hotpath: stdin: the input is empty\n');
+  });
+
+  it('NUL bytes on stdin are not JSON (not "empty"), and the message shows them escaped', async () => {
+    const run = await hotpath(['analyze', '-'], '\u0000'.repeat(4096));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^hotpath: stdin: not valid JSON or JSON lines \(line 1: .*\\u0000.*\)\n$/);
+    expect(run.stderr).not.toContain('\u0000');
+  });
+});
+
+describe('input text printed on a terminal', () => {
+  it('escapes control, bidi and lone-surrogate characters in names, IDs and problems', async () => {
+    const hostile = 'evil\u001b[2J\u202etxt\ud800';
+    const trace = {
+      traceID: 't\u0007',
+      spans: [
+        { traceID: 't', spanID: 'root\u0000', operationName: hostile, startTime: 1, duration: 10, processID: 'p' },
+        { traceID: 't', spanID: 'bad\u001b', operationName: 'x', startTime: 'soon', duration: 1, processID: 'p' },
+      ],
+      processes: { p: { serviceName: `svc\u200f${hostile}` } },
+    };
+    const file = scratchFile('hostile.json', JSON.stringify(trace));
+    const run = await hotpath(['analyze', file, '--critical-paths']);
+    expect(run.code).toBe(2); // the span without a start time is left out
+    const visible = run.stdout + run.stderr;
+    expect(visible).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e\u200f]|[\ud800-\udfff]/);
+    expect(run.stdout).toContain('evil\\u001b[2J\\u202etxt\\ud800');
+    expect(run.stdout).toContain('Critical path of trace t\\u0007');
+    expect(run.stderr).toContain('span bad\\u001b');
+
+    const suggestion = await hotpath(['analyze', file, '--what-if', `svc\u200f${hostile}::evil=-50%`]);
+    expect(suggestion.code).toBe(2);
+    expect(suggestion.stderr).toContain('Did you mean one of these?\n  svc\\u200fevil\\u001b[2J');
+    expect(suggestion.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e\u200f]|[\ud800-\udfff]/);
   });
 });
 
@@ -291,6 +365,47 @@ describe('bad input exits 2 with one line, never a stack trace', () => {
       stdout: '',
       stderr: 'hotpath: --format must be table or json, not "xml"\nRun "hotpath --help" for usage.\n',
     });
+  });
+});
+
+describe('absurd times (issue #11 §6)', () => {
+  it('a root lasting 1e308 µs is left out and counted: no null in the JSON, the table says so, exit 2', async () => {
+    const span = (spanID: string, startTime: number, duration: number) => ({
+      traceID: 't',
+      spanID,
+      operationName: spanID,
+      startTime,
+      duration,
+      processID: 'p',
+    });
+    const child = {
+      ...span('child', 1e15 + 10, 50),
+      references: [{ refType: 'CHILD_OF', traceID: 't', spanID: 'root' }],
+    };
+    const trace = { traceID: 't', spans: [span('root', 1e15, 1e308), child], processes: { p: { serviceName: 'svc' } } };
+    const file = scratchFile('absurd.json', JSON.stringify(trace));
+    const json = await hotpath(['analyze', file, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(json.stdout).not.toMatch(/null|NaN|Infinity/);
+    const output = parseJson(json);
+    expect(output.diagnostics.outOfRangeSpans).toBe(1);
+    expect(output.latencyMs.p50).toBe(0.05);
+    expect(output.problems).toEqual([expect.objectContaining({ spanId: 'root', traceId: 't' })]);
+    expect(json.stderr).toContain('span root: time out of range (start 1000000000000000 µs, duration 1e+308 µs)');
+
+    const table = await hotpath(['analyze', file]);
+    expect(table.stdout).toContain(
+      '1 span was left out: a time was out of range (a start before 1970 or after 2262, or a duration longer ' +
+        'than a year; each one is listed on stderr).'
+    );
+    expect(table.stdout).not.toContain('Every span was well-formed');
+  });
+});
+
+describe('hotpath --version', () => {
+  it('prints one line (unbundled sources have no build-time version; bin.test checks the bundle)', async () => {
+    expect(await hotpath(['--version'])).toEqual({ code: 0, stdout: 'hotpath unbuilt\n', stderr: '' });
+    expect(USAGE).toContain('--version');
   });
 });
 

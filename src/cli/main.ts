@@ -17,15 +17,20 @@ import { AnalyzeCommand, Command, parseCommandLine, UsageError, USAGE } from './
 import { isWorkerSetup, readUnitsInParallel, runAnalysisWorker } from './parallel';
 import { ChunkSource, expandInputs, readUnits } from './readInputs';
 import { renderJson } from './render/json';
+import { printable } from './render/printable';
 import { coverageLines, isLowCoverage, renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
+import { terminalWidth } from './terminal';
 import { unknownOperationMessage } from './suggest';
 import { plural } from './units';
+import { VERSION } from './version';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   stdin: ChunkSource;
+  /** The width tables must fit (terminal.ts); undefined: no limit. */
+  columns?: number;
 }
 
 export const EXIT_OK = 0;
@@ -60,6 +65,10 @@ export async function main(argv: readonly string[], io: CliIo, options: MainOpti
     io.stdout.write(USAGE);
     return EXIT_OK;
   }
+  if (command.command === 'version') {
+    io.stdout.write(`hotpath ${VERSION}\n`);
+    return EXIT_OK;
+  }
   return analyze(command, io, options);
 }
 
@@ -89,8 +98,12 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
           stdin: io.stdin,
           onAnalysis: command.criticalPaths ? (trace) => criticalPaths.push(tracePath(trace, operations)) : undefined,
         });
+  // Messages can quote input (JSON.parse does): `printable` keeps each on one line of stderr, and harmless there.
   for (const failure of summary.failures) {
-    io.stderr.write(`hotpath: ${oneLine(failure.line)}\n`);
+    io.stderr.write(`hotpath: ${printable(failure.line)}\n`);
+  }
+  for (const skipped of summary.skipped) {
+    io.stderr.write(`hotpath: skipped (no trace data) ${printable(skipped.line)}\n`);
   }
   const report = aggregator.report();
   if (report.traces === 0) {
@@ -110,6 +123,9 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
     problems: [...summary.failures.map((failure) => failure.problem), ...summary.problems],
     duplicateTraceIds: summary.duplicateTraceIds,
   };
+  if (summary.skipped.length > 0) {
+    result.skippedFiles = summary.skipped.map((skipped) => skipped.problem);
+  }
   if (command.whatIf !== undefined) {
     const { service, operation, reduction } = command.whatIf;
     const projection = whatIf(records, operations, service, operation, reduction);
@@ -137,7 +153,7 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
       io.stderr.write(`hotpath: warning: ${warning.join(' ')}\n`);
     }
   } else {
-    io.stdout.write(renderTable(result, { top: command.top, by: command.by }));
+    io.stdout.write(renderTable(result, { top: command.top, by: command.by, width: io.columns }));
   }
 
   writeProblems(io, summary.problems);
@@ -153,18 +169,13 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
 
 function writeProblems(io: CliIo, problems: readonly InputProblem[]): void {
   for (const problem of problems.slice(0, MAX_PROBLEM_LINES)) {
-    io.stderr.write(`hotpath: ${oneLine(formatProblem(problem))}\n`);
+    io.stderr.write(`hotpath: ${printable(formatProblem(problem))}\n`);
   }
   if (problems.length > MAX_PROBLEM_LINES) {
     io.stderr.write(
       `hotpath: … and ${problems.length - MAX_PROBLEM_LINES} more problems (--format json lists them all)\n`
     );
   }
-}
-
-/** Messages can quote input (JSON.parse does); keep each problem on one line of stderr. */
-function oneLine(text: string): string {
-  return text.replace(/\r?\n/g, '\\n');
 }
 
 function displayInput(input: string): string {
@@ -179,7 +190,12 @@ export function run(argv: readonly string[] = process.argv.slice(2)): Promise<vo
     }
     throw error;
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
+  const io = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    columns: terminalWidth(process.env, process.stdout),
+  };
   return main(argv, io, { workerScript: __filename }).then(
     (code) => {
       process.exitCode = code;

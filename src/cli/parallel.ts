@@ -32,6 +32,7 @@ import {
   emptySummary,
   InputFailure,
   InputUnit,
+  noteFailure,
   noteTraceId,
   parseInput,
   ReadSummary,
@@ -222,7 +223,8 @@ export async function readUnitsInParallel(
   options: ParallelReadOptions
 ): Promise<ReadSummary> {
   const { operations } = options;
-  const files = units.flatMap((unit) => (unit.kind === 'file' ? [unit.path] : []));
+  const fileUnits = units.flatMap((unit) => (unit.kind === 'file' ? [unit] : []));
+  const files = fileUnits.map((unit) => unit.path);
   const summary = emptySummary();
   const seenTraceIds = new Set<string>();
   const setup: WorkerSetup = {
@@ -314,7 +316,7 @@ export async function readUnitsInParallel(
         throw new Error(`analysing ${files[index]} in a worker thread failed:\n${outcome.bug}`);
       }
       if ('failure' in outcome) {
-        summary.failures.push(outcome.failure);
+        noteFailure(outcome.failure, fileUnits[index].listed === true, summary);
         continue;
       }
       mergeColumns(outcome.columns, opMap, summary, seenTraceIds, options);

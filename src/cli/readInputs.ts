@@ -16,11 +16,12 @@ import {
   readTraceBytes,
   TraceAnalysis,
   TraceInputError,
+  UnknownFormatError,
 } from '../engine';
 import { FileBytesReader } from './fileBytes';
+import { ChunkSource, InputTooLargeError, readChunks } from './inputLimit';
 
-/** What stdin looks like to us: Node's `process.stdin`, or any stream of chunks in tests. */
-export type ChunkSource = AsyncIterable<string | Uint8Array>;
+export type { ChunkSource } from './inputLimit';
 
 export interface ReadOptions {
   operations: OperationTable;
@@ -37,6 +38,8 @@ export interface InputFailure {
   problem: InputProblem;
   /** One line for stderr, e.g. `cannot read traces.json: no such file`. */
   line: string;
+  /** Well-formed JSON in none of the trace formats: skipped, not failed, when a directory listing found it. */
+  notTraces?: boolean;
 }
 
 export interface ReadSummary {
@@ -45,6 +48,11 @@ export interface ReadSummary {
   /** Spans and traces the engine had to leave out. */
   problems: InputProblem[];
   failures: InputFailure[];
+  /**
+   * Files found in a directory that hold JSON but no trace data (test cases, configs next to the traces): left out
+   * and named, without failing the run.
+   */
+  skipped: InputFailure[];
   /** Traces whose ID was already seen (in another file, or earlier in the same one); each is analysed apart. */
   duplicateTraceIds: number;
 }
@@ -53,8 +61,12 @@ export const STDIN_LABEL = 'stdin';
 
 const TRACE_FILE = /\.jsonl?$/i;
 
-/** One thing to read, in the order of the command line: a file, stdin, or an input that could not be listed. */
-export type InputUnit = { kind: 'file'; path: string } | { kind: 'stdin' } | { kind: 'failure'; failure: InputFailure };
+/**
+ * One thing to read, in the order of the command line: a file, stdin, or an input that could not be listed. A file
+ * is `listed` when a directory listing found it (rather than the command line naming it).
+ */
+export type InputUnit =
+  { kind: 'file'; path: string; listed?: true } | { kind: 'stdin' } | { kind: 'failure'; failure: InputFailure };
 
 /** The inputs as a list of units: directories replaced by their trace files (sorted by name), failures in place. */
 export async function expandInputs(inputs: readonly string[]): Promise<InputUnit[]> {
@@ -87,7 +99,7 @@ export async function expandInputs(inputs: readonly string[]): Promise<InputUnit
       units.push({ kind: 'failure', failure: { problem: { source: input, message }, line: `${input}: ${message}` } });
     }
     for (const file of files) {
-      units.push({ kind: 'file', path: file });
+      units.push({ kind: 'file', path: file, listed: true });
     }
   }
   return units;
@@ -108,14 +120,20 @@ export async function readUnits(units: readonly InputUnit[], options: ReadOption
     } else if (unit.kind === 'stdin') {
       await analyzeStdin(options, summary, seenTraceIds);
     } else {
-      await analyzeInput(unit.path, async () => fileReader.read(unit.path), options, summary, seenTraceIds);
+      const read = async () => fileReader.read(unit.path);
+      await analyzeInput(unit.path, read, options, summary, seenTraceIds, unit.listed === true);
     }
   }
   return summary;
 }
 
 export function emptySummary(): ReadSummary {
-  return { files: 0, problems: [], failures: [], duplicateTraceIds: 0 };
+  return { files: 0, problems: [], failures: [], skipped: [], duplicateTraceIds: 0 };
+}
+
+/** Notes an input that could not be read: a failure, or a skipped file when a directory listing found it. */
+export function noteFailure(failure: InputFailure, listed: boolean, summary: ReadSummary): void {
+  (listed && failure.notTraces === true ? summary.skipped : summary.failures).push(failure);
 }
 
 /** Counts `traceId` as a duplicate in `summary` if it was seen before. */
@@ -155,7 +173,7 @@ export async function analyzeStdin(
   summary: ReadSummary,
   seenTraceIds: Set<string>
 ): Promise<void> {
-  await analyzeInput(STDIN_LABEL, () => readStream(options.stdin), options, summary, seenTraceIds);
+  await analyzeInput(STDIN_LABEL, () => readChunks(options.stdin), options, summary, seenTraceIds);
 }
 
 async function analyzeInput(
@@ -163,12 +181,13 @@ async function analyzeInput(
   read: () => Promise<Uint8Array>,
   options: ReadOptions,
   summary: ReadSummary,
-  seenTraceIds: Set<string>
+  seenTraceIds: Set<string>,
+  listed = false
 ): Promise<void> {
   // Parsing happens in its own call, so the text and the JSON tree are garbage once it returns.
   const outcome = await parseInput(source, read, options.operations);
   if ('failure' in outcome) {
-    summary.failures.push(outcome.failure);
+    noteFailure(outcome.failure, listed, summary);
     return;
   }
   const { parsed } = outcome;
@@ -194,10 +213,13 @@ export async function parseInput(
   try {
     return { parsed: await parse(source, read, operations) };
   } catch (error) {
+    if (error instanceof UnknownFormatError) {
+      return { failure: { ...traceInputFailure(source, error), notTraces: true } };
+    }
     if (error instanceof TraceInputError) {
       return { failure: traceInputFailure(source, error) };
     }
-    if (isFsError(error)) {
+    if (isFsError(error) || error instanceof InputTooLargeError) {
       return { failure: fsFailure(source, error) };
     }
     throw error;
@@ -215,14 +237,6 @@ async function parse(
   }
   // Bytes, not text: Jaeger JSON then takes the engine's selective reader (readTraceBytes).
   return readTraceBytes(bytes, operations, source);
-}
-
-async function readStream(stream: ChunkSource): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
 }
 
 interface FsError {
@@ -246,15 +260,19 @@ const FS_REASONS: Record<string, string> = {
   EISDIR: 'is a directory',
   ENOTDIR: 'a part of the path is not a directory',
   ELOOP: 'too many symbolic links',
-  ERR_STRING_TOO_LONG: 'the file is too large to read at once (over ~512 MB); split it into several files',
-  ERR_FS_FILE_TOO_LARGE: 'the file is too large to read at once (over 2 GB); split it into several files',
+  // Thrown when text past V8's string limit is decoded (formats other than Jaeger JSON are read as text).
+  ERR_STRING_TOO_LONG: 'the input is too large to read at once (over ~512 MB); split it into several files',
 };
 
 function fsFailure(source: string, error: unknown): InputFailure {
-  if (!isFsError(error)) {
+  let reason: string;
+  if (error instanceof InputTooLargeError) {
+    reason = error.message;
+  } else if (isFsError(error)) {
+    reason = FS_REASONS[error.code] ?? error.message;
+  } else {
     throw error;
   }
-  const reason = FS_REASONS[error.code] ?? error.message;
   return { problem: { source, message: `cannot read: ${reason}` }, line: `cannot read ${source}: ${reason}` };
 }
 

@@ -24,6 +24,8 @@ export interface AnalysisResult {
   asyncBlocking: boolean;
   /** Data that was left out (per span or trace), and whole files that could not be read. */
   problems: InputProblem[];
+  /** Files in the directories given that hold no trace data (test cases, configs): skipped, not failed. */
+  skippedFiles?: InputProblem[];
   /** Traces whose ID had been seen before (e.g. one trace split over several files): each part analysed apart. */
   duplicateTraceIds: number;
   criticalPaths?: TracePath[];

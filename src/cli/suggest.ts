@@ -1,10 +1,12 @@
 import type { OperationTable } from '../engine';
+import { printable } from './render/printable';
 
 const MAX_SUGGESTIONS = 10;
 
 /**
  * Why `service::operation` is not in the table, with the operations the user most likely meant: those of the same
- * service (or of a service spelled the same but for case), else the same operation in other services.
+ * service (or of a service spelled the same but for case), else the same operation in other services. Names are
+ * shown `printable`: they come from the input.
  */
 export function unknownOperationMessage(operations: OperationTable, service: string, operation: string): string {
   const all: Array<{ service: string; operation: string }> = [];
@@ -22,11 +24,11 @@ export function unknownOperationMessage(operations: OperationTable, service: str
   }
   const problem =
     sameService.length > 0
-      ? `service "${service}" has no operation "${operation}"`
-      : `no service "${service}" in these traces`;
+      ? `service "${printable(service)}" has no operation "${printable(operation)}"`
+      : `no service "${printable(service)}" in these traces`;
   if (candidates.length === 0) {
     const services = [...new Set(all.map((o) => o.service))].sort();
-    const shown = services.slice(0, MAX_SUGGESTIONS).join(', ');
+    const shown = services.slice(0, MAX_SUGGESTIONS).map(printable).join(', ');
     const more = services.length > MAX_SUGGESTIONS ? `, … (${services.length} in all)` : '';
     return `${problem}. Services: ${shown}${more}`;
   }
@@ -34,7 +36,7 @@ export function unknownOperationMessage(operations: OperationTable, service: str
   const scored = candidates
     .map((o) => ({ ...o, score: similarity(target, lower(o.operation)) }))
     .sort((a, b) => a.score - b.score || a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation));
-  const lines = scored.slice(0, MAX_SUGGESTIONS).map((o) => `  ${o.service}::${o.operation}`);
+  const lines = scored.slice(0, MAX_SUGGESTIONS).map((o) => `  ${printable(o.service)}::${printable(o.operation)}`);
   if (scored.length > MAX_SUGGESTIONS) {
     lines.push(`  … and ${scored.length - MAX_SUGGESTIONS} more`);
   }

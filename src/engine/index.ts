@@ -6,7 +6,7 @@ export { OperationTable } from './model/operations';
 export { SpanKind, ParentLink } from './model/trace';
 export type { TraceModel } from './model/trace';
 export { TraceBuilder } from './model/builder';
-export { TraceInputError, formatProblem } from './model/problems';
+export { TraceInputError, UnknownFormatError, formatProblem } from './model/problems';
 export type { InputProblem, InputLocation } from './model/problems';
 export { emptyDiagnostics, addDiagnostics, coverage } from './model/diagnostics';
 export type { TraceDiagnostics } from './model/diagnostics';

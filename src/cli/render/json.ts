@@ -48,6 +48,8 @@ export interface JsonOutput {
    */
   diagnostics: TraceDiagnostics & { coverage: number; lowCoverageTraces: number; duplicateTraceIds: number };
   problems: Array<{ message: string; source?: string; traceId?: string; spanId?: string; path?: string }>;
+  /** Files in the directories given that hold no trace data; present only when there are some. */
+  skippedFiles?: Array<{ source?: string; message: string }>;
   criticalPaths?: Array<{ traceId: string; segments: PathSegment[] }>;
   comparison?: {
     slowIf: string;
@@ -108,6 +110,9 @@ export function toJson(result: AnalysisResult, options: JsonOptions = {}): JsonO
       path: p.path,
     })),
   };
+  if (result.skippedFiles !== undefined) {
+    output.skippedFiles = result.skippedFiles.map((p) => ({ source: p.source, message: p.message }));
+  }
   if (result.criticalPaths !== undefined) {
     output.criticalPaths = result.criticalPaths;
   }

@@ -1,4 +1,5 @@
 /** @jest-environment node */
+import { USAGE } from '../args';
 import { analyzeFixtures, fixture, SMARTTHINGS } from '../testing/fixtures';
 import { diagnosticLines, renderTable } from './table';
 
@@ -148,9 +149,22 @@ describe('renderTable sections', () => {
   it('--compare with nobody on one side says so instead of ranking', () => {
     const text = renderTable(analyzeFixtures([SMARTTHINGS], { compare: { label: '1s', split: { thresholdUs: 1e6 } } }));
     expect(text).toContain('a trace is slow when its latency is at or above 1000.000 ms.');
-    expect(text).toContain('0 slow traces (mean 0.000 ms) vs 1 baseline trace (mean 36.713 ms).');
-    expect(text).toContain('No traces on the slow side: nothing to compare.');
+    expect(text).toContain(
+      'No slow traces: the only trace (mean 36.713 ms) is below the threshold, so there is nothing to compare.'
+    );
+    expect(text).not.toContain('0 slow traces');
+    expect(text).not.toContain('mean 0.000 ms');
     expect(text).not.toContain('Δ CP');
+
+    const otlp = renderTable(analyzeFixtures(OTLP, { compare: { label: '1us', split: { thresholdUs: 1 } } }));
+    expect(otlp).toMatch(/No baseline traces: all \d+ traces \(mean [\d.]+ ms\) are at or above the threshold, so/);
+    expect(otlp).not.toContain('0 baseline traces');
+  });
+
+  it('--compare: the help says what the output says (at or above)', () => {
+    expect(USAGE).toContain('slow means latency at or above the NNth');
+    expect(USAGE).toContain('or at or above a duration');
+    expect(USAGE).not.toMatch(/slow means latency above/);
   });
 
   it('--what-if: current vs projected p50/p95 and the caveat', () => {
@@ -221,5 +235,65 @@ describe('diagnosticLines', () => {
     expect(diagnosticLines({ ...none, asyncChildren: 1 }, { window: 'root', asyncBlocking: true })).toEqual([
       '1 async child (FOLLOWS_FROM, or consumer under producer) treated as blocking (--async-blocking).',
     ]);
+  });
+});
+
+describe('renderTable in a terminal of a given width', () => {
+  // Every section with a grid: the ranking, slow vs baseline, what-if, and critical paths with long names.
+  const result = analyzeFixtures([SMARTTHINGS, ...OTLP], {
+    criticalPaths: true,
+    compare: { label: 'p50', split: { percentile: 50 } },
+    whatIf: { service: 'coreSrv', operation: 'get /login/tokenauth', reduction: 0.5 },
+  });
+  const wide = renderTable(result);
+
+  it.each([160, 120, 100, 80, 60, 40])('%i columns: no line is wider; the ranking keeps its core', (width) => {
+    const text = renderTable(result, { width });
+    const lines = text.split('\n');
+    expect(lines.filter((line) => line.length > width)).toEqual([]);
+    const header = lines.find((line) => /^ *# {2}service/.test(line));
+    expect(header).toMatch(/^ *# {2}service +operation +CP total ms/);
+    // Nothing is dropped without a cue: each hidden column is named below its grid (a note that may wrap).
+    const prose = text.replace(/\s+/g, ' ');
+    for (const column of ['CP/trace p99', 'span p95 ms', 'self ms', 'calls', 'traces']) {
+      if (!header!.includes(column)) {
+        expect(prose).toMatch(new RegExp(`\\(Hidden to fit ${width} columns: [^)]*${column.replace('/', '\\/')}`));
+      }
+    }
+  });
+
+  it('drops the least important columns first, and only as many as needed', () => {
+    const header = (width: number) =>
+      renderTable(result, { width })
+        .split('\n')
+        .find((line) => /^ *# {2}service/.test(line))!
+        .trim()
+        .split(/\s{2,}/);
+    expect(header(1000)).toHaveLength(13);
+    const at120 = header(120);
+    expect(at120).toEqual(expect.arrayContaining(['CP share %', 'CP/trace p95', 'errors (rate)']));
+    expect(at120).not.toContain('CP/trace p99');
+    expect(header(80)).toEqual(expect.arrayContaining(['#', 'service', 'operation', 'CP total ms', 'CP share %']));
+  });
+
+  it('shortens long names with an ellipsis rather than wrapping rows', () => {
+    const text = renderTable(result, { width: 60 });
+    expect(text).toMatch(/…/);
+    expect(wide).toContain('get /login/tokenauth');
+  });
+
+  it('wraps prose at spaces with a hanging indent, never a grid row', () => {
+    const lines = renderTable(result, { width: 60 }).split('\n');
+    const bullet = lines.findIndex((line) => line.startsWith('  - ') && line.length > 50);
+    expect(bullet).toBeGreaterThan(0);
+    expect(lines[bullet + 1]).toMatch(/^ {4}\S/);
+    const warning = lines.findIndex((line) => line.startsWith('!! Coverage'));
+    expect(lines[warning + 1]).toMatch(/^!! \S/);
+  });
+
+  it('without a width (output piped to a program), every column and no wrapping, as before', () => {
+    expect(renderTable(result, { width: undefined })).toBe(wide);
+    expect(renderTable(result, { width: 10_000 })).toBe(wide);
+    expect(Math.max(...wide.split('\n').map((line) => line.length))).toBeGreaterThan(150);
   });
 });

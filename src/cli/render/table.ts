@@ -2,37 +2,55 @@ import { HotspotReport, HotspotRow, LOW_COVERAGE, TraceDiagnostics, WhatIf } fro
 import { DEFAULT_TOP } from '../args';
 import type { AnalysisResult, TracePath } from '../result';
 import { formatMs, formatPercent, plural } from '../units';
+import { printable } from './printable';
 
 export interface TableOptions {
   /** Rows per ranking; undefined means `DEFAULT_TOP`. */
   top?: number;
   by?: 'operation' | 'service';
+  /**
+   * The terminal's width in columns (see terminal.ts); undefined: no limit. Tables then drop their least important
+   * columns and shorten names until they fit, and prose is wrapped at spaces: no line is wider.
+   */
+  width?: number;
+}
+
+/** Where the report is laid out: its width, and the grid lines already fitted to it (never wrapped). */
+interface Layout {
+  width: number | undefined;
+  gridLines: Set<string>;
 }
 
 const MAX_SERVICE = 32;
 const MAX_OPERATION = 60;
+/** Skipped files named in the table (stderr and JSON list them all). */
+const MAX_SKIPPED_NAMES = 5;
 
 /** The human-readable report: header, ranking, optional sections, diagnostics, coverage. Ends with a newline. */
 export function renderTable(result: AnalysisResult, options: TableOptions = {}): string {
   const top = options.top ?? DEFAULT_TOP;
   const by = options.by ?? 'operation';
+  const layout: Layout = { width: options.width, gridLines: new Set() };
   const { report } = result;
   const lines: string[] = [...header(result), ''];
-  lines.push(...ranking(report, by, top), '');
+  lines.push(...ranking(report, by, top, layout), '');
   if (result.comparison !== undefined) {
-    lines.push(...comparisonSection(result.comparison, top), '');
+    lines.push(...comparisonSection(result.comparison, top, layout), '');
   }
   if (result.whatIf !== undefined) {
-    lines.push(...whatIfSection(result.whatIf, report.traces), '');
+    lines.push(...whatIfSection(result.whatIf, report.traces, layout), '');
   }
   if (result.criticalPaths !== undefined) {
     for (const path of result.criticalPaths) {
-      lines.push(...criticalPathSection(path), '');
+      lines.push(...criticalPathSection(path, layout), '');
     }
   }
   lines.push(...diagnosticsSection(result), '');
   lines.push(...coverageLines(result));
-  return lines.join('\n') + '\n';
+  // Input text is escaped where it is placed (so columns align); this pass makes sure none was missed.
+  const text = lines.map(printable);
+  const fitted = layout.width === undefined ? text : text.flatMap((line) => wrapProse(line, layout));
+  return fitted.join('\n') + '\n';
 }
 
 function header(result: AnalysisResult): string[] {
@@ -51,7 +69,7 @@ function header(result: AnalysisResult): string[] {
   ];
 }
 
-function ranking(report: HotspotReport, by: 'operation' | 'service', top: number): string[] {
+function ranking(report: HotspotReport, by: 'operation' | 'service', top: number, layout: Layout): string[] {
   const all = by === 'operation' ? report.operations : report.services;
   const rows = all.slice(0, top);
   const columns: Column[] = [
@@ -90,9 +108,26 @@ function ranking(report: HotspotReport, by: 'operation' | 'service', top: number
     rows.length < all.length
       ? `Showing the top ${rows.length} of ${all.length} ${kind} (--top N to change).`
       : `All ${plural(all.length, by)} shown.`;
+  // Least useful first; the ranking itself (names, CP total and share) always stays.
+  const fit: FitStep[] = [
+    { shrink: { operation: 40 } },
+    { drop: 'CP/trace p99' },
+    { drop: 'span p95 ms' },
+    { drop: 'self ms' },
+    { shrink: { service: 20, operation: 30 } },
+    { drop: 'CP/trace p50' },
+    { drop: 'traces' },
+    { drop: 'calls' },
+    { shrink: { service: 14, operation: 20 } },
+    { drop: 'errors (rate)' },
+    { drop: 'CP/trace p95' },
+    { shrink: { service: 10, operation: 12 } },
+    { drop: 'CP share %' },
+    { shrink: { service: 8, operation: 10 } },
+  ];
   return [
     title,
-    ...grid(columns, cells),
+    ...grid(columns, cells, layout, fit),
     `${shown} Times in ms. CP/trace: CP time per trace that contains the ${by}. Self: time not covered by children.`,
   ];
 }
@@ -101,23 +136,35 @@ function errorsCell(row: HotspotRow): string {
   return row.errors === 0 ? '0' : `${row.errors} (${formatPercent(row.errorRate)} %)`;
 }
 
-function comparisonSection(comparison: NonNullable<AnalysisResult['comparison']>, top: number): string[] {
+function comparisonSection(
+  comparison: NonNullable<AnalysisResult['comparison']>,
+  top: number,
+  layout: Layout
+): string[] {
   const { option, result: c } = comparison;
   const threshold =
     'percentile' in option.split
       ? `the ${option.label} latency, ${formatMs(c.thresholdUs)} ms`
       : `${formatMs(c.thresholdUs)} ms`;
-  const lines = [
-    `Slow vs baseline: a trace is slow when its latency is at or above ${threshold}.`,
+  const lines = [`Slow vs baseline: a trace is slow when its latency is at or above ${threshold}.`];
+  // A side without traces has no mean (the engine's 0 would read as a measurement): say so instead.
+  const allTraces = (count: number, meanUs: number, where: string) =>
+    `${count === 1 ? 'the only trace' : `all ${count} traces`} (mean ${formatMs(meanUs)} ms) ` +
+    `${count === 1 ? 'is' : 'are'} ${where} the threshold, so there is nothing to compare.`;
+  if (c.slowTraces === 0) {
+    lines.push(`No slow traces: ${allTraces(c.baselineTraces, c.baselineMeanLatencyUs, 'below')}`);
+    return lines;
+  }
+  if (c.baselineTraces === 0) {
+    lines.push(`No baseline traces: ${allTraces(c.slowTraces, c.slowMeanLatencyUs, 'at or above')}`);
+    return lines;
+  }
+  lines.push(
     `${plural(c.slowTraces, 'slow trace')} (mean ${formatMs(c.slowMeanLatencyUs)} ms) vs ` +
-      `${plural(c.baselineTraces, 'baseline trace')} (mean ${formatMs(c.baselineMeanLatencyUs)} ms).`,
-  ];
+      `${plural(c.baselineTraces, 'baseline trace')} (mean ${formatMs(c.baselineMeanLatencyUs)} ms).`
+  );
   if (c.warning !== undefined) {
     lines.push(`WARNING: ${c.warning}.`);
-  }
-  if (c.slowTraces === 0 || c.baselineTraces === 0) {
-    lines.push(`No traces on the ${c.slowTraces === 0 ? 'slow' : 'baseline'} side: nothing to compare.`);
-    return lines;
   }
   const rows = c.rows.slice(0, top);
   const columns: Column[] = [
@@ -138,14 +185,24 @@ function comparisonSection(comparison: NonNullable<AnalysisResult['comparison']>
     formatMs(row.baselineMeanUs),
     formatPercent(row.shareOfSlowdown),
   ]);
-  lines.push(...grid(columns, cells));
+  const fit: FitStep[] = [
+    { shrink: { operation: 40 } },
+    { drop: 'baseline mean ms' },
+    { drop: 'slow mean ms' },
+    { shrink: { service: 20, operation: 30 } },
+    { shrink: { service: 14, operation: 20 } },
+    { drop: 'share of slowdown %' },
+    { shrink: { service: 10, operation: 12 } },
+    { shrink: { service: 8, operation: 10 } },
+  ];
+  lines.push(...grid(columns, cells, layout, fit));
   if (rows.length < c.rows.length) {
     lines.push(`Showing the top ${rows.length} of ${c.rows.length} operations (--top N to change).`);
   }
   return lines;
 }
 
-function whatIfSection(w: WhatIf, traces: number): string[] {
+function whatIfSection(w: WhatIf, traces: number, layout: Layout): string[] {
   const columns: Column[] = [
     { header: 'latency' },
     { header: 'current ms', right: true },
@@ -159,14 +216,14 @@ function whatIfSection(w: WhatIf, traces: number): string[] {
     signed(formatMs(w.projectedUs[p] - w.currentUs[p])),
   ]);
   return [
-    `What if ${w.service}::${w.operation} spent ${formatPercent(w.reduction)} % less time on the critical path? ` +
+    `What if ${printable(w.service)}::${printable(w.operation)} spent ${formatPercent(w.reduction)} % less time on the critical path? ` +
       `(${w.tracesAffected} of ${plural(traces, 'trace')} affected)`,
-    ...grid(columns, cells),
+    ...grid(columns, cells, layout, [{ drop: 'change ms' }]),
     w.caveat,
   ];
 }
 
-function criticalPathSection(path: TracePath): string[] {
+function criticalPathSection(path: TracePath, layout: Layout): string[] {
   const origin = path.segments.length > 0 ? path.segments[0].startUs : 0;
   const end = path.segments.length > 0 ? path.segments[path.segments.length - 1].endUs : 0;
   const columns: Column[] = [
@@ -181,11 +238,18 @@ function criticalPathSection(path: TracePath): string[] {
     formatMs(s.endUs - s.startUs),
     truncate(s.service, MAX_SERVICE),
     truncate(s.operation, MAX_OPERATION),
-    s.spanId,
+    printable(s.spanId),
   ]);
   return [
-    `Critical path of trace ${path.traceId} (${formatMs(end - origin)} ms, ${plural(path.segments.length, 'segment')}):`,
-    ...grid(columns, cells),
+    `Critical path of trace ${printable(path.traceId)} (${formatMs(end - origin)} ms, ${plural(path.segments.length, 'segment')}):`,
+    ...grid(columns, cells, layout, [
+      { shrink: { operation: 40 } },
+      { drop: 'span' },
+      { shrink: { service: 20, operation: 30 } },
+      { shrink: { service: 14, operation: 20 } },
+      { shrink: { service: 10, operation: 12 } },
+      { shrink: { service: 8, operation: 10 } },
+    ]),
   ];
 }
 
@@ -205,6 +269,11 @@ export function diagnosticLines(
     d.invalidSpans,
     `${plural(d.invalidSpans, 'span was', 'spans were')} left out: a required field was missing or not a number ` +
       '(each one is listed on stderr).'
+  );
+  add(
+    d.outOfRangeSpans,
+    `${plural(d.outOfRangeSpans, 'span was', 'spans were')} left out: a time was out of range (a start before 1970 ` +
+      'or after 2262, or a duration longer than a year; each one is listed on stderr).'
   );
   add(
     d.extraRoots,
@@ -271,6 +340,15 @@ export function diagnosticLines(
 
 function diagnosticsSection(result: AnalysisResult): string[] {
   const lines = diagnosticLines(result.report.diagnostics, result);
+  const skipped = result.skippedFiles ?? [];
+  if (skipped.length > 0) {
+    const names = skipped.slice(0, MAX_SKIPPED_NAMES).map((p) => p.source ?? '?');
+    const more = skipped.length > names.length ? `, … (${skipped.length} in all)` : '';
+    lines.push(
+      `${plural(skipped.length, 'file')} in the directories given held no trace data and ` +
+        `${skipped.length === 1 ? 'was' : 'were'} skipped: ${names.join(', ')}${more}.`
+    );
+  }
   const duplicates = result.duplicateTraceIds;
   if (duplicates > 0) {
     lines.push(
@@ -324,20 +402,113 @@ interface Column {
   right?: boolean;
 }
 
-/** Aligned columns, two spaces apart, no trailing spaces. */
-function grid(columns: Column[], rows: string[][]): string[] {
-  const widths = columns.map((column, c) => Math.max(column.header.length, ...rows.map((row) => row[c].length)));
+/**
+ * How a grid gives way to a narrow terminal, tried in order until it fits: drop a column (by header), or shorten
+ * text columns (by header) to at most so many characters.
+ */
+type FitStep = { drop: string } | { shrink: Record<string, number> };
+
+const GAP = 2;
+
+/**
+ * Aligned columns, two spaces apart, no trailing spaces. With a width, `fit` is applied step by step until the grid
+ * fits; dropped columns are named in a line below it, so nothing disappears without a cue.
+ */
+function grid(columns: Column[], rows: string[][], layout: Layout, fit: FitStep[] = []): string[] {
+  const natural = columns.map((column, c) => {
+    let width = column.header.length;
+    for (const row of rows) {
+      width = Math.max(width, row[c].length); // a loop: spreading thousands of rows into Math.max overflows
+    }
+    return width;
+  });
+  const widths = [...natural];
+  const shown = columns.map(() => true);
+  const total = () => widths.reduce((sum, width, c) => (shown[c] ? sum + width + GAP : sum), -GAP);
+  const hidden: string[] = [];
+  const at = (header: string) => columns.findIndex((column) => column.header === header);
+  for (const step of fit) {
+    if (layout.width === undefined || total() <= layout.width) {
+      break;
+    }
+    if ('drop' in step) {
+      const c = at(step.drop);
+      if (c >= 0 && shown[c]) {
+        shown[c] = false;
+        hidden.push(step.drop);
+      }
+    } else {
+      for (const [header, most] of Object.entries(step.shrink)) {
+        const c = at(header);
+        if (c >= 0) {
+          widths[c] = Math.min(widths[c], Math.max(most, header.length));
+        }
+      }
+    }
+  }
   const line = (cells: string[]) =>
     cells
-      .map((cell, c) => (columns[c].right ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-      .join('  ')
+      .flatMap((cell, c) => {
+        if (!shown[c]) {
+          return [];
+        }
+        const text = widths[c] < natural[c] ? truncate(cell, widths[c]) : cell;
+        return [columns[c].right ? text.padStart(widths[c]) : text.padEnd(widths[c])];
+      })
+      .join(' '.repeat(GAP))
       .trimEnd();
-  return [line(columns.map((column) => column.header)), ...rows.map(line)];
+  const lines = [line(columns.map((column) => column.header)), ...rows.map(line)];
+  for (const gridLine of lines) {
+    layout.gridLines.add(gridLine);
+  }
+  if (hidden.length > 0) {
+    lines.push(`(Hidden to fit ${layout.width} columns: ${hidden.join(', ')}; --format json has every field.)`);
+  }
+  return lines;
 }
 
+/**
+ * A prose line wider than the layout, broken at spaces; continuation lines keep its indent (and a `- ` bullet's or
+ * `!! ` warning's hanging indent). Grid lines are left alone: they were fitted, or cannot be, and breaking a row
+ * would scramble its columns.
+ */
+function wrapProse(line: string, layout: Layout): string[] {
+  const width = layout.width;
+  if (width === undefined || line.length <= width || layout.gridLines.has(line)) {
+    return [line];
+  }
+  const lead = /^(\s*)(- |!! )?/.exec(line)?.[0] ?? '';
+  const hanging = lead.startsWith('!!') || lead.endsWith('!! ') ? lead : ' '.repeat(lead.length);
+  const room = Math.max(width, hanging.length + 20); // never so narrow that no word fits
+  const out: string[] = [];
+  let rest = line;
+  let prefix = '';
+  while (prefix.length + rest.length > room) {
+    const limit = room - prefix.length;
+    let cut = rest.lastIndexOf(' ', limit);
+    if (cut <= (prefix === '' ? lead.length : 0)) {
+      cut = limit; // one word longer than the line: broken where it must be
+    }
+    out.push(prefix + rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+    prefix = hanging;
+  }
+  out.push(prefix + rest);
+  return out;
+}
+
+/** Input text on one line, `printable`, at most `max` UTF-16 units (never cutting a surrogate pair in two). */
 function truncate(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+  const oneLine = printable(text.replace(/\s+/g, ' '));
+  if (oneLine.length <= max) {
+    return oneLine;
+  }
+  const cut = isHighSurrogate(oneLine.charCodeAt(max - 2)) ? max - 2 : max - 1;
+  return `${oneLine.slice(0, cut)}…`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 function signed(text: string): string {

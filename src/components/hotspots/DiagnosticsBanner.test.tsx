@@ -52,4 +52,13 @@ describe('DiagnosticsBanner', () => {
     expect(banner).not.toHaveTextContent('trace ghi');
     expect(banner).toHaveTextContent('…and 2 more');
   });
+
+  it('counts spans left out for out-of-range times as lost data', () => {
+    const state = stateFromFixtures([BOOKINFO]);
+    const report = { ...state.report!, diagnostics: { ...state.report!.diagnostics, outOfRangeSpans: 2 } };
+    render(<DiagnosticsBanner report={report} problems={[]} window="root" />);
+    const banner = screen.getByTestId(testIds.view.diagnostics);
+    expect(banner).toHaveTextContent('Some trace data could not be used');
+    expect(banner).toHaveTextContent('2 spans with an out-of-range time left out');
+  });
 });

@@ -58,6 +58,7 @@ export function DiagnosticsBanner({ report, problems, window }: DiagnosticsBanne
       'async children (FOLLOWS_FROM or consumer) not waited for',
     ],
     [d.invalidSpans, 'unreadable span left out', 'unreadable spans left out'],
+    [d.outOfRangeSpans, 'span with an out-of-range time left out', 'spans with an out-of-range time left out'],
     [d.negativeDurations, 'negative duration read as 0', 'negative durations read as 0'],
   ];
   const explain: Partial<Record<string, string>> = {
@@ -78,7 +79,7 @@ export function DiagnosticsBanner({ report, problems, window }: DiagnosticsBanne
   if (lines.length === 0) {
     return null;
   }
-  const lostData = d.invalidSpans > 0 || problems.length > 0;
+  const lostData = d.invalidSpans > 0 || d.outOfRangeSpans > 0 || problems.length > 0;
   return (
     <Alert
       severity={lowCoverage || lostData ? 'warning' : 'info'}

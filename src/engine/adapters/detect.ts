@@ -1,5 +1,5 @@
 import { OperationTable } from '../model/operations';
-import { TraceInputError } from '../model/problems';
+import { TraceInputError, UnknownFormatError } from '../model/problems';
 import { readGrafanaFrames } from './grafanaFrame';
 import { readJaeger } from './jaeger';
 import { readJaegerBytes } from './jaegerBytes';
@@ -30,7 +30,7 @@ export function detectFormat(value: unknown): TraceFormat | null {
   return null;
 }
 
-/** Reads parsed JSON of any supported format. Throws `TraceInputError` when the format is unknown. */
+/** Reads parsed JSON of any supported format. Throws `UnknownFormatError` when the format is unknown. */
 export function readTraces(value: unknown, operations: OperationTable, source?: string): ParsedTraces {
   switch (detectFormat(value)) {
     case 'otlp':
@@ -40,7 +40,7 @@ export function readTraces(value: unknown, operations: OperationTable, source?: 
     case 'grafana-frame':
       return readGrafanaFrames(value, operations, source);
     default:
-      throw new TraceInputError(`${EXPECTED}; found ${describe(value)}`, { source });
+      throw new UnknownFormatError(`${EXPECTED}; found ${describe(value)}`, { source });
   }
 }
 
@@ -80,9 +80,21 @@ function parseJsonLines(text: string, source: string | undefined, wholeError: un
   return documents;
 }
 
+/** `an array of an array of an object with keys "a", "b"`: arrays are followed through their first item. */
 function describe(value: unknown): string {
+  // A loop, not recursion: input can nest arrays thousands deep.
+  let depth = 0;
+  while (Array.isArray(value) && value.length > 0) {
+    depth++;
+    value = value[0];
+  }
+  const inner = describeOne(value);
+  return depth <= 3 ? 'an array of '.repeat(depth) + inner : `${inner} inside ${depth} nested arrays`;
+}
+
+function describeOne(value: unknown): string {
   if (Array.isArray(value)) {
-    return value.length === 0 ? 'an empty array' : `an array of ${describe(value[0])}`;
+    return 'an empty array';
   }
   if (isRecord(value)) {
     const keys = Object.keys(value).slice(0, 5);

@@ -77,7 +77,7 @@ export function readTraceFrame(
   const builders = new Map<string, TraceBuilder>();
   const facts = new SpanFacts();
   for (let row = 0; row < traceIds.length; row++) {
-    const traceId = String(traceIds[row]);
+    const traceId = cellText(traceIds[row]);
     let builder = builders.get(traceId);
     if (builder === undefined) {
       builder = new TraceBuilder(traceId, operations, source);
@@ -125,8 +125,8 @@ export function readTraceFrame(
       spanId,
       parentId,
       link,
-      String(services[row] ?? ''),
-      String(opNames[row] ?? ''),
+      cellText(services[row]),
+      cellText(opNames[row]),
       // The data source divides Jaeger's integer µs by 1000; rounding recovers them exactly.
       Math.round(startMs * 1000),
       Math.round(durationMs * 1000),
@@ -190,6 +190,19 @@ function asFrame(value: unknown): FrameLike | null {
     return { name: typeof schema.name === 'string' ? schema.name : undefined, fields };
   }
   return null;
+}
+
+/**
+ * A cell as text: strings as they are, numbers and booleans written out, anything else (null, objects, arrays) empty.
+ * Never `String(x)` of an object or array: an array's toString recurses through its nesting, and input can nest
+ * thousands deep.
+ */
+function cellText(value: unknown): string {
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : '';
 }
 
 function toNumber(value: unknown): number {

@@ -141,9 +141,12 @@ export class JaegerTraceCollector {
     this.invalidTrace = true;
   }
 
+  /** A process and its service name; a later process with the same ID replaces it, as in JSON.parse. */
   addProcess(id: string, serviceName: unknown): void {
     if (typeof serviceName === 'string') {
       this.processes.set(id, serviceName);
+    } else {
+      this.processes.delete(id);
     }
   }
 
@@ -279,7 +282,9 @@ export class JaegerTraceCollector {
     }
     const processId = this.store.processIds[k];
     const service = typeof processId === 'string' ? this.processes.get(processId) : undefined;
-    return service ?? `(unknown service: process ${String(processId)})`;
+    // An object or array is named by kind only: the byte reader skips its content (and String([…]) would vary).
+    const named = typeof processId === 'object' && processId !== null ? 'not a string' : String(processId);
+    return service ?? `(unknown service: process ${named})`;
   }
 
   /** Forgets the references added since the last span (that span is rejected, or will be read again). */

@@ -2,41 +2,14 @@
 import fc from 'fast-check';
 
 import { listFixtures, readFixtureText } from '../../testing/fixtures';
+import { bothPaths } from '../../testing/readerParity';
 import { jaegerTrace, SpanSpec } from '../../testing/traces';
 import { OperationTable } from '../model/operations';
-import { readTraceBytes, readTraceText } from './detect';
+import { readTraceBytes } from './detect';
 import { readJaegerBytes } from './jaegerBytes';
 import { CompactSpanReader } from './jaegerCompactSpan';
-import { ParsedTraces } from './types';
 
 const encode = (text: string) => new TextEncoder().encode(text);
-
-/** Traces as comparable plain data: operations by name, typed arrays as arrays. */
-function comparable(parsed: ParsedTraces, operations: OperationTable) {
-  return {
-    problems: parsed.problems,
-    traces: parsed.traces.map((t) => ({
-      ...t,
-      operation: Array.from(t.operation, (op) => `${operations.service(op)}::${operations.operation(op)}`),
-      start: Array.from(t.start),
-      duration: Array.from(t.duration),
-      parent: Array.from(t.parent),
-      link: Array.from(t.link),
-      kind: Array.from(t.kind),
-      error: Array.from(t.error),
-      childOffset: Array.from(t.childOffset),
-      children: Array.from(t.children),
-    })),
-  };
-}
-
-function bothPaths(text: string) {
-  const fastOps = new OperationTable();
-  const fast = readJaegerBytes(encode(text), fastOps, 'in.json');
-  const slowOps = new OperationTable();
-  const slow = readTraceText(text, slowOps, 'in.json');
-  return { fast: fast && comparable(fast, fastOps), slow: comparable(slow, slowOps) };
-}
 
 describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () => {
   const jaegerFiles = listFixtures('jaeger').filter((name) => name !== 'jaeger-ui-critical-path-cases.json');
@@ -375,5 +348,72 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
     expect(() => readTraceBytes(encode('{"data": ['), new OperationTable(), 'x.json')).toThrow(
       /^x\.json: not valid JSON/
     );
+  });
+});
+
+/** Each case below was found by the fuzz suite (src/cli/fuzz.test.ts) and failed before its fix. */
+describe('the fast path agrees with JSON.parse on hostile input (fuzz findings)', () => {
+  const trace = (extra: object = {}) => ({
+    traceID: 't',
+    spans: [{ traceID: 't', spanID: 'a', operationName: 'op', startTime: 1, duration: 5, processID: 'p1' }],
+    processes: { p1: { serviceName: 'api' } },
+    ...extra,
+  });
+
+  it('names a process ID that is an object or array the same way (it was "[object Object]" vs "p1")', () => {
+    for (const processID of [['p1'], [['p1']], { id: 'p1' }]) {
+      const spans = [{ traceID: 't', spanID: 'a', operationName: 'op', startTime: 1, duration: 5, processID }];
+      const { fast, slow } = bothPaths(JSON.stringify({ data: [trace({ spans })] }));
+      expect(fast).toEqual(slow);
+      expect(slow.traces[0].operation).toEqual(['(unknown service: process not a string)::op']);
+    }
+  });
+
+  it('declines a top-level array whose first item is not a Jaeger trace, as format detection does', () => {
+    const otlp = readFixtureText('otlp/otel-proto-example-trace.json');
+    for (const text of ['[]', '[[{"spans":[]}]]', '[1, {"spans":[]}]', `[${otlp}]`, '[{"traceID":"t"}]']) {
+      expect(readJaegerBytes(encode(text), new OperationTable())).toBeNull();
+    }
+    // An array of OTLP exports (not JSON lines) is OTLP: it was read as Jaeger and found no trace.
+    expect(readTraceBytes(encode(`[${otlp}]`), new OperationTable()).traces).toHaveLength(1);
+  });
+
+  it('declines repeated trace-level keys (JSON.parse keeps the last; the reader had read the first)', () => {
+    const one = JSON.stringify(trace()).slice(1, -1);
+    const documents = [
+      `{"data":[${JSON.stringify(trace())}],"data":1e308}`,
+      `{"data":[{${one},"spans":[]}]}`,
+      `{"data":[{${one},"traceID":"other"}]}`,
+      `{"data":[{${one},"processes":{"p1":{"serviceName":"db"}}}]}`,
+      `{${one},"spans":7}`,
+    ];
+    for (const text of documents) {
+      expect(readJaegerBytes(encode(text), new OperationTable())).toBeNull();
+    }
+    // The general path then reads what JSON.parse keeps: here a `data` that is no longer an array.
+    expect(() => readTraceBytes(encode(documents[0]), new OperationTable())).toThrow(/expected Jaeger JSON/);
+    expect(readTraceBytes(encode(documents[1]), new OperationTable()).traces).toEqual([]);
+  });
+
+  it('a repeated process ID or tag key counts as JSON.parse counts it', () => {
+    const processes = '{"p1":{"serviceName":"api"},"p1":{"tags":[]}}';
+    const text = JSON.stringify({ data: [trace()] }).replace('{"p1":{"serviceName":"api"}}', processes);
+    const { fast, slow } = bothPaths(text);
+    expect(fast).toEqual(slow);
+    expect(slow.traces[0].operation).toEqual(['(unknown service: process p1)::op']);
+
+    const tags = '"tags":[{"key":"x","value":true,"key":"error"}]';
+    const tagged = JSON.stringify({ data: [trace()] }).replace('"startTime"', `${tags},"startTime"`);
+    expect(bothPaths(tagged).fast).toBeNull();
+    expect(bothPaths(tagged).slow.traces[0].error).toEqual([1]);
+  });
+
+  it('declines malformed JSON inside skipped values (escapes, grammar, numbers), which JSON.parse refuses', () => {
+    const skipped = ['"\\a"', '"\\u12"', '{"a" 1}', '{"a":1,}', '[1,]', '{1:2}', '[1:2]', '{"a"}', '1.', '1.e5', '-'];
+    for (const value of skipped) {
+      const text = JSON.stringify({ data: [trace({ warnings: 'HERE' })] }).replace('"HERE"', value);
+      expect(readJaegerBytes(encode(text), new OperationTable())).toBeNull();
+      expect(() => readTraceBytes(encode(text), new OperationTable())).toThrow(/not valid JSON/);
+    }
   });
 });

@@ -13,6 +13,24 @@ const REF_TYPES = ['CHILD_OF', 'FOLLOWS_FROM'];
 class NotJaeger extends Error {}
 
 /**
+ * The members of a response or trace object that the reader acts on as it streams by. JSON.parse keeps only the
+ * last of a repeated key; the reader has acted on the first by then, so a repeated one sends the document to the
+ * general path.
+ */
+class SeenKeys {
+  private readonly seen = new Set<string>();
+
+  /** Notes `key`; throws (declining the document) if it was seen before. True, so it can sit in a condition. */
+  once(key: string): true {
+    if (this.seen.has(key)) {
+      throw new NotJaeger();
+    }
+    this.seen.add(key);
+    return true;
+  }
+}
+
+/**
  * The fast path for Jaeger JSON held as bytes: scans the document once and hands each span's few fields to
  * `JaegerTraceCollector` (the same rules as `readJaeger`), skipping logs, warnings, process tags and every tag
  * the engine does not read. Each span in the layout Jaeger itself writes goes through `CompactSpanReader` (one
@@ -69,18 +87,22 @@ class JaegerBytesReader {
     const bare = new JaegerTraceCollector(this.operations, this.source, '');
     let sawData = false;
     let sawSpans = false;
+    const seen = new SeenKeys();
     if (json.open(OPEN_BRACE)) {
       do {
         json.member();
         if (OTHER_FORMATS.some((key) => json.keyIs(key))) {
           throw new NotJaeger();
         }
-        if (json.keyIs('data') && json.peek() === OPEN_BRACKET && !sawData) {
-          sawData = true;
-          this.traces('data', false);
-        } else {
-          sawSpans = this.traceMember(bare) === 'spans' || sawSpans;
+        if (json.keyIs('data')) {
+          seen.once('data');
+          if (json.peek() === OPEN_BRACKET) {
+            sawData = true;
+            this.traces('data', false);
+            continue;
+          }
         }
+        sawSpans = this.traceMember(bare, seen) === 'spans' || sawSpans;
       } while (json.more(CLOSE_BRACE));
     }
     if (sawData) {
@@ -95,10 +117,16 @@ class JaegerBytesReader {
   private traces(basePath: string, topLevelArray: boolean): void {
     const { json } = this;
     if (!json.open(OPEN_BRACKET)) {
+      if (topLevelArray) {
+        throw new NotJaeger(); // `[]` is no format at all: the general path says so
+      }
       return;
     }
     let t = 0;
     do {
+      // A top-level array is Jaeger's only if its first item is a trace, as detectFormat decides: then the first
+      // item must be an object with a "spans" array and no key of another format, or the general path reads it.
+      const probe = topLevelArray && t === 0;
       // Each trace is finished before the next begins, so all share one set of columns.
       const collector = new JaegerTraceCollector(
         this.operations,
@@ -108,14 +136,24 @@ class JaegerBytesReader {
       );
       let sawSpans = false;
       if (json.peek() !== OPEN_BRACE) {
+        if (probe) {
+          throw new NotJaeger();
+        }
         json.skip();
       } else if (json.open(OPEN_BRACE)) {
+        const seen = new SeenKeys();
         do {
           json.member();
-          sawSpans = this.traceMember(collector) === 'spans' || sawSpans;
+          if (probe && OTHER_FORMATS.some((key) => json.keyIs(key))) {
+            throw new NotJaeger();
+          }
+          sawSpans = this.traceMember(collector, seen) === 'spans' || sawSpans;
         } while (json.more(CLOSE_BRACE));
       }
       if (!sawSpans) {
+        if (probe) {
+          throw new NotJaeger();
+        }
         collector.notATrace();
       }
       collector.finishInto(this.result);
@@ -124,17 +162,18 @@ class JaegerBytesReader {
   }
 
   /** Reads (or skips) the current member of a trace object; says whether it was the spans array. */
-  private traceMember(collector: JaegerTraceCollector): 'spans' | 'other' {
+  private traceMember(collector: JaegerTraceCollector, seen: SeenKeys): 'spans' | 'other' {
     const { json } = this;
     if (json.keyIs('traceID')) {
+      seen.once('traceID');
       const value = json.scalar();
       if (typeof value === 'string') {
         collector.traceId = value;
       }
-    } else if (json.keyIs('spans') && json.peek() === OPEN_BRACKET) {
+    } else if (json.keyIs('spans') && seen.once('spans') && json.peek() === OPEN_BRACKET) {
       this.spans(collector);
       return 'spans';
-    } else if (json.keyIs('processes') && json.peek() === OPEN_BRACE) {
+    } else if (json.keyIs('processes') && seen.once('processes') && json.peek() === OPEN_BRACE) {
       if (json.open(OPEN_BRACE)) {
         do {
           const id = json.key();
@@ -331,6 +370,9 @@ class JaegerBytesReader {
         do {
           json.member();
           if (json.keyIs('key')) {
+            if (key !== undefined) {
+              throw new NotJaeger(); // a repeated "key": the value skipped after the first might be the one that counts
+            }
             key = json.oneOf(SpanFacts.KEY_LIST);
           } else if (key !== null && json.keyIs('value')) {
             value = json.scalar();

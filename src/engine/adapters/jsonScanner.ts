@@ -21,6 +21,13 @@ const MINUS = 0x2d;
 const CACHE_SIZE = 4096;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** What `skip` expects next. */
+const EXPECT_VALUE = 0;
+const EXPECT_VALUE_OR_CLOSE = 1;
+const EXPECT_KEY = 2;
+const EXPECT_KEY_OR_CLOSE = 3;
+const EXPECT_AFTER_VALUE = 4;
+
 /** What `scalar()` returns for an object or array it skipped. */
 export const SKIPPED = Symbol('skipped');
 
@@ -30,6 +37,8 @@ export class JsonScanner {
   private keyEnd = 0;
   private readonly cache: Array<string | undefined> = new Array<string | undefined>(CACHE_SIZE);
   private readonly cacheHashes = new Int32Array(CACHE_SIZE);
+  /** `skip`'s stack of closing brackets, kept between calls. */
+  private readonly closers: number[] = [];
 
   private readonly latin1Slice: ((this: Uint8Array, start: number, end: number) => string) | undefined;
 
@@ -222,9 +231,10 @@ export class JsonScanner {
   }
 
   /**
-   * Skips any value without building it. Accepts exactly what a token-by-token walk would (strings, numbers and
-   * literals checked as `scalar` checks them; brackets balanced; commas and colons only inside a container), in
-   * one tight loop, since most of a Jaeger document is skipped.
+   * Skips any value without building it. Accepts exactly what JSON.parse would: strings, numbers and literals
+   * checked as `scalar` checks them, and the grammar of objects and arrays (a string key, a colon, a value; commas
+   * only between members). One tight loop with a stack of open containers, never recursion, since most of a Jaeger
+   * document is skipped and input can nest arbitrarily deep.
    */
   skip(): void {
     const bytes = this.bytes;
@@ -234,36 +244,72 @@ export class JsonScanner {
       this.pos = this.closingQuote() + 1;
       return;
     }
+    // The closing bracket of each open container, innermost last.
+    const closers = this.closers;
     let depth = 0;
-    do {
+    let expect = EXPECT_VALUE;
+    for (;;) {
       let c = bytes[pos];
       while (isWhiteSpace(c)) {
         c = bytes[++pos];
       }
-      if (c === QUOTE) {
-        this.pos = pos;
-        pos = this.closingQuote() + 1;
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        depth++;
-        pos++;
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (expect === EXPECT_AFTER_VALUE) {
         if (depth === 0) {
-          this.pos = pos;
-          this.fail('unexpected closing bracket');
+          break;
         }
-        depth--;
+        const closer = closers[depth - 1];
+        if (c === COMMA) {
+          pos++;
+          expect = closer === CLOSE_BRACE ? EXPECT_KEY : EXPECT_VALUE;
+        } else if (c === closer) {
+          pos++;
+          depth--;
+        } else {
+          this.pos = pos;
+          this.fail(`expected "," or "${String.fromCharCode(closer)}"`);
+        }
+        continue;
+      }
+      if (expect === EXPECT_KEY_OR_CLOSE || expect === EXPECT_VALUE_OR_CLOSE) {
+        const closer = expect === EXPECT_KEY_OR_CLOSE ? CLOSE_BRACE : CLOSE_BRACKET;
+        if (c === closer) {
+          pos++;
+          depth--;
+          expect = EXPECT_AFTER_VALUE;
+          continue;
+        }
+        expect = expect === EXPECT_KEY_OR_CLOSE ? EXPECT_KEY : EXPECT_VALUE;
+      }
+      this.pos = pos;
+      if (expect === EXPECT_KEY) {
+        if (c !== QUOTE) {
+          this.fail('expected a string');
+        }
+        pos = this.closingQuote() + 1;
+        while (isWhiteSpace(bytes[pos])) {
+          pos++;
+        }
+        if (bytes[pos] !== COLON) {
+          this.pos = pos;
+          this.fail('expected ":"');
+        }
         pos++;
-      } else if ((c === COMMA || c === COLON) && depth > 0) {
+        expect = EXPECT_VALUE;
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        closers[depth++] = c + 2; // `}` and `]` follow their openers by two
         pos++;
+        expect = c === OPEN_BRACE ? EXPECT_KEY_OR_CLOSE : EXPECT_VALUE_OR_CLOSE;
+      } else if (c === QUOTE) {
+        pos = this.closingQuote() + 1;
+        expect = EXPECT_AFTER_VALUE;
       } else if (c === undefined) {
-        this.pos = pos;
         this.fail('unexpected end of input');
       } else {
-        this.pos = pos;
-        this.scalar();
+        this.scalar(); // numbers and literals (fails on anything else, closing brackets included)
         pos = this.pos;
+        expect = EXPECT_AFTER_VALUE;
       }
-    } while (depth > 0);
+    }
     this.pos = pos;
   }
 
@@ -371,19 +417,38 @@ export class JsonScanner {
       this.fail('malformed number');
     }
     if (b === 0x2e || b === 0x65 || b === 0x45 || integer > Number.MAX_SAFE_INTEGER) {
-      // Fractions, exponents and huge integers: let the platform round exactly as JSON.parse does.
-      while (isNumberByte(bytes[k])) {
-        k++;
+      // Fractions, exponents and huge integers: checked against JSON's grammar here (Number() also takes `1.` and
+      // `1.e5`, which JSON.parse refuses), then rounded by the platform exactly as JSON.parse rounds.
+      if (b === 0x2e) {
+        k = this.digits(k + 1);
+        b = bytes[k];
       }
-      const value = Number(String.fromCharCode.apply(null, bytes.subarray(start, k) as unknown as number[]));
-      if (Number.isNaN(value)) {
-        this.fail('malformed number');
+      if (b === 0x65 || b === 0x45) {
+        k++;
+        if (bytes[k] === 0x2b || bytes[k] === MINUS) {
+          k++;
+        }
+        k = this.digits(k);
       }
       this.pos = k;
-      return value;
+      return Number(String.fromCharCode.apply(null, bytes.subarray(start, k) as unknown as number[]));
     }
     this.pos = k;
     return bytes[start] === MINUS ? -integer : integer;
+  }
+
+  /** The position after one or more digits at `k` (fails without any). */
+  private digits(k: number): number {
+    const bytes = this.bytes;
+    const from = k;
+    while (bytes[k] >= 0x30 && bytes[k] <= 0x39) {
+      k++;
+    }
+    if (k === from) {
+      this.pos = k;
+      this.fail('malformed number');
+    }
+    return k;
   }
 
   fail(message: string): never {
@@ -415,16 +480,41 @@ export class JsonScanner {
         backslashes++;
       }
       if ((backslashes & 1) === 0) {
-        // JSON.parse rejects a raw control character in a string, skipped or not; so does this scanner.
-        for (let k = this.pos + 1; k < end; k++) {
-          if (bytes[k] < 0x20) {
-            this.pos = k;
-            return this.fail('a control character in a string');
-          }
-        }
+        this.checkStringContent(this.pos + 1, end);
         return end;
       }
       from = end + 1;
+    }
+  }
+
+  /**
+   * JSON.parse rejects a raw control character or a malformed escape (`\\a`, `\\u12`) in a string, skipped or not;
+   * so does this scanner.
+   */
+  private checkStringContent(start: number, end: number): void {
+    const bytes = this.bytes;
+    for (let k = start; k < end; k++) {
+      const b = bytes[k];
+      if (b < 0x20) {
+        this.pos = k;
+        this.fail('a control character in a string');
+      }
+      if (b === BACKSLASH) {
+        const escaped = bytes[++k];
+        if (escaped === 0x75) {
+          // \uXXXX
+          for (let h = 1; h <= 4; h++) {
+            if (!isHexDigit(bytes[k + h])) {
+              this.pos = k;
+              this.fail('a malformed \\u escape');
+            }
+          }
+          k += 4;
+        } else if (!isSimpleEscape(escaped)) {
+          this.pos = k;
+          this.fail('a malformed escape');
+        }
+      }
     }
   }
 
@@ -457,14 +547,20 @@ function isPlain(bytes: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
+/** The characters after a backslash that JSON accepts besides `u`: `" \\ / b f n r t`. */
+function isSimpleEscape(b: number): boolean {
+  return (
+    b === QUOTE || b === BACKSLASH || b === 0x2f || b === 0x62 || b === 0x66 || b === 0x6e || b === 0x72 || b === 0x74
+  );
+}
+
+function isHexDigit(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66);
+}
+
 /** JSON's white space: space, line feed, carriage return, tab. */
 export function isWhiteSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
-}
-
-/** Digits, sign, decimal point and exponent: the bytes a JSON number can hold. */
-function isNumberByte(b: number): boolean {
-  return (b >= 0x30 && b <= 0x39) || b === 0x2e || b === 0x65 || b === 0x45 || b === 0x2b || b === MINUS;
 }
 
 /**

@@ -133,12 +133,20 @@ export function anyValue(value: unknown): unknown {
     return value.boolValue;
   }
   if ('intValue' in value) {
-    return Number(value.intValue);
+    return numberOf(value.intValue);
   }
   if ('doubleValue' in value) {
-    return Number(value.doubleValue);
+    return numberOf(value.doubleValue);
   }
   return undefined;
+}
+
+/**
+ * A number or numeric string (protobuf's JSON mapping writes int64 as a string) as a number; anything else NaN.
+ * Never `Number(x)` of an object or array: that calls its toString, which recurses through nested arrays.
+ */
+function numberOf(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
 }
 
 const HEX_ID = /^[0-9a-fA-F]+$/;

@@ -3,8 +3,18 @@ import { InputProblem } from './problems';
 import { ParentLink, SpanKind, TraceModel } from './trace';
 
 /**
+ * The latest start a span may have, in µs since the epoch: 2^63 ns, in April 2262, the last instant that int64
+ * nanoseconds (OTLP's `fixed64` times, Go's `time.Time` as Jaeger stores it) can express. A later start is a unit
+ * mix-up or garbage, and sums of such times stop being exact or finite.
+ */
+export const MAX_START_US = 2 ** 63 / 1000;
+/** The longest duration a span may have, in µs: a year (366 days). No request lasts longer. */
+export const MAX_DURATION_US = 366 * 24 * 3600 * 1e6;
+
+/**
  * Collects the spans of one trace from an adapter and builds the tree: resolves parents by ID, repairs what is
  * broken (duplicate IDs, missing parents, several roots, cycles, negative durations) and counts every repair.
+ * Every adapter's spans pass through `addSpan`, so the bounds on times are checked here, once for all formats.
  *
  * Every decision is independent of the order spans arrive in (ties are broken on span IDs and names), so that
  * shuffling a trace's spans never changes its analysis. Nothing here recurses: an 80,000-span trace or a
@@ -16,6 +26,7 @@ export class TraceBuilder {
   private columns: Columns;
   private count = 0;
   private invalidSpans = 0;
+  private outOfRangeSpans = 0;
   readonly problems: InputProblem[] = [];
 
   /** `expectedSpans`: how many spans will come, when the adapter knows (then no column is ever grown). */
@@ -34,7 +45,10 @@ export class TraceBuilder {
 
   /**
    * Adds one span. `parentId` is null for a span without references; `link` says whether that reference
-   * blocks (CHILD_OF) or not (FOLLOWS_FROM). Times in µs.
+   * blocks (CHILD_OF) or not (FOLLOWS_FROM). Times in µs. A span whose start is not within 1970 … 2262
+   * (`MAX_START_US`) or whose duration is not finite or longer than `MAX_DURATION_US` is left out, reported as a
+   * problem and counted (`outOfRangeSpans`): no analysed time can then be absurd, infinite or NaN. A negative
+   * duration is kept (build() analyses it as 0 and counts it).
    */
   addSpan(
     spanId: string,
@@ -47,6 +61,19 @@ export class TraceBuilder {
     kind: SpanKind,
     isError: boolean
   ): void {
+    // Written so that NaN fails each test (every comparison with NaN is false).
+    if (!(startUs >= 0 && startUs <= MAX_START_US && durationUs <= MAX_DURATION_US && durationUs > -Infinity)) {
+      this.outOfRangeSpans++;
+      this.problems.push({
+        source: this.source,
+        traceId: this.traceId,
+        spanId,
+        message:
+          `time out of range (start ${startUs} µs, duration ${durationUs} µs): a span must start between 1970 ` +
+          'and 2262 and last at most a year; left out',
+      });
+      return;
+    }
     let columns = this.columns;
     const i = this.count++;
     if (i === columns.capacity) {
@@ -73,7 +100,7 @@ export class TraceBuilder {
   build(): TraceModel | null {
     const n = this.count;
     if (n === 0) {
-      if (this.invalidSpans === 0) {
+      if (this.invalidSpans === 0 && this.outOfRangeSpans === 0) {
         this.problems.push({ source: this.source, traceId: this.traceId, message: 'the trace has no spans' });
       }
       return null;
@@ -213,6 +240,7 @@ export class TraceBuilder {
         duplicateSpanIds,
         cyclesBroken,
         invalidSpans: this.invalidSpans,
+        outOfRangeSpans: this.outOfRangeSpans,
         negativeDurations,
         zeroDurations,
       },

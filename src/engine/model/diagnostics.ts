@@ -16,6 +16,11 @@ export interface TraceDiagnostics {
   cyclesBroken: number;
   /** Spans left out because a required field was missing or not a number (each one also reported as a problem). */
   invalidSpans: number;
+  /**
+   * Spans left out because a time was out of range: a start before 1970 or after 2262, or a duration longer than a
+   * year or infinite (each one also reported as a problem).
+   */
+  outOfRangeSpans: number;
   /** Spans whose duration was negative; analysed as zero-length. */
   negativeDurations: number;
   /** Spans that last 0 µs. */
@@ -48,6 +53,7 @@ export function emptyDiagnostics(): TraceDiagnostics {
     duplicateSpanIds: 0,
     cyclesBroken: 0,
     invalidSpans: 0,
+    outOfRangeSpans: 0,
     negativeDurations: 0,
     zeroDurations: 0,
     clippedChildren: 0,

@@ -42,3 +42,14 @@ export function formatProblem(problem: InputProblem): string {
   }
   return prefix ? `${prefix}: ${problem.message}` : problem.message;
 }
+
+/**
+ * Thrown when an input is well-formed JSON but none of the trace formats (a config file, test cases): callers that
+ * list a directory may skip such a file instead of failing on it.
+ */
+export class UnknownFormatError extends TraceInputError {
+  constructor(message: string, location: InputLocation = {}) {
+    super(message, location);
+    this.name = 'UnknownFormatError';
+  }
+}

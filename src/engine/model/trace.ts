@@ -55,6 +55,7 @@ export interface TraceModel {
     | 'duplicateSpanIds'
     | 'cyclesBroken'
     | 'invalidSpans'
+    | 'outOfRangeSpans'
     | 'negativeDurations'
     | 'zeroDurations'
   >;
