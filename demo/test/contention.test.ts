@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import { MAX_QUEUED_CHECKOUTS } from '../backend/checkout';
-import { request, type Answer } from './harness/http';
+import { readAnswer, request, type Answer } from './harness/http';
 import { Cleanup, waitFor } from './harness/process';
 import { ADMIN_TOKEN, type Demo } from './harness/services';
 import { startDemoWithDeps } from './harness/stack';
@@ -54,18 +54,7 @@ function checkout(baseUrl: string): { giveUp(): void; answer: Promise<Answer | '
       `${baseUrl}/api/checkout`,
       { method: 'POST', headers: { 'content-type': 'application/json' }, signal: controller.signal, agent: false },
       (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            text,
-            json: () => JSON.parse(text) as unknown,
-          });
-        });
-        response.on('error', () => resolve('gave up'));
+        readAnswer(response).then(resolve, () => resolve('gave up'));
       }
     );
     outgoing.on('error', (error) => (controller.signal.aborted ? resolve('gave up') : reject(error)));

@@ -8,6 +8,24 @@ export interface Answer {
   json(): unknown;
 }
 
+/** Reads a whole response as an Answer (rejects if the response breaks off). */
+export function readAnswer(response: http.IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        text,
+        json: () => JSON.parse(text) as unknown,
+      });
+    });
+    response.on('error', reject);
+  });
+}
+
 /** A plain HTTP request to 127.0.0.1 with a 10 s timeout. */
 export function request(
   url: string,
@@ -18,18 +36,7 @@ export function request(
       url,
       { method: options.method ?? 'GET', headers: options.headers, timeout: options.timeoutMs ?? 10_000 },
       (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            text,
-            json: () => JSON.parse(text) as unknown,
-          });
-        });
-        response.on('error', reject);
+        readAnswer(response).then(resolve, reject);
       }
     );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`${url}: timed out`)));
@@ -143,18 +150,7 @@ export function chunkedUpload(
     let answered = false;
     const outgoing = http.request(url, { method: 'POST', headers: options.headers, timeout: 30_000 }, (response) => {
       answered = true;
-      const chunks: Buffer[] = [];
-      response.on('data', (data: Buffer) => chunks.push(data));
-      response.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          text,
-          json: () => JSON.parse(text) as unknown,
-        });
-      });
-      response.on('error', reject);
+      readAnswer(response).then(resolve, reject);
     });
     outgoing.on('timeout', () => outgoing.destroy(new Error(`${url}: timed out`)));
     outgoing.on('error', (error) => {
