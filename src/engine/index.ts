@@ -16,7 +16,7 @@ export { readGrafanaFrames, readTraceFrame, isTraceFrame } from './adapters/graf
 export type { FrameLike } from './adapters/grafanaFrame';
 export { readTraces, readTraceText, readTraceBytes, detectFormat } from './adapters/detect';
 export type { TraceFormat } from './adapters/detect';
-export type { ParsedTraces } from './adapters/types';
+export type { ParsedTraces, SpanReads } from './adapters/types';
 export { criticalPath } from './criticalPath/criticalPath';
 export type { CriticalPath, CriticalPathOptions } from './criticalPath/criticalPath';
 export { selfTimes } from './criticalPath/selfTime';

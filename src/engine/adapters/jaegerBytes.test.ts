@@ -292,6 +292,23 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
       expect(spaced).toContain('"references":[], "tags":[]');
       expect(compactReads(spaced)).toBe(1);
     });
+
+    it('counts the spans each reader took (spanReads), as the spy on the compact reader sees them', () => {
+      const spaced = documentWith(base).replace('"flags":1', '"flags":1, "tags":[]');
+      const threeSpans = JSON.stringify({
+        data: [{ traceID: 't', spans: [parent, base, { ...base, spanID: 'b' }], processes: {} }],
+      });
+      for (const [text, reads] of [
+        [documentWith(base), { compact: 2, general: 0 }],
+        [spaced, { compact: 1, general: 1 }],
+        [threeSpans, { compact: 3, general: 0 }],
+        // Indented (prettyPrint): compacted first, so the compact reader takes every span.
+        [JSON.stringify(JSON.parse(threeSpans), null, 4), { compact: 3, general: 0 }],
+      ] as const) {
+        expect(readJaegerBytes(encode(text), new OperationTable())?.spanReads).toEqual(reads);
+        expect(compactReads(text)).toBe(reads.compact);
+      }
+    });
   });
 
   it('reads each trace of a document as it reads that trace alone (readers reuse their columns between traces)', () => {

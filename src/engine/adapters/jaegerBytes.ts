@@ -4,7 +4,7 @@ import { clearSpanFields, JaegerSpanFields, JaegerTraceCollector, jaegerTracePat
 import { CompactSpanReader, OTHER_TRACE } from './jaegerCompactSpan';
 import { CLOSE_BRACE, CLOSE_BRACKET, JsonScanner, OPEN_BRACE, OPEN_BRACKET, QUOTE, SKIPPED } from './jsonScanner';
 import { SpanFacts } from './semantics';
-import { ParsedTraces } from './types';
+import { ParsedTraces, SpanReads } from './types';
 
 /** Top-level keys of the other formats: seeing one hands the document to the general path. */
 const OTHER_FORMATS = ['resourceSpans', 'batches', 'frames', 'results', 'fields', 'schema'];
@@ -49,7 +49,8 @@ export function readJaegerBytes(bytes: Uint8Array, operations: OperationTable, s
 }
 
 class JaegerBytesReader {
-  private readonly result: ParsedTraces = { traces: [], problems: [] };
+  private readonly spanReads: SpanReads = { compact: 0, general: 0 };
+  private readonly result: ParsedTraces = { traces: [], problems: [], spanReads: this.spanReads };
   private readonly facts = new SpanFacts();
   private readonly span: JaegerSpanFields = {};
   private inlineService: unknown;
@@ -199,9 +200,11 @@ class JaegerBytesReader {
         continue;
       }
       if (this.compact.read(collector, index)) {
+        this.spanReads.compact++;
         index++;
         continue;
       }
+      this.spanReads.general++;
       facts.reset();
       clearSpanFields(span);
       this.inlineService = undefined;
