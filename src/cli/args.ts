@@ -1,15 +1,11 @@
 import { parseArgs } from 'node:util';
 
 import type { SlowSplit } from '../engine';
+import { JAEGER_OPTIONS, JAEGER_USAGE, JaegerQuery, jaegerQueryFrom } from './jaegerOptions';
 import { parseDuration } from './units';
+import { UsageError } from './usageError';
 
-/** A mistake in how the command was called: reported in one line with a pointer to `--help`, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export const DEFAULT_TOP = 20;
 
@@ -41,11 +37,14 @@ export interface AnalyzeCommand {
   asyncBlocking: boolean;
   /** Worker threads for reading files; undefined when `--jobs` was not given (then one per core, per file). */
   jobs?: number;
+  /** `--jaeger URL …`: traces from a live Jaeger instead of files (`inputs` is then empty). */
+  jaeger?: JaegerQuery;
 }
 
 export type Command = { command: 'help' } | { command: 'version' } | AnalyzeCommand;
 
 export const USAGE = `Usage: hotpath analyze <file|dir|-> [more inputs…] [options]
+       hotpath analyze --jaeger URL --service S [options]
 
 Ranks (service, operation) pairs by how much end-to-end latency they cause: the time each one spends on its
 traces' critical paths.
@@ -57,6 +56,7 @@ Inputs
               (subdirectories are not read; JSON files there without trace data are skipped and named)
   -           read standard input
 
+${JAEGER_USAGE}
 Options
   --top N                 rows to show (default ${DEFAULT_TOP} in tables; JSON lists all unless --top is given)
   --by operation|service  table rows per operation (default) or per service
@@ -85,6 +85,7 @@ Examples
   hotpath analyze trace.json --window full --format json
   curl -s "$JAEGER/api/traces?service=web&limit=500" | hotpath analyze - --compare p90
   hotpath analyze traces/ --what-if "checkout::POST /pay=-50%"
+  hotpath analyze --jaeger http://localhost:16686 --service frontend --lookback 30m --compare p90
 `;
 
 const OPTIONS = {
@@ -99,6 +100,7 @@ const OPTIONS = {
   jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  ...JAEGER_OPTIONS,
 } as const;
 
 /** Parses the command line (without `node` and the script). Throws `UsageError`. */
@@ -123,8 +125,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (command !== 'analyze') {
     throw new UsageError(`unknown command "${command}" (the only command is "analyze")`);
   }
-  if (inputs.length === 0) {
-    throw new UsageError('missing input: give a file, a directory, or - for stdin');
+  const jaeger = jaegerQueryFrom(values, inputs);
+  if (inputs.length === 0 && jaeger === undefined) {
+    throw new UsageError('missing input: give a file, a directory, - for stdin, or --jaeger URL --service S');
   }
   if (inputs.filter((input) => input === '-').length > 1) {
     throw new UsageError('- (stdin) can be given only once');
@@ -141,6 +144,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     compare: values.compare === undefined ? undefined : parseCompare(values.compare),
     whatIf: values['what-if'] === undefined ? undefined : parseWhatIf(values['what-if']),
     jobs: values.jobs === undefined ? undefined : parseWholeNumber('--jobs', values.jobs),
+    jaeger,
   };
 }
 

@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 import { AnalyzeCommand, Command, parseCommandLine, UsageError, USAGE } from './args';
+import { jaegerInput, jaegerLabel } from './jaegerSource';
 import { isWorkerSetup, readUnitsInParallel, runAnalysisWorker } from './parallel';
 import { ChunkSource, expandInputs, readUnits } from './readInputs';
 import { renderJson } from './render/json';
@@ -77,7 +78,8 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
   const aggregator = new HotspotAggregator(operations);
   const criticalPaths: TracePath[] = [];
   const analysis = { window: command.window, asyncBlocking: command.asyncBlocking };
-  const units = await expandInputs(command.inputs);
+  const units =
+    command.jaeger === undefined ? await expandInputs(command.inputs) : [jaegerInput(command.jaeger, io.stderr)];
   const files = units.filter((unit) => unit.kind === 'file').length;
   const jobs = Math.min(command.jobs ?? availableParallelism(), files);
   const summary =
@@ -109,7 +111,8 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
   if (report.traces === 0) {
     writeProblems(io, summary.problems);
     if (summary.failures.length === 0 || summary.files > 0) {
-      io.stderr.write(`hotpath: no traces found in ${command.inputs.map(displayInput).join(', ')}\n`);
+      const inputs = command.jaeger === undefined ? command.inputs.map(displayInput) : [jaegerLabel(command.jaeger)];
+      io.stderr.write(`hotpath: no traces found in ${inputs.join(', ')}\n`);
     }
     return EXIT_BAD_INPUT;
   }

@@ -27,7 +27,7 @@ import {
 } from '../engine';
 import { FileBytesReader } from './fileBytes';
 import {
-  analyzeStdin,
+  analyzeOnThisThread,
   ChunkSource,
   emptySummary,
   InputFailure,
@@ -295,11 +295,11 @@ export async function readUnitsInParallel(
         summary.failures.push(unit.failure);
         continue;
       }
-      if (unit.kind === 'stdin') {
+      if (unit.kind === 'stdin' || unit.kind === 'remote') {
         const onAnalysis = options.criticalPaths
           ? (analysis: TraceAnalysis) => options.criticalPaths?.push(tracePath(analysis, operations))
           : undefined;
-        await analyzeStdin({ ...options, onAnalysis }, summary, seenTraceIds);
+        await analyzeOnThisThread(unit, { ...options, onAnalysis }, summary, seenTraceIds);
         continue;
       }
       const index = merged;

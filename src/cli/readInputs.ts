@@ -62,11 +62,23 @@ export const STDIN_LABEL = 'stdin';
 const TRACE_FILE = /\.jsonl?$/i;
 
 /**
- * One thing to read, in the order of the command line: a file, stdin, or an input that could not be listed. A file
- * is `listed` when a directory listing found it (rather than the command line naming it).
+ * One thing to read, in the order of the command line: a file, stdin, a remote source (`--jaeger`, jaegerSource.ts:
+ * `read` fetches its bytes, or throws `InputReadError`), or an input that could not be listed. A file is `listed`
+ * when a directory listing found it (rather than the command line naming it).
  */
 export type InputUnit =
-  { kind: 'file'; path: string; listed?: true } | { kind: 'stdin' } | { kind: 'failure'; failure: InputFailure };
+  | { kind: 'file'; path: string; listed?: true }
+  | { kind: 'stdin' }
+  | { kind: 'remote'; label: string; read: () => Promise<Uint8Array> }
+  | { kind: 'failure'; failure: InputFailure };
+
+/** An input that could not be read, for a reason its message gives in full (e.g. the server answered an error). */
+export class InputReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputReadError';
+  }
+}
 
 /** The inputs as a list of units: directories replaced by their trace files (sorted by name), failures in place. */
 export async function expandInputs(inputs: readonly string[]): Promise<InputUnit[]> {
@@ -117,8 +129,8 @@ export async function readUnits(units: readonly InputUnit[], options: ReadOption
   for (const unit of units) {
     if (unit.kind === 'failure') {
       summary.failures.push(unit.failure);
-    } else if (unit.kind === 'stdin') {
-      await analyzeStdin(options, summary, seenTraceIds);
+    } else if (unit.kind === 'stdin' || unit.kind === 'remote') {
+      await analyzeOnThisThread(unit, options, summary, seenTraceIds);
     } else {
       const read = async () => fileReader.read(unit.path);
       await analyzeInput(unit.path, read, options, summary, seenTraceIds, unit.listed === true);
@@ -167,13 +179,18 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-/** Reads stdin (`options.stdin`) as one input. */
-export async function analyzeStdin(
+/** Reads stdin (`options.stdin`) or a remote source as one input, on this thread. */
+export async function analyzeOnThisThread(
+  unit: { kind: 'stdin' } | { kind: 'remote'; label: string; read: () => Promise<Uint8Array> },
   options: ReadOptions,
   summary: ReadSummary,
   seenTraceIds: Set<string>
 ): Promise<void> {
-  await analyzeInput(STDIN_LABEL, () => readChunks(options.stdin), options, summary, seenTraceIds);
+  if (unit.kind === 'remote') {
+    await analyzeInput(unit.label, unit.read, options, summary, seenTraceIds);
+  } else {
+    await analyzeInput(STDIN_LABEL, () => readChunks(options.stdin), options, summary, seenTraceIds);
+  }
 }
 
 async function analyzeInput(
@@ -221,6 +238,9 @@ export async function parseInput(
     }
     if (isFsError(error) || error instanceof InputTooLargeError) {
       return { failure: fsFailure(source, error) };
+    }
+    if (error instanceof InputReadError) {
+      return { failure: { problem: { source, message: error.message }, line: error.message } };
     }
     throw error;
   }
