@@ -6,7 +6,7 @@ import { freePort, Proc, spawnProc, waitFor } from './process';
 
 export const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 
-/** A real Prometheus on a free 127.0.0.1 port with exemplar storage, scraping `targets` (host:port) every second. */
+/** A real Prometheus on 127.0.0.1 with exemplar storage (as compose and Kubernetes run it). */
 export class Prometheus {
   private constructor(
     readonly url: string,
@@ -14,8 +14,8 @@ export class Prometheus {
     private readonly dir: string
   ) {}
 
+  /** Scraping `targets` (job → host:port) every second, on a free port. */
   static async start(targets: Record<string, string>): Promise<Prometheus> {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'hotpath-demo-prometheus-'));
     const config = [
       'global:',
       '  scrape_interval: 1s',
@@ -29,8 +29,16 @@ export class Prometheus {
       ]),
       '',
     ].join('\n');
+    return Prometheus.run(config, await freePort());
+  }
+
+  /**
+   * A real Prometheus with exemplar storage running `config` (YAML, or JSON, which YAML reads too) on
+   * 127.0.0.1:`port`, ready when this resolves.
+   */
+  static async run(config: string, port: number): Promise<Prometheus> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hotpath-demo-prometheus-'));
     writeFileSync(path.join(dir, 'prometheus.yml'), config);
-    const port = await freePort();
     const proc = spawnProc('prometheus', PROMETHEUS, [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
