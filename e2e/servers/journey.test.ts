@@ -14,7 +14,7 @@
  * examples/demo-slow-redis.jaeger.json) from this run.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -25,7 +25,7 @@ import { request } from '../../demo/test/harness/http';
 import { waitFor } from '../../demo/test/harness/process';
 import type { JsonOutput } from '../../src/cli/render/json';
 import { OperationTable, readTraceBytes } from '../../src/engine';
-import { repoPath } from '../static/lib/repo';
+import { listFiles, readJson, readYaml, repoPath } from '../static/lib/repo';
 import { nowUs, searchJaeger, startJourney, waitForTraces, type Journey, type SearchAnswer } from './lib/journey';
 
 const CLI = repoPath('bin/hotpath.js');
@@ -98,6 +98,47 @@ async function analyzeFromJaeger(window: Phase, args: string[] = []): Promise<{ 
   return { output: JSON.parse(stdout) as JsonOutput, stderr };
 }
 
+/** An HTTP answer as recorded for the CLI's stub-server tests (src/cli/jaegerSource.test.ts). */
+interface RecordedAnswer {
+  request: string;
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * With HOTPATH_RECORD_JAEGER=1: Jaeger's answers for the slow-redis phase as files (the whole search as the example,
+ * 30 traces of it and one trace by ID with prettyPrint as fixtures), and the answers the CLI must word (errors, no
+ * traces, the service list). Bytes exactly as Jaeger sent them.
+ */
+async function recordAnswers(slow: Phase): Promise<void> {
+  const window = { start: String(Math.floor(slow.startUs)), end: String(Math.ceil(slow.endUs)) };
+  writeFileSync(repoPath('examples/demo-slow-redis.jaeger.json'), slow.answer.bytes);
+  mkdirSync(path.join(RECORDINGS, 'api'), { recursive: true });
+  const few = await searchJaeger(journey.queryUrl, { service: 'frontend', ...window, limit: '30' });
+  writeFileSync(path.join(RECORDINGS, 'demo-slow-redis.search.json'), few.bytes);
+  const [id] = traceIdsOf(few);
+  const pretty = await request(`${journey.queryUrl}/api/traces/${id}?prettyPrint=true`);
+  writeFileSync(path.join(RECORDINGS, 'demo-slow-redis.trace-pretty.json'), pretty.text);
+  const apiAnswers: Record<string, string> = {
+    'no-service.400': '/api/traces?lookback=1h&limit=20',
+    'bad-limit.400': '/api/traces?service=frontend&limit=many',
+    'no-traces': `/api/traces?service=no-such-service&${new URLSearchParams(window).toString()}&limit=20`,
+    'trace-not-found.404': '/api/traces/00000000000000000000000000000001',
+    services: '/api/services',
+  };
+  for (const [name, target] of Object.entries(apiAnswers)) {
+    const answer = await request(`${journey.queryUrl}${target}`);
+    const recorded: RecordedAnswer = {
+      request: `GET ${target}`,
+      status: answer.status,
+      contentType: String(answer.headers['content-type']),
+      body: answer.text,
+    };
+    writeFileSync(path.join(RECORDINGS, 'api', `${name}.json`), `${JSON.stringify(recorded, null, 2)}\n`);
+  }
+}
+
 const ranking = (output: JsonOutput, n = 5) =>
   output.hotspots
     .slice(0, n)
@@ -147,12 +188,322 @@ describe('Demo → real Jaeger → hotpath analyze --jaeger', () => {
     expect(output.problems).toEqual([]);
     // On failure the message shows the top five with their shares.
     expect(ranking(output)[0]).toMatch(new RegExp(`^backend / ${FAULT_OPERATIONS[fault].replace(/\./g, '\\.')} `));
+    if (RECORD && fault === 'slow-redis') {
+      await recordAnswers(withFault);
+    }
     if (args.length === 0) {
       expect(output.traces).toBe(withFault.summary.requests);
     } else {
       // The search narrowed the traces down to those of the entry operation the fault slows.
       expect(output.traces).toBeGreaterThan(20);
       expect(output.traces).toBeLessThan(withFault.summary.requests + 1);
+    }
+  });
+});
+
+describe("the compact-span reader takes every span of real Jaeger's answers (counted, ParsedTraces.spanReads)", () => {
+  test('search answers (/api/traces), one per phase', () => {
+    expect(phases.size).toBeGreaterThanOrEqual(5);
+    for (const [name, { answer }] of phases) {
+      const parsed = readTraceBytes(answer.bytes, new OperationTable(), name);
+      expect({ name, traces: parsed.traces.length, reads: parsed.spanReads }).toEqual({
+        name,
+        traces: answer.traces,
+        reads: { compact: answer.spans, general: 0 },
+      });
+    }
+  });
+
+  test("a trace by ID with prettyPrint=true (Jaeger UI's Trace JSON link)", async () => {
+    const ids = traceIdsOf(phases.get('slow-redis')?.answer).slice(0, 5);
+    expect(ids).toHaveLength(5);
+    for (const id of ids) {
+      const answer = await request(`${journey.queryUrl}/api/traces/${id}?prettyPrint=true`, {
+        headers: { connection: 'close' },
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.text).toMatch(/^\{\n {4}"data": \[\n/); // indented by Jaeger, four spaces
+      const spans = (answer.json() as { data: Array<{ spans: unknown[] }> }).data[0].spans.length;
+      const parsed = readTraceBytes(Buffer.from(answer.text), new OperationTable(), id);
+      expect(parsed.spanReads).toEqual({ compact: spans, general: 0 });
+      expect(parsed.traces.map((trace) => trace.traceId)).toEqual([id]);
+    }
+  });
+});
+
+function traceIdsOf(answer: SearchAnswer | undefined): string[] {
+  const { data } = JSON.parse(answer?.bytes.toString('utf8') ?? '{"data":[]}') as { data: Array<{ traceID: string }> };
+  return data.map((trace) => trace.traceID);
+}
+
+/**
+ * Grafana's `$__rate_interval` for these dashboards: max($__interval + scrape interval, 4 × scrape interval), with the
+ * data source's scrape interval at Grafana's default 15 s (provisioning/datasources sets none; deploy/prometheus
+ * scrapes every 15 s) and `$__interval` at most 15 s for a 30-minute dashboard: 60 s
+ * (grafana.com/docs/grafana/latest/datasources/prometheus/template-variables/#use-__rate_interval).
+ */
+const RATE_INTERVAL = '60s';
+/** The step Grafana's range queries get here (`$__interval`, rounded up to the scrape interval). */
+const STEP_S = 15;
+
+interface PromQuery {
+  where: string;
+  expr: string;
+}
+
+/** Every Prometheus target (`expr`) of the provisioned dashboards; Loki's are not checked here (no Loki runs). */
+function dashboardQueries(): PromQuery[] {
+  const queries: PromQuery[] = [];
+  for (const file of listFiles('provisioning/dashboards').filter((name) => name.endsWith('.json'))) {
+    const dashboard = readJson<{
+      panels: Array<{
+        title: string;
+        datasource?: { type?: string };
+        targets?: Array<{ expr?: string; datasource?: { type?: string } }>;
+      }>;
+    }>(`provisioning/dashboards/${file}`);
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets ?? []) {
+        const type = target.datasource?.type ?? panel.datasource?.type;
+        if (type === 'prometheus' && target.expr !== undefined) {
+          queries.push({ where: `${file}: ${panel.title}`, expr: target.expr });
+        }
+      }
+    }
+  }
+  return queries;
+}
+
+/** Every Prometheus query of the provisioned alert rules (provisioning/alerting/*.yaml). */
+function alertQueries(): PromQuery[] {
+  const queries: PromQuery[] = [];
+  for (const file of listFiles('provisioning/alerting').filter((name) => /\.ya?ml$/.test(name))) {
+    const { groups } = readYaml<{
+      groups: Array<{
+        rules: Array<{ uid: string; data: Array<{ refId: string; datasourceUid: string; model: { expr?: string } }> }>;
+      }>;
+    }>(`provisioning/alerting/${file}`);
+    for (const rule of groups.flatMap((group) => group.rules)) {
+      for (const query of rule.data) {
+        if (query.datasourceUid === 'prometheus' && query.model.expr !== undefined) {
+          queries.push({ where: `${file}: ${rule.uid} ${query.refId}`, expr: query.model.expr });
+        }
+      }
+    }
+  }
+  return queries;
+}
+
+interface Series {
+  metric: Record<string, string>;
+  values?: Array<[number, string]>;
+  value?: [number, string];
+}
+
+const finite = (value: string) => Number.isFinite(Number(value));
+
+describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/prometheus.yml) → dashboards, alert, Monitor tab', () => {
+  let runStartS: number;
+
+  beforeAll(async () => {
+    runStartS = Math.floor(Math.min(...[...phases.values()].map((p) => p.startUs)) / 1e6);
+    // Errors too, so that the error-ratio panel has something to show.
+    await phase('errors', 'errors=0.5');
+    await journey.setFaults('none');
+  }, 120_000);
+
+  const prometheus = () => {
+    if (journey.prometheus === undefined) {
+      throw new Error('the journey runs without Prometheus');
+    }
+    return journey.prometheus;
+  };
+
+  /** A range query over the run, as Grafana's panels run theirs; retried until a series has a finite value. */
+  async function seriesOverTheRun(expr: string): Promise<Series[]> {
+    return waitFor(
+      `series for ${expr}`,
+      async () => {
+        const data = (await prometheus().api('query_range', {
+          query: expr,
+          start: String(runStartS - 60),
+          end: String(Date.now() / 1000),
+          step: String(STEP_S),
+        })) as { result: Series[] };
+        return data.result.some((series) => (series.values ?? []).some(([, value]) => finite(value)))
+          ? data.result
+          : undefined;
+      },
+      // Spans reach Prometheus after the spanmetrics flush (15 s) and the next scrape (15 s).
+      90_000,
+      2000
+    );
+  }
+
+  test('Prometheus scrapes every job of the shipped config: spanmetrics, Jaeger, both demo services, itself', async () => {
+    const jobs = await waitFor(
+      'every target up',
+      async () => {
+        const { activeTargets } = (await prometheus().api('targets', {})) as {
+          activeTargets: Array<{ health: string; labels: Record<string, string> }>;
+        };
+        return activeTargets.every((t) => t.health === 'up') && activeTargets.length === 5
+          ? activeTargets.map((t) => t.labels.job).sort()
+          : undefined;
+      },
+      60_000,
+      1000
+    );
+    expect(jobs).toEqual(['demo-backend', 'demo-frontend', 'jaeger', 'jaeger-spanmetrics', 'prometheus']);
+  });
+
+  test("the dashboards' $service variable lists the demo's services (label_values, through the series API)", async () => {
+    const values = await waitFor(
+      'services in the spanmetrics',
+      async () => {
+        const found = (await prometheus().api('label/service_name/values', {
+          'match[]': 'traces_span_metrics_calls_total',
+        })) as string[];
+        return found.includes('frontend') && found.includes('backend') ? found : undefined;
+      },
+      90_000,
+      2000
+    );
+    expect(values.sort()).toEqual(['backend', 'frontend']);
+  });
+
+  const dashboards = dashboardQueries();
+  test('the dashboards have Prometheus queries to check', () => {
+    expect(dashboards.length).toBeGreaterThanOrEqual(10);
+  });
+
+  // Expressions with $service once per value the variable offers; the others once.
+  const perService = dashboards.flatMap((q) =>
+    q.expr.includes('$service')
+      ? ['frontend', 'backend'].map((service) => ({ ...q, service }))
+      : [{ ...q, service: '-' }]
+  );
+  test.each(perService)('$where ($service): $expr', async ({ expr, service }) => {
+    // $service: each value the variable offers; $__rate_interval: what Grafana computes here (RATE_INTERVAL).
+    const substituted = expr.replaceAll('$service', service).replaceAll('$__rate_interval', RATE_INTERVAL);
+    expect(substituted).not.toMatch(/\$/);
+    const series = await seriesOverTheRun(substituted);
+    expect(series.length).toBeGreaterThan(0);
+  });
+
+  test("the data source's trace-to-metrics queries (provisioning/datasources), for an operation with errors", async () => {
+    const { datasources } = readYaml<{
+      datasources: Array<{
+        uid: string;
+        jsonData?: { tracesToMetrics?: { queries: Array<{ name: string; query: string }> } };
+      }>;
+    }>('provisioning/datasources/datasources.yaml');
+    const queries = datasources.find((ds) => ds.uid === 'jaeger')?.jsonData?.tracesToMetrics?.queries ?? [];
+    expect(queries).toHaveLength(3);
+    for (const { query } of queries) {
+      // As Grafana fills them in for a span of backend's error.injected: `$__tags` from the span's service.name
+      // (mapped to service_name), `${__span.name}` its name; `$$` is how the file escapes Grafana's own `$`.
+      const substituted = query
+        .replaceAll('$$__tags', 'service_name="backend"')
+        .replaceAll('$${__span.name}', 'error.injected');
+      expect(substituted).not.toMatch(/\$/);
+      expect((await seriesOverTheRun(substituted)).length).toBeGreaterThan(0);
+    }
+  });
+
+  const alerts = alertQueries();
+  test('the alert rule has a Prometheus query to check', () => {
+    expect(alerts.length).toBeGreaterThanOrEqual(1);
+  });
+
+  test.each(alerts)(
+    'alert $where: accepted as written, and returns series once its baseline fits this run',
+    async ({ expr }) => {
+      // As written: Prometheus evaluates it (no error), but its baseline ([1h] offset 5m) lies before this run,
+      // which is younger than 5 minutes, so there is nothing to compare yet.
+      await prometheus().api('query', { query: expr });
+      // The same expression with the baseline's offset shrunk to fit the run (everything else unchanged): the
+      // spanmetrics names, labels and the p95 > 100 ms guard must then give a value (the faults made the frontend slow).
+      expect(expr).toContain('offset 5m');
+      const fitted = expr.replaceAll('offset 5m', 'offset 30s');
+      const series = await waitFor(
+        `a value for ${fitted}`,
+        async () => {
+          const { result } = (await prometheus().api('query', { query: fitted })) as { result: Series[] };
+          return result.length > 0 ? result : undefined;
+        },
+        90_000,
+        2000
+      );
+      expect(series.every((one) => finite(one.value?.[1] ?? 'x'))).toBe(true);
+    }
+  );
+
+  test('exemplars carry trace IDs that Jaeger returns (spanmetrics and the demo histogram)', async () => {
+    for (const metric of [
+      'traces_span_metrics_duration_milliseconds_bucket{service_name="frontend"}',
+      'demo_http_request_duration_seconds_bucket{service="backend"}',
+    ]) {
+      const traceIds = await waitFor(
+        `exemplars of ${metric}`,
+        async () => {
+          const data = (await prometheus().api('query_exemplars', {
+            query: metric,
+            start: String(runStartS - 60),
+            end: String(Date.now() / 1000 + 5),
+          })) as Array<{ exemplars: Array<{ labels: Record<string, string> }> }>;
+          const ids = [...new Set(data.flatMap((series) => series.exemplars.map((e) => e.labels.trace_id)))];
+          return ids.length >= 3 ? ids : undefined;
+        },
+        90_000,
+        2000
+      );
+      for (const id of traceIds.slice(0, 10)) {
+        expect(id).toMatch(/^[0-9a-f]{32}$/);
+        const answer = await request(`${journey.queryUrl}/api/traces/${id}`, { headers: { connection: 'close' } });
+        expect({ id, status: answer.status }).toEqual({ id, status: 200 });
+        expect((answer.json() as { data: Array<{ traceID: string }> }).data[0].traceID).toBe(id);
+      }
+    }
+  });
+
+  test("Jaeger's Monitor tab API (/api/metrics/*) answers from this Prometheus", async () => {
+    for (const [endpoint, extra] of [
+      ['latencies', { quantile: '0.95' }],
+      ['calls', {}],
+      ['errors', {}],
+    ] as const) {
+      // What the Monitor tab asks (Jaeger UI: service, spanKind server, the last hour, one point a minute).
+      const params = new URLSearchParams({
+        service: 'frontend',
+        spanKind: 'server',
+        lookback: '3600000',
+        step: '60000',
+        ratePer: '600000',
+        ...extra,
+      });
+      const values = await waitFor(
+        `/api/metrics/${endpoint} with values`,
+        async () => {
+          const answer = await request(`${journey.queryUrl}/api/metrics/${endpoint}?${params.toString()}`, {
+            headers: { connection: 'close' },
+          });
+          if (answer.status !== 200) {
+            throw new Error(`${answer.status} ${answer.text}`);
+          }
+          const { metrics } = answer.json() as {
+            metrics: Array<{
+              labels: Array<{ name: string; value: string }>;
+              metricPoints: Array<{ gaugeValue?: { doubleValue?: number } }>;
+            }>;
+          };
+          const points = metrics.flatMap((m) => m.metricPoints.map((p) => p.gaugeValue?.doubleValue));
+          return points.some((v) => typeof v === 'number' && Number.isFinite(v) && v > 0) ? metrics : undefined;
+        },
+        90_000,
+        2000
+      );
+      expect(values.flatMap((m) => m.labels.map((l) => `${l.name}=${l.value}`))).toContain('service_name=frontend');
     }
   });
 });
