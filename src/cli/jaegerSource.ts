@@ -141,14 +141,14 @@ async function get(url: string, query: JaegerQuery, limit: number): Promise<Uint
     const declared = Number(response.headers.get('content-length'));
     if (declared > limit) {
       await response.body?.cancel();
-      throw new InputReadError(tooLargeMessage(limit));
+      throw new InputReadError(tooLargeMessage(query, limit));
     }
     let bytes: Uint8Array;
     try {
       bytes = await readBody(response, limit, watchdog);
     } catch (error) {
       if (error instanceof InputTooLargeError) {
-        throw new InputReadError(tooLargeMessage(limit));
+        throw new InputReadError(tooLargeMessage(query, limit));
       }
       throw new InputReadError(unreachableMessage(query, error, watchdog));
     }
@@ -282,10 +282,10 @@ function quotedBody(body: Uint8Array): string {
   return text.length > QUOTED_BODY_CHARS ? `${text.slice(0, QUOTED_BODY_CHARS)}…` : text;
 }
 
-function tooLargeMessage(limit: number): string {
+function tooLargeMessage(query: JaegerQuery, limit: number): string {
   return (
-    `Jaeger's answer is larger than ${sizeText(limit)}, the most one input may hold: ask for fewer traces ` +
-    '(--limit) or a shorter time range'
+    `the answer of ${jaegerLabel(query)} is larger than ${sizeText(limit)}, the most one input may hold: ask for ` +
+    'fewer traces (--limit) or a shorter time range'
   );
 }
 

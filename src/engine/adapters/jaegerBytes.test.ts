@@ -30,6 +30,21 @@ describe('the byte-scanning Jaeger reader equals JSON.parse + readJaeger', () =>
     }
   });
 
+  it.each([
+    ['a search (/api/traces)', 'demo-slow-redis.search.json'],
+    ['a trace by ID with prettyPrint=true', 'demo-slow-redis.trace-pretty.json'],
+  ])('on real Jaeger 2.12 answers, %s: the compact reader takes every span', (_what, name) => {
+    const text = readFixtureText(`jaeger/jaeger-2.12/${name}`);
+    const { fast, slow } = bothPaths(text);
+    expect(fast).toEqual(slow);
+    const spans = (JSON.parse(text) as { data: Array<{ spans: unknown[] }> }).data.reduce(
+      (sum, trace) => sum + trace.spans.length,
+      0
+    );
+    expect(spans).toBeGreaterThan(0);
+    expect(readJaegerBytes(encode(text), new OperationTable())?.spanReads).toEqual({ compact: spans, general: 0 });
+  });
+
   it('on every CRISP case (bare envelopes with extra keys)', () => {
     for (const name of listFixtures('jaeger/crisp-test-cases')) {
       const { fast, slow } = bothPaths(readFixtureText(`jaeger/crisp-test-cases/${name}`));
