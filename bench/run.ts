@@ -9,6 +9,9 @@
  *
  * The 10k set is also run through the CLI itself (`hotpath analyze <dir> --format json`), once with `--jobs 1`
  * (everything on one thread) and once with the default `--jobs` (worker threads, see src/cli/parallel.ts).
+ *
+ * `live` ("from a live Jaeger", bench/liveJaeger.ts): 1,000 demo traces fetched from the real Jaeger and analysed,
+ * fetching and analysis timed apart (`npm run bench -- live` alone; needs `npm run tools`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { FileBytesReader } from '../src/cli/fileBytes';
 import type * as Cli from '../src/cli/main';
 import { analyzeTrace, HotspotAggregator, OperationTable, readTraceBytes } from '../src/engine';
+import { liveJaegerBench } from './liveJaeger';
 
 const ROOT = resolve(__dirname, '..');
 const DATA = join(ROOT, 'bench', 'data');
@@ -264,6 +268,7 @@ async function main(): Promise<void> {
   const repeatArg = args.find((arg) => arg.startsWith('--repeat='));
   const repeat = repeatArg ? Math.max(1, Number(repeatArg.slice('--repeat='.length)) || 1) : 1;
   const sets = wanted.length > 0 ? SETS.filter((s) => wanted.includes(s.name)) : SETS;
+  const live = wanted.length === 0 || wanted.includes('live');
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
   );
@@ -350,8 +355,10 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log(line(header));
-  rows.forEach((r) => console.log(line(r)));
+  if (sets.length > 0) {
+    console.log(line(header));
+    rows.forEach((r) => console.log(line(r)));
+  }
 
   const cliSets = sets.filter((set) => CLI_SETS.includes(set.name));
   if (cliSets.length > 0) {
@@ -393,6 +400,10 @@ async function main(): Promise<void> {
       cells.map((c, i) => (i < 2 ? c.padEnd(cliWidths[i]) : c.padStart(cliWidths[i]))).join('  ');
     console.log(cliLine(cliHeader));
     cliRows.forEach((r) => console.log(cliLine(r)));
+  }
+  if (live) {
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
+    await liveJaegerBench(repeat, ROOT);
   }
   console.log(
     `\nload average at the end (1, 5, 15 min): ${loadavg()
