@@ -145,7 +145,7 @@ export async function liveJaegerBench(repeat: number, root: string): Promise<voi
         spansPerS(fetchMs),
       ],
       [
-        'analysis',
+        'analysis, warm',
         analysisMs.toFixed(0),
         `${((100 * analysisMs) / (fetchMs + analysisMs)).toFixed(0)} %`,
         spansPerS(analysisMs),
