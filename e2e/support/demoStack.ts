@@ -4,16 +4,13 @@
  * the demo exports becomes what Grafana's Jaeger data source would return for it (otlpToJaeger), ready for the
  * harness's /api/ds/query double.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 
 import { FAULT_OPERATIONS } from '../../demo/backend/faults';
 import { request } from '../../demo/test/harness/http';
 import { Cleanup } from '../../demo/test/harness/process';
 import type { OtlpReceiver } from '../../demo/test/harness/receiver';
-import { ADMIN_TOKEN, DIST, type Demo } from '../../demo/test/harness/services';
+import { ADMIN_TOKEN, ensureDemoBuilt, type Demo } from '../../demo/test/harness/services';
 import { startDemoWithDeps } from '../../demo/test/harness/stack';
 import { JaegerTrace, searchTableFrame } from '../../src/testing/grafanaFrames';
 import { otlpToJaeger } from '../../src/testing/otlpToJaeger';
@@ -30,15 +27,9 @@ export interface DemoStack {
   stop(): Promise<void>;
 }
 
-/**
- * Starts Redis on a free port, the receiver and the built demo services. The services are built (demo/build.mjs,
- * under a second) only when demo/dist is missing: the build empties demo/dist first, which would pull the files
- * from under a demo test running at the same time.
- */
+/** Starts Redis on a free port, the receiver and the built demo services (built first if missing). */
 export async function startDemoStack(): Promise<DemoStack> {
-  if (!existsSync(join(DIST, 'backend', 'main.js')) || !existsSync(join(DIST, 'frontend', 'main.js'))) {
-    execFileSync(process.execPath, [join(DIST, '..', 'build.mjs')], { stdio: 'inherit' });
-  }
+  ensureDemoBuilt();
   const cleanup = new Cleanup();
   try {
     const { demo, receiver } = await startDemoWithDeps(cleanup);

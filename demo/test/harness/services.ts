@@ -1,9 +1,22 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { answers } from './http';
 import { freePort, Proc, spawnProc, waitFor } from './process';
 
 export const DIST = path.join(__dirname, '..', '..', 'dist');
 export const ADMIN_TOKEN = 'test-admin-token';
+
+/**
+ * Builds the services (demo/build.mjs, under a second) only when demo/dist is missing: for callers outside the demo's
+ * own tests (e2e/). The build empties demo/dist first, which would pull the files from under a demo test running at
+ * the same time.
+ */
+export function ensureDemoBuilt(): void {
+  if (!existsSync(path.join(DIST, 'backend', 'main.js')) || !existsSync(path.join(DIST, 'frontend', 'main.js'))) {
+    execFileSync(process.execPath, [path.join(DIST, '..', 'build.mjs')], { stdio: 'inherit' });
+  }
+}
 
 export interface Service {
   proc: Proc;

@@ -4,9 +4,6 @@
  * running the bundle's deploy/prometheus/prometheus.yml with only its targets made loopback addresses.
  * Used by e2e/servers/journey.test.ts and by `npm run bench` ("from a live Jaeger").
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import YAML from 'yaml';
 
 import { applyFault } from '../../../demo/loadgen/loadgen';
@@ -14,7 +11,7 @@ import { request } from '../../../demo/test/harness/http';
 import { Cleanup, freePort, waitFor } from '../../../demo/test/harness/process';
 import { Prometheus } from '../../../demo/test/harness/prometheus';
 import { RedisServer } from '../../../demo/test/harness/redis';
-import { ADMIN_TOKEN, DIST, startDemo, type Demo } from '../../../demo/test/harness/services';
+import { ADMIN_TOKEN, ensureDemoBuilt, startDemo, type Demo } from '../../../demo/test/harness/services';
 import { readYaml, repoPath } from '../../static/lib/repo';
 import { Jaeger, loopbackEnv } from './jaeger';
 
@@ -31,13 +28,6 @@ export interface Journey {
   /** Sets exactly these faults (e.g. `slow-redis=40ms`; `none` for none) through the backend's admin endpoint. */
   setFaults(spec: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** The demo services (demo/dist), built when missing (demo/build.mjs empties dist first: never while in use). */
-export function ensureDemoBuilt(): void {
-  if (!existsSync(path.join(DIST, 'backend', 'main.js')) || !existsSync(path.join(DIST, 'frontend', 'main.js'))) {
-    execFileSync(process.execPath, [path.join(DIST, '..', 'build.mjs')], { stdio: 'inherit' });
-  }
 }
 
 /** Starts everything, each part added to the cleanup as it starts (a failure part-way stops what did start). */
