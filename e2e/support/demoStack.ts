@@ -1,58 +1,26 @@
 /**
- * The demo (demo/) as a live system for layer-1 specs: real Redis, the built services, an in-test OTLP/HTTP
- * receiver, all from the demo's own test harness (demo/test/harness), and the demo page driven in Chromium. What
- * the demo exports becomes what Grafana's Jaeger data source would return for it (otlpToJaeger), ready for the
- * harness's /api/ds/query double.
+ * The demo (demo/) as a live system for layer-1 specs: real Redis, the built services exporting OTLP to the real
+ * Jaeger v2 (the bundle's deploy/jaeger/config.yaml, e2e/servers/lib/journey.ts; `npm run tools` builds Jaeger), and
+ * the demo page driven in Chromium. The traces the panel gets are Jaeger's own answers (`/api/traces/{id}`), what
+ * Grafana's Jaeger data source fetches; only their conversion into Grafana's data frames is the harness's.
  */
 import type { Locator, Page } from '@playwright/test';
 
 import { FAULT_OPERATIONS } from '../../demo/backend/faults';
 import { request } from '../../demo/test/harness/http';
-import { Cleanup } from '../../demo/test/harness/process';
-import type { OtlpReceiver } from '../../demo/test/harness/receiver';
-import { ADMIN_TOKEN, ensureDemoBuilt, type Demo } from '../../demo/test/harness/services';
-import { startDemoWithDeps } from '../../demo/test/harness/stack';
+import { waitFor } from '../../demo/test/harness/process';
 import { JaegerTrace, searchTableFrame } from '../../src/testing/grafanaFrames';
-import { otlpToJaeger } from '../../src/testing/otlpToJaeger';
+import { startJourney, type Journey } from '../servers/lib/journey';
 import type { HarnessScenario } from './harness';
 
 export { FAULT_OPERATIONS };
 
-export interface DemoStack {
-  demo: Demo;
-  receiver: OtlpReceiver;
-  frontendUrl: string;
-  /** Sets exactly these faults (e.g. `slow-redis=40ms`; `none` for none) through the backend's admin endpoint. */
-  setFaults(spec: string): Promise<void>;
-  stop(): Promise<void>;
-}
+export type DemoStack = Pick<Journey, 'demo' | 'queryUrl' | 'setFaults' | 'stop'> & { frontendUrl: string };
 
-/** Starts Redis on a free port, the receiver and the built demo services (built first if missing). */
+/** Starts Redis on a free port, the real Jaeger and the built demo services (built first if missing). */
 export async function startDemoStack(): Promise<DemoStack> {
-  ensureDemoBuilt();
-  const cleanup = new Cleanup();
-  try {
-    const { demo, receiver } = await startDemoWithDeps(cleanup);
-    return {
-      demo,
-      receiver,
-      frontendUrl: demo.frontend?.url ?? '',
-      setFaults: async (spec) => {
-        const answer = await request(`${demo.backend.url}/admin/faults`, {
-          method: 'POST',
-          body: spec === 'none' ? 'none' : `none,${spec}`,
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'text/plain' },
-        });
-        if (answer.status !== 200) {
-          throw new Error(`POST /admin/faults ${spec}: ${answer.status} ${answer.text}`);
-        }
-      },
-      stop: () => cleanup.run(),
-    };
-  } catch (error) {
-    await cleanup.run();
-    throw error;
-  }
+  const journey = await startJourney({ prometheus: false });
+  return { ...journey, frontendUrl: journey.frontendUrl.href.replace(/\/$/, '') };
 }
 
 export type DemoAction = 'visit' | 'refresh' | 'checkout';
@@ -62,17 +30,48 @@ interface DemoWindow {
   hotpathDemo: { actions: number; lastTraceId?: string; flush(): Promise<void> };
 }
 
+const kindOf = (span: JaegerTrace['spans'][number]) => span.tags?.find((tag) => tag.key === 'span.kind')?.value;
+
+/** A clicked trace is whole once it has the browser's action and fetch spans and both services' server spans. */
+function isWhole(trace: JaegerTrace): boolean {
+  const has = (service: string, test: (span: JaegerTrace['spans'][number]) => boolean) =>
+    trace.spans.some((span) => trace.processes[span.processID]?.serviceName === service && test(span));
+  return (
+    has('frontend-web', (span) => span.operationName.startsWith('ui.')) &&
+    has('frontend-web', (span) => kindOf(span) === 'client') &&
+    has('frontend', (span) => kindOf(span) === 'server') &&
+    has('backend', (span) => kindOf(span) === 'server')
+  );
+}
+
+/** `GET /api/traces/{id}` until the trace is whole and its span count stopped growing: Jaeger's answer. */
+async function jaegerTrace(stack: DemoStack, id: string): Promise<JaegerTrace> {
+  let previous = -1;
+  return waitFor(
+    `trace ${id} whole in Jaeger (the browser, the frontend and the backend)`,
+    async () => {
+      const answer = await request(`${stack.queryUrl}/api/traces/${id}`, { headers: { connection: 'close' } });
+      if (answer.status !== 200) {
+        return undefined; // 404 until its first spans land
+      }
+      const [trace] = (answer.json() as { data: JaegerTrace[] }).data;
+      const settled = isWhole(trace) && trace.spans.length === previous;
+      previous = isWhole(trace) ? trace.spans.length : -1;
+      return settled ? trace : undefined;
+    },
+    20_000,
+    300
+  );
+}
+
 /**
  * A user's journey on the demo page: one click per action, each one trace (`ui.<action>` in the browser →
- * frontend → backend → Redis). Returns the clicked traces as Jaeger's query API would serve them once all
- * their spans (the browser's fetch span ends last) have been exported; only those traces, so a page-load trace
- * cut in half by the receiver's reset cannot leak in.
+ * frontend → backend → Redis). Returns the clicked traces as Jaeger's query API serves them, once all their spans
+ * (the browser's fetch span ends last) have landed.
  */
 export async function browserJourney(page: Page, stack: DemoStack, actions: DemoAction[]): Promise<JaegerTrace[]> {
   await page.goto(`${stack.frontendUrl}/`);
   await page.waitForFunction(() => typeof (window as unknown as Partial<DemoWindow>).hotpathDemo === 'object');
-  await stack.receiver.settle(300);
-  stack.receiver.clear();
   const traceIds: string[] = [];
   for (const [index, action] of actions.entries()) {
     await page.click(`#${action}`);
@@ -80,29 +79,11 @@ export async function browserJourney(page: Page, stack: DemoStack, actions: Demo
     traceIds.push((await page.evaluate(() => (window as unknown as DemoWindow).hotpathDemo.lastTraceId)) ?? '');
   }
   await page.evaluate(() => (window as unknown as DemoWindow).hotpathDemo.flush());
-  await stack.receiver.waitForSpans('every clicked trace in the browser, the frontend and the backend', (spans) =>
-    traceIds.every((id) => {
-      const trace = spans.filter((span) => span.traceId === id);
-      return (
-        trace.some((span) => span.service === 'frontend-web' && span.name.startsWith('ui.')) &&
-        trace.some((span) => span.service === 'frontend-web' && span.kind === 3) &&
-        trace.some((span) => span.service === 'frontend' && span.kind === 2) &&
-        trace.some((span) => span.service === 'backend' && span.kind === 2)
-      );
-    })
-  );
-  await stack.receiver.settle(300);
-  if (stack.receiver.rejected.length > 0) {
-    throw new Error(`the receiver rejected exports: ${stack.receiver.rejected.join('; ')}`);
+  const traces: JaegerTrace[] = [];
+  for (const id of traceIds) {
+    traces.push(await jaegerTrace(stack, id));
   }
-  const traces = otlpToJaeger(stack.receiver.traceExports());
-  return traceIds.map((id) => {
-    const trace = traces.find((t) => t.traceID === id);
-    if (!trace) {
-      throw new Error(`trace ${id} was not exported`);
-    }
-    return trace;
-  });
+  return traces;
 }
 
 const DATASOURCES: HarnessScenario['datasources'] = [
