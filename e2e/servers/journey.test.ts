@@ -25,7 +25,9 @@ import { request } from '../../demo/test/harness/http';
 import { waitFor } from '../../demo/test/harness/process';
 import type { JsonOutput } from '../../src/cli/render/json';
 import { OperationTable, readTraceBytes } from '../../src/engine';
-import { listFiles, readJson, readYaml, repoPath } from '../static/lib/repo';
+import { DATASOURCES } from '../static/lib/contracts';
+import { loadProvisioning, queries } from '../static/lib/provisioning';
+import { repoPath } from '../static/lib/repo';
 import { nowUs, searchJaeger, startJourney, waitForTraces, type Journey, type SearchAnswer } from './lib/journey';
 
 const CLI = repoPath('bin/hotpath.js');
@@ -246,52 +248,20 @@ const RATE_INTERVAL = '60s';
 /** The step Grafana's range queries get here (`$__interval`, rounded up to the scrape interval). */
 const STEP_S = 15;
 
-interface PromQuery {
-  where: string;
-  expr: string;
-}
+/** Every provisioned Prometheus query (e2e/static/lib/provisioning.ts: dashboards, their variables, alert, links). */
+const PROVISIONED = queries(loadProvisioning()).filter((q) => q.datasourceUid === DATASOURCES.prometheus.uid);
 
-/** Every Prometheus target (`expr`) of the provisioned dashboards; Loki's are not checked here (no Loki runs). */
-function dashboardQueries(): PromQuery[] {
-  const queries: PromQuery[] = [];
-  for (const file of listFiles('provisioning/dashboards').filter((name) => name.endsWith('.json'))) {
-    const dashboard = readJson<{
-      panels: Array<{
-        title: string;
-        datasource?: { type?: string };
-        targets?: Array<{ expr?: string; datasource?: { type?: string } }>;
-      }>;
-    }>(`provisioning/dashboards/${file}`);
-    for (const panel of dashboard.panels) {
-      for (const target of panel.targets ?? []) {
-        const type = target.datasource?.type ?? panel.datasource?.type;
-        if (type === 'prometheus' && target.expr !== undefined) {
-          queries.push({ where: `${file}: ${panel.title}`, expr: target.expr });
-        }
-      }
-    }
-  }
-  return queries;
-}
-
-/** Every Prometheus query of the provisioned alert rules (provisioning/alerting/*.yaml). */
-function alertQueries(): PromQuery[] {
-  const queries: PromQuery[] = [];
-  for (const file of listFiles('provisioning/alerting').filter((name) => /\.ya?ml$/.test(name))) {
-    const { groups } = readYaml<{
-      groups: Array<{
-        rules: Array<{ uid: string; data: Array<{ refId: string; datasourceUid: string; model: { expr?: string } }> }>;
-      }>;
-    }>(`provisioning/alerting/${file}`);
-    for (const rule of groups.flatMap((group) => group.rules)) {
-      for (const query of rule.data) {
-        if (query.datasourceUid === 'prometheus' && query.model.expr !== undefined) {
-          queries.push({ where: `${file}: ${rule.uid} ${query.refId}`, expr: query.model.expr });
-        }
-      }
-    }
-  }
-  return queries;
+/**
+ * A query as Grafana sends it: `$service` the variable's value, `$__rate_interval` as computed above; the trace-to-
+ * metrics links' `$__tags` and `${__span.name}` as Grafana fills them in for a span of backend's error.injected
+ * (its service.name mapped to service_name; an operation with errors, so the error-rate link has data).
+ */
+function asGrafanaRunsIt(expr: string, service: string): string {
+  return expr
+    .replaceAll('$service', service)
+    .replaceAll('$__rate_interval', RATE_INTERVAL)
+    .replaceAll('$__tags', 'service_name="backend"')
+    .replaceAll('${__span.name}', 'error.injected');
 }
 
 interface Series {
@@ -301,16 +271,30 @@ interface Series {
 }
 
 const finite = (value: string) => Number.isFinite(Number(value));
+const positive = (value: string) => finite(value) && Number(value) > 0;
 
 describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/prometheus.yml) → dashboards, alert, Monitor tab', () => {
   let runStartS: number;
 
+  const steady = new AbortController();
+  let steadyLoad: Promise<Summary> | undefined;
+
   beforeAll(async () => {
     runStartS = Math.floor(Math.min(...[...phases.values()].map((p) => p.startUs)) / 1e6);
-    // Errors too, so that the error-ratio panel has something to show.
-    await phase('errors', 'errors=0.5');
-    await journey.setFaults('none');
-  }, 120_000);
+    // Steady traffic while these tests wait, with errors (for the error-ratio panel and link): a rate needs a
+    // counter that grows between scrapes, and a short burst can land within one spanmetrics flush (15 s), which
+    // Prometheus then sees as a series born at its final value (rate 0, and 0/0 for quantiles).
+    await journey.setFaults('errors=0.3');
+    steadyLoad = runLoad(
+      { ...PHASE_LOAD, target: journey.frontendUrl, rate: 15, concurrency: 4, durationMs: 300_000 },
+      steady.signal
+    );
+  });
+
+  afterAll(async () => {
+    steady.abort();
+    await steadyLoad;
+  });
 
   const prometheus = () => {
     if (journey.prometheus === undefined) {
@@ -319,7 +303,7 @@ describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/pro
     return journey.prometheus;
   };
 
-  /** A range query over the run, as Grafana's panels run theirs; retried until a series has a finite value. */
+  /** A range query over the run, as Grafana's panels run theirs; retried until a series has a value above 0. */
   async function seriesOverTheRun(expr: string): Promise<Series[]> {
     return waitFor(
       `series for ${expr}`,
@@ -330,7 +314,7 @@ describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/pro
           end: String(Date.now() / 1000),
           step: String(STEP_S),
         })) as { result: Series[] };
-        return data.result.some((series) => (series.values ?? []).some(([, value]) => finite(value)))
+        return data.result.some((series) => (series.values ?? []).some(([, value]) => positive(value)))
           ? data.result
           : undefined;
       },
@@ -357,67 +341,50 @@ describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/pro
     expect(jobs).toEqual(['demo-backend', 'demo-frontend', 'jaeger', 'jaeger-spanmetrics', 'prometheus']);
   });
 
-  test("the dashboards' $service variable lists the demo's services (label_values, through the series API)", async () => {
-    const values = await waitFor(
-      'services in the spanmetrics',
-      async () => {
-        const found = (await prometheus().api('label/service_name/values', {
-          'match[]': 'traces_span_metrics_calls_total',
-        })) as string[];
-        return found.includes('frontend') && found.includes('backend') ? found : undefined;
-      },
-      90_000,
-      2000
-    );
-    expect(values.sort()).toEqual(['backend', 'frontend']);
+  test("the dashboards' variables offer the demo's services (label_values, through Prometheus's label API)", async () => {
+    const variables = PROVISIONED.filter((q) => q.origin.includes(' variable '));
+    expect(variables.length).toBeGreaterThanOrEqual(1);
+    for (const { expr } of variables) {
+      // label_values(metric, label): what Grafana asks Prometheus's /api/v1/label/<label>/values for.
+      const [, metric, label] = /^label_values\(\s*([\w:]+)\s*,\s*(\w+)\s*\)$/.exec(expr) ?? [];
+      expect({ expr, metric, label }).toEqual({ expr, metric: expect.any(String), label: expect.any(String) });
+      const values = await waitFor(
+        `the values of ${expr}`,
+        async () => {
+          const found = (await prometheus().api(`label/${label}/values`, { 'match[]': metric })) as string[];
+          return found.includes('frontend') && found.includes('backend') ? found : undefined;
+        },
+        90_000,
+        2000
+      );
+      expect(values.sort()).toEqual(['backend', 'frontend']);
+    }
   });
 
-  const dashboards = dashboardQueries();
-  test('the dashboards have Prometheus queries to check', () => {
-    expect(dashboards.length).toBeGreaterThanOrEqual(10);
+  // Every Prometheus query of the dashboards and of the Jaeger data source's trace-to-metrics links; expressions
+  // with $service once per value the variable offers, the others once.
+  const panelQueries = PROVISIONED.filter((q) => !q.origin.includes(' variable ') && !q.origin.startsWith('alert '));
+  test('the dashboards and data source links have Prometheus queries to check', () => {
+    expect(panelQueries.length).toBeGreaterThanOrEqual(13);
   });
-
-  // Expressions with $service once per value the variable offers; the others once.
-  const perService = dashboards.flatMap((q) =>
+  const perService = panelQueries.flatMap((q) =>
     q.expr.includes('$service')
       ? ['frontend', 'backend'].map((service) => ({ ...q, service }))
       : [{ ...q, service: '-' }]
   );
-  test.each(perService)('$where ($service): $expr', async ({ expr, service }) => {
-    // $service: each value the variable offers; $__rate_interval: what Grafana computes here (RATE_INTERVAL).
-    const substituted = expr.replaceAll('$service', service).replaceAll('$__rate_interval', RATE_INTERVAL);
+  test.each(perService)('$origin ($service): returns series', async ({ expr, service }) => {
+    const substituted = asGrafanaRunsIt(expr, service);
     expect(substituted).not.toMatch(/\$/);
-    const series = await seriesOverTheRun(substituted);
-    expect(series.length).toBeGreaterThan(0);
+    expect((await seriesOverTheRun(substituted)).length).toBeGreaterThan(0);
   });
 
-  test("the data source's trace-to-metrics queries (provisioning/datasources), for an operation with errors", async () => {
-    const { datasources } = readYaml<{
-      datasources: Array<{
-        uid: string;
-        jsonData?: { tracesToMetrics?: { queries: Array<{ name: string; query: string }> } };
-      }>;
-    }>('provisioning/datasources/datasources.yaml');
-    const queries = datasources.find((ds) => ds.uid === 'jaeger')?.jsonData?.tracesToMetrics?.queries ?? [];
-    expect(queries).toHaveLength(3);
-    for (const { query } of queries) {
-      // As Grafana fills them in for a span of backend's error.injected: `$__tags` from the span's service.name
-      // (mapped to service_name), `${__span.name}` its name; `$$` is how the file escapes Grafana's own `$`.
-      const substituted = query
-        .replaceAll('$$__tags', 'service_name="backend"')
-        .replaceAll('$${__span.name}', 'error.injected');
-      expect(substituted).not.toMatch(/\$/);
-      expect((await seriesOverTheRun(substituted)).length).toBeGreaterThan(0);
-    }
-  });
-
-  const alerts = alertQueries();
+  const alerts = PROVISIONED.filter((q) => q.origin.startsWith('alert '));
   test('the alert rule has a Prometheus query to check', () => {
     expect(alerts.length).toBeGreaterThanOrEqual(1);
   });
 
   test.each(alerts)(
-    'alert $where: accepted as written, and returns series once its baseline fits this run',
+    '$origin: accepted as written, and returns series once its baseline fits this run',
     async ({ expr }) => {
       // As written: Prometheus evaluates it (no error), but its baseline ([1h] offset 5m) lies before this run,
       // which is younger than 5 minutes, so there is nothing to compare yet.

@@ -86,3 +86,26 @@ describeWithPromtool('promtool', () => {
     expect(result.status).not.toBe(0);
   });
 });
+
+/**
+ * Debian's Prometheus (2.42) runs the real-server tests (e2e/servers/journey.test.ts); the bundle runs v3. The v3
+ * changes that could make a query behave differently there than under test (prometheus/prometheus
+ * docs/migration.md): `le`/`quantile` values normalised to floats (`le="1"` stops matching), `.` in regular
+ * expressions matching newlines, `holt_winters` renamed, and range selectors open on the left (a window must
+ * hold two samples without its left edge: at least twice the 15 s scrape interval).
+ */
+describe('the provisioned PromQL avoids what Prometheus 3 changed', () => {
+  const promql = queries(loadProvisioning()).filter(
+    (q) => q.datasourceUid === DATASOURCES.prometheus.uid && !q.origin.includes('variable')
+  );
+
+  it.each(promql.map((q) => [q.origin, q.expr]))('%s', (_origin, expr) => {
+    expect(expr).not.toMatch(/\b(le|quantile)\s*!?=~?\s*"\d+"/);
+    expect(expr).not.toMatch(/[=!]~/);
+    expect(expr).not.toMatch(/\bholt_winters\b/);
+    for (const [, amount, unit] of expr.matchAll(/\[(\d+)([smhd])\]/g)) {
+      const seconds = Number(amount) * { s: 1, m: 60, h: 3600, d: 86400 }[unit as 's' | 'm' | 'h' | 'd'];
+      expect(seconds).toBeGreaterThanOrEqual(30);
+    }
+  });
+});
