@@ -324,21 +324,45 @@ describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/pro
     );
   }
 
-  test('Prometheus scrapes every job of the shipped config: spanmetrics, Jaeger, both demo services, itself', async () => {
-    const jobs = await waitFor(
+  test('Prometheus scrapes every job of the shipped config, each answering with a Content-Type v3 accepts', async () => {
+    const targets = await waitFor(
       'every target up',
       async () => {
         const { activeTargets } = (await prometheus().api('targets', {})) as {
-          activeTargets: Array<{ health: string; labels: Record<string, string> }>;
+          activeTargets: Array<{ health: string; scrapeUrl: string; labels: Record<string, string> }>;
         };
-        return activeTargets.every((t) => t.health === 'up') && activeTargets.length === 5
-          ? activeTargets.map((t) => t.labels.job).sort()
-          : undefined;
+        return activeTargets.every((t) => t.health === 'up') && activeTargets.length === 5 ? activeTargets : undefined;
       },
       60_000,
       1000
     );
-    expect(jobs).toEqual(['demo-backend', 'demo-frontend', 'jaeger', 'jaeger-spanmetrics', 'prometheus']);
+    expect(targets.map((t) => t.labels.job).sort()).toEqual([
+      'demo-backend',
+      'demo-frontend',
+      'jaeger',
+      'jaeger-spanmetrics',
+      'prometheus',
+    ]);
+    // 2.42 reads an answer without a (valid) Content-Type as the text format; v3 fails that scrape
+    // (prometheus/prometheus docs/migration.md, "Scrape protocols"). Asked as Prometheus asks (OpenMetrics first).
+    const accept =
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,' +
+      'text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+    for (const target of targets) {
+      const answer = await request(target.scrapeUrl, { headers: { accept, connection: 'close' } });
+      expect({ job: target.labels.job, type: answer.headers['content-type'] }).toEqual({
+        job: target.labels.job,
+        type: expect.stringMatching(/^(application\/openmetrics-text; version=1\.0\.0|text\/plain; version=0\.0\.4);/),
+      });
+    }
+    // Exemplars come only with OpenMetrics: spanmetrics and both demo services speak it.
+    const openMetrics = targets
+      .filter((t) => t.labels.job.startsWith('demo-') || t.labels.job === 'jaeger-spanmetrics')
+      .map((t) => t.scrapeUrl);
+    for (const url of openMetrics) {
+      const answer = await request(url, { headers: { accept, connection: 'close' } });
+      expect(answer.headers['content-type']).toMatch(/^application\/openmetrics-text/);
+    }
   });
 
   test("the dashboards' variables offer the demo's services (label_values, through Prometheus's label API)", async () => {
