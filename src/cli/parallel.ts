@@ -27,7 +27,8 @@ import {
 } from '../engine';
 import { FileBytesReader } from './fileBytes';
 import {
-  analyzeOnThisThread,
+  analyzeRemote,
+  analyzeStdin,
   ChunkSource,
   emptySummary,
   InputFailure,
@@ -299,7 +300,11 @@ export async function readUnitsInParallel(
         const onAnalysis = options.criticalPaths
           ? (analysis: TraceAnalysis) => options.criticalPaths?.push(tracePath(analysis, operations))
           : undefined;
-        await analyzeOnThisThread(unit, { ...options, onAnalysis }, summary, seenTraceIds);
+        if (unit.kind === 'remote') {
+          await analyzeRemote(unit, { ...options, onAnalysis }, summary, seenTraceIds);
+        } else {
+          await analyzeStdin({ ...options, onAnalysis }, summary, seenTraceIds);
+        }
         continue;
       }
       const index = merged;

@@ -129,8 +129,10 @@ export async function readUnits(units: readonly InputUnit[], options: ReadOption
   for (const unit of units) {
     if (unit.kind === 'failure') {
       summary.failures.push(unit.failure);
-    } else if (unit.kind === 'stdin' || unit.kind === 'remote') {
-      await analyzeOnThisThread(unit, options, summary, seenTraceIds);
+    } else if (unit.kind === 'stdin') {
+      await analyzeStdin(options, summary, seenTraceIds);
+    } else if (unit.kind === 'remote') {
+      await analyzeRemote(unit, options, summary, seenTraceIds);
     } else {
       const read = async () => fileReader.read(unit.path);
       await analyzeInput(unit.path, read, options, summary, seenTraceIds, unit.listed === true);
@@ -179,18 +181,23 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-/** Reads stdin (`options.stdin`) or a remote source as one input, on this thread. */
-export async function analyzeOnThisThread(
-  unit: { kind: 'stdin' } | { kind: 'remote'; label: string; read: () => Promise<Uint8Array> },
+/** Reads stdin (`options.stdin`) as one input. */
+export async function analyzeStdin(
   options: ReadOptions,
   summary: ReadSummary,
   seenTraceIds: Set<string>
 ): Promise<void> {
-  if (unit.kind === 'remote') {
-    await analyzeInput(unit.label, unit.read, options, summary, seenTraceIds);
-  } else {
-    await analyzeInput(STDIN_LABEL, () => readChunks(options.stdin), options, summary, seenTraceIds);
-  }
+  await analyzeInput(STDIN_LABEL, () => readChunks(options.stdin), options, summary, seenTraceIds);
+}
+
+/** Reads a remote source (`--jaeger`) as one input, on this thread. */
+export async function analyzeRemote(
+  unit: Extract<InputUnit, { kind: 'remote' }>,
+  options: ReadOptions,
+  summary: ReadSummary,
+  seenTraceIds: Set<string>
+): Promise<void> {
+  await analyzeInput(unit.label, unit.read, options, summary, seenTraceIds);
 }
 
 async function analyzeInput(
