@@ -23,6 +23,8 @@ export const testIds = {
     root: 'hotpath-view',
     sample: 'hotpath-sample',
     table: 'hotpath-table',
+    rowDetails: 'hotpath-row-details',
+    columns: 'hotpath-columns',
     diagnostics: 'hotpath-diagnostics',
     error: 'hotpath-error',
     empty: 'hotpath-empty',
