@@ -36,6 +36,8 @@ export const testIds = {
     compare: 'hotpath-compare',
     compareWarning: 'hotpath-compare-warning',
     reportCompare: 'hotpath-report-compare',
+    changeTotal: 'hotpath-change-total',
+    showIdle: 'hotpath-show-idle',
     whatIf: 'hotpath-whatif',
     whatIfResult: 'hotpath-whatif-result',
   },

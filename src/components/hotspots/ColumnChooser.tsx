@@ -43,13 +43,7 @@ export function ColumnChooser({ fit, labels, onChoose, onReset }: ColumnChooserP
   );
   return (
     <Toggletip content={content} placement="bottom-end" closeButton={false}>
-      <Button
-        size="sm"
-        variant="secondary"
-        fill="text"
-        icon="columns"
-        data-testid={testIds.view.columns}
-      >
+      <Button size="sm" variant="secondary" fill="text" icon="columns" data-testid={testIds.view.columns}>
         {hidden > 0 ? `${hidden} more ${hidden === 1 ? 'column' : 'columns'}` : 'Columns'}
       </Button>
     </Toggletip>
