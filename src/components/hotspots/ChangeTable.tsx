@@ -199,7 +199,9 @@ function Delta({ us, styles }: { us: number; styles: ReturnType<typeof getStyles
   return (
     <span className={styles.delta} title={up ? 'Slower: more critical-path time' : 'Faster: less critical-path time'}>
       <Text color={up ? 'error' : 'success'} tabular>
-        <Icon name={up ? 'arrow-up' : 'arrow-down'} size="sm" className={styles.arrow} />
+        {/* Keyed by direction: while traces stream in a row's sign can flip, and an Icon whose name changes can
+            keep showing the SVG it loaded first (seen in Chromium with @grafana/ui 12.4). */}
+        <Icon key={up ? 'up' : 'down'} name={up ? 'arrow-up' : 'arrow-down'} size="sm" className={styles.arrow} />
         {signedMs(us)}
       </Text>
     </span>

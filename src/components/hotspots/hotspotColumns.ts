@@ -18,22 +18,23 @@ export const OPTIONAL_COLUMNS = [
 export type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 /**
- * The widths (px) the table needs for each column, as rendered by InteractiveTable in Chromium with Grafana's
- * theme (cell padding included), rounded up. Number columns never wrap, so these are what they take at most for the
- * values the engine produces (up to 7 digits with separators); the expander, service and operation columns wrap
- * their text, so theirs are the least they are given before a number column is dropped.
+ * The widths (px) the table needs for each column: the least width InteractiveTable gives each in Chromium with
+ * Grafana's dark theme (cell padding and header tooltip icon included; measured on the demo's traces in the
+ * layer-1 harness, whose fallback font is wider than Grafana's Inter), with room for longer numbers. Number
+ * columns never wrap; service and operation names wrap, so theirs are the least they keep before a number column
+ * is dropped.
  */
 export const COLUMN_WIDTHS: Record<OptionalColumn | 'expander' | 'service' | 'operation' | 'share', number> = {
-  expander: 48,
-  service: 130,
-  operation: 190,
-  share: 140,
-  cpTotal: 120,
-  exemplar: 200,
-  cpP95: 250,
-  spanP95: 130,
-  self: 100,
-  calls: 80,
+  expander: 40,
+  service: 110,
+  operation: 180,
+  share: 130,
+  cpTotal: 140,
+  exemplar: 240,
+  cpP95: 270,
+  spanP95: 150,
+  self: 110,
+  calls: 75,
   errorRate: 80,
   traces: 80,
 };
