@@ -134,12 +134,26 @@ test('panel at half width (900×500): the fault ranks first, and the columns tha
   expect((await tableRows(page))[0]).toBe('backend|redis.slow_down');
   expect(await horizontalOverflow(panelContent(page))).toEqual([]);
   // What fits 900 px: the ranking, the CP time and the costliest trace's links; the rest is counted.
-  expect(await headers(page)).toEqual(['Row expander', 'Service', 'Operation', 'CP share', 'CP total ms', 'Costliest trace']);
+  expect(await headers(page)).toEqual([
+    'Row expander',
+    'Service',
+    'Operation',
+    'CP share',
+    'CP total ms',
+    'Costliest trace',
+  ]);
   await expect(page.getByTestId(testIds.view.columns)).toHaveText('6 more columns');
   await saveScreenshot(page.getByTestId('harness-panel'), 'panel-half-width');
 
   // An expanded row shows what the narrow table leaves out, for that row.
-  await page.getByTestId(testIds.view.table).locator('tbody tr').first().locator('td').first().locator('button').click();
+  await page
+    .getByTestId(testIds.view.table)
+    .locator('tbody tr')
+    .first()
+    .locator('td')
+    .first()
+    .locator('button')
+    .click();
   const details = page.getByTestId(testIds.view.rowDetails);
   await expect(details).toContainText('CP/trace p50 · p95 · p99 ms');
   await expect(details).toContainText('Self ms');
@@ -172,6 +186,11 @@ test('panel at full width (1800×900): every column, nothing clipped', async ({ 
   ]);
   await expect(page.getByTestId(testIds.view.columns)).toHaveText('Columns');
   expect(await horizontalOverflow(panelContent(page))).toEqual([]);
+  // The panel is taller than its content: the parts stay together (no empty band under the data notes).
+  // (The Alert's first child is the box it draws.)
+  const banner = await page.getByTestId(testIds.view.diagnostics).locator('> div').first().boundingBox();
+  const table = await page.getByTestId(testIds.view.table).boundingBox();
+  expect(table!.y - (banner!.y + banner!.height)).toBeLessThanOrEqual(32);
   await saveScreenshot(page.getByTestId('harness-panel'), 'panel-full-width');
   expect(unexpectedRequests(seen)).toEqual([]);
 });

@@ -52,15 +52,16 @@ export interface ColumnFit {
 /**
  * The optional columns to show at `width` px (undefined: not measured yet, e.g. outside a browser — all of them).
  * Columns are taken in priority order while they fit, skipping none: a narrow column never jumps ahead of a more
- * important one that did not fit. The user's choices win over the width.
+ * important one that did not fit. The user's choices come on top: a column they hid frees its room for the next
+ * ones, a column they asked for is shown whatever the width (the table then scrolls sideways, as they chose) and
+ * never pushes out another.
  */
 export function fitColumns(width: number | undefined, rollup: boolean, choices: ColumnChoices = {}): ColumnFit {
-  const chosen = OPTIONAL_COLUMNS.filter((id) => choices[id] === true);
   let used = COLUMN_WIDTHS.expander + COLUMN_WIDTHS.service + (rollup ? 0 : COLUMN_WIDTHS.operation);
-  used += COLUMN_WIDTHS.share + chosen.reduce((sum, id) => sum + COLUMN_WIDTHS[id], 0);
-  const shown = new Set<OptionalColumn>(chosen);
+  used += COLUMN_WIDTHS.share;
+  const shown = new Set<OptionalColumn>(OPTIONAL_COLUMNS.filter((id) => choices[id] === true));
   for (const id of OPTIONAL_COLUMNS) {
-    if (choices[id] !== undefined) {
+    if (choices[id] === false) {
       continue;
     }
     if (width !== undefined && used + COLUMN_WIDTHS[id] > width) {
