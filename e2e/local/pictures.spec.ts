@@ -39,8 +39,11 @@ const HALF_WIDTH = { width: 900, height: 500 };
 const FULL_WIDTH = { width: 1800, height: 900 };
 /** The demo's recordings were made on 2026-12-04: the day around them. */
 const DAY = { from: Date.UTC(2026, 11, 4), to: Date.UTC(2026, 11, 5) };
-/** Log lines Loki holds for one service in one demo trace (both services log over OTLP with trace_id). */
-const LOG_LINES = (expr: string) => (expr.includes('service_name="backend"') ? 6 : 3);
+/**
+ * Log lines Loki holds for one service in one demo trace: the demo's frontend and backend each log one `request`
+ * line per request they serve (demo/lib/http.ts), with its trace_id, over OTLP.
+ */
+const LOG_LINES = 1;
 
 /** The data sources and app settings Grafana gets from provisioning/ (what the Configuration page opens with). */
 interface ProvisionedDataSources {

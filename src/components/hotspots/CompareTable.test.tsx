@@ -136,6 +136,8 @@ describe('ReportCompareTable (Compare page)', () => {
     expect(shown[0].Operation).toMatch(/gone$/);
     expect(deltas[0]).toBeLessThan(0);
     expect(deltas.some((d) => d > 0)).toBe(true);
+    // An increase against a falling mean explains a negative part of it, signed as the deltas are.
+    expect(shown[2]).toMatchObject({ Service: 'coreSrv', 'Δ CP/trace ms': '+4.188', 'Share of change': '\u22128.8 %' });
     const sizes = deltas.map(Math.abs);
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
   });
