@@ -12,15 +12,7 @@ import {
   SMARTTHINGS_FILE,
 } from '../support/fixtures';
 import { DsQueryBody, dsQueryResponder, DsQueryOptions, Gate } from '../support/grafanaApi';
-import {
-  expect,
-  HarnessScenario,
-  openHarness,
-  saveScreenshot,
-  SeenRequest,
-  test,
-  unexpectedRequests,
-} from '../support/harness';
+import { expect, HarnessScenario, openHarness, SeenRequest, test, unexpectedRequests } from '../support/harness';
 
 /**
  * The BUILT hotspots panel (dist/panels/hotspots/module.js) in Chromium, fed the Jaeger search table Grafana's
@@ -107,7 +99,6 @@ test('ranks 60 recorded traces as the engine does, fetching them in batches of 2
   expect(await tableRows(page)).toEqual(engineTop(traces, 10));
   await expect(sample(page)).toContainText('60 traces analysed');
   await expect(sample(page)).toContainText('searched 60 · fetched 60 · failed 0 · analysed 60');
-  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-60-traces');
 
   const batches = jaegerRequests(seen);
   expect(batches.map((r) => (r.body as DsQueryBody).queries.length).sort()).toEqual([10, 25, 25]);
@@ -146,7 +137,7 @@ test('hand-checked: the Istio Bookinfo request ranks productpage first at 61.9 %
   // (client 3.410–4.744, 1.334) and reviews (client 7.335–10.059, 2.724) one after the other, so both calls lie on
   // the critical path and productpage itself accounts for 11.439 − 1.334 − 2.724 = 7.381 ms = 61.9 % of 11.932.
   // Next: reviews' server span 2.242 minus its ratings call 0.850 = 1.392 ms (11.7 %).
-  // Wide enough for every column: this one is the README's picture of the panel.
+  // Wide enough for every column.
   await page.setViewportSize({ width: 1900, height: 640 });
   const seen = await open(page, harnessUrl, { ...panel(bookinfo), width: 1880, height: 620 }, bookinfo, {
     lokiLines: 1,
@@ -161,7 +152,6 @@ test('hand-checked: the Istio Bookinfo request ranks productpage first at 61.9 %
   await expect(rows.nth(1).locator('td').nth(3)).toHaveText('11.7 %');
   await expect(rows.nth(1).locator('td').nth(4)).toHaveText('1.392');
   await expect(rows.nth(0).getByTestId(testIds.view.logs)).toHaveText('Logs (1)');
-  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-hotspots');
   expect(unexpectedRequests(seen)).toEqual([]);
 });
 
@@ -179,7 +169,6 @@ test('hand-checked: the SmartThings journey puts coreSrv get /login/tokenauth fi
   const banner = page.getByTestId(testIds.view.diagnostics);
   await expect(banner).toContainText('Low coverage: 0.1 % of span time analysed');
   await expect(banner).toContainText('Set “Window” to “Full trace”');
-  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-coverage');
   expect(unexpectedRequests(seen)).toEqual([]);
 });
 

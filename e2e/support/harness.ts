@@ -133,7 +133,7 @@ const REPO = resolve(__dirname, '..', '..');
 
 /**
  * Saves a screenshot of the page (or of one element). With `HOTPATH_SCREENSHOTS_DIR` set (`npm run screenshots`
- * sets docs/screenshots), there — the README's images are made only this way; otherwise under test-results/, so a
+ * sets src/img/screenshots), there — the README's images are made only this way; otherwise under test-results/, so a
  * normal run leaves the committed images alone.
  */
 export async function saveScreenshot(target: Page | Locator, name: string): Promise<string> {
