@@ -16,7 +16,16 @@ export function exploreState(href: string): ExploreState {
   const url = new URL(href, 'http://grafana.invalid/a/hotpath-latency-app/');
   const params = Object.fromEntries(url.searchParams);
   const { panes, ...rest } = params;
-  return { path: url.pathname, params: rest, panes: panes === undefined ? undefined : JSON.parse(panes) };
+  return { path: url.pathname, params: rest, panes: panes === undefined ? undefined : parsePanes(panes) };
+}
+
+function parsePanes(panes: string): unknown {
+  try {
+    return JSON.parse(panes);
+  } catch (error) {
+    // What Explore would get: say so with the text, e.g. a link cut at a `#` or `&` that was decoded on the way.
+    throw new Error(`the link's panes is not JSON (${String(error)}): ${panes}`);
+  }
 }
 
 /** The state an Explore link in the harness must open: orgId 1 (the harness's boot data), URL schema 1. */
