@@ -2,34 +2,23 @@
 /**
  * The layer-1 harness runs the built plugin on two runtimes (e2e/harness/runtimes.json): the packages it builds
  * against, and what the Grafana release the bundle ships supplies to plugins (e2e/harness/runtime-13). Checked
- * here without installing anything: the second runtime is on the bundle's Grafana line, installed by `npm ci` from
- * its own lockfile by a script `npm run ci` runs, and React's development build is used by one of the two.
+ * here without installing anything: the second runtime is on the bundle's Grafana line (tools/versions.json),
+ * installed by `npm ci` from its own lockfile by a script `npm run ci` runs, and one runtime uses development React.
  */
-import { clone, exists, readJson, readText, readYaml } from './lib/repo';
-import {
-  RuntimeLock,
-  RuntimePackage,
-  runtimeGrafanaVersion,
-  SHARED_GRAFANA_PACKAGES,
-  VersionSources,
-  versionProblems,
-} from './lib/runtimes';
+import { clone, exists, readJson, readText } from './lib/repo';
+import { RuntimeLock, RuntimePackage, VersionSources, minorOf, versionProblems } from './lib/runtimes';
+import { VERSIONS } from './lib/versions';
 
 interface HarnessRuntimes {
   runtimes: Array<{ id: string; packages: string; react: string }>;
 }
 
 const { runtimes } = readJson<HarnessRuntimes>('e2e/harness/runtimes.json');
-const separate = runtimes.filter((runtime) => runtime.packages !== '.');
 const RUNTIME_13 = 'e2e/harness/runtime-13';
 
 function sources(): VersionSources {
-  const workflow = readYaml<{ jobs: Record<string, { strategy?: { matrix?: { grafana?: string[] } } }> }>(
-    '.github/workflows/ci.yml'
-  );
   return {
     dockerfile: readText('deploy/grafana/Dockerfile'),
-    matrix: workflow.jobs['e2e-stack']?.strategy?.matrix?.grafana ?? [],
     runtimePackage: readJson<RuntimePackage>(`${RUNTIME_13}/package.json`),
     runtimeLock: readJson<RuntimeLock>(`${RUNTIME_13}/package-lock.json`),
   };
@@ -46,17 +35,16 @@ describe('the harness runtimes', () => {
   });
 
   it('differ: the second runs another Grafana line and React 19', () => {
-    const own = readJson<RuntimePackage>('package.json');
-    const second = readJson<RuntimePackage>(`${RUNTIME_13}/package.json`);
-    const minor = (v: string | undefined) => /(\d+\.\d+)\./.exec(v ?? '')?.[1];
-    expect(minor(runtimeGrafanaVersion(second))).not.toBe(minor(own.dependencies?.['@grafana/ui']));
-    expect(second.dependencies?.react).toMatch(/^19\.\d+\.\d+$/);
-    expect(second.dependencies?.['react-dom']).toBe(second.dependencies?.react);
+    const own = readJson<RuntimePackage>('package.json').dependencies ?? {};
+    const second = readJson<RuntimePackage>(`${RUNTIME_13}/package.json`).dependencies ?? {};
+    expect(minorOf(second['@grafana/ui'])).not.toBe(minorOf(own['@grafana/ui']));
+    expect(second.react).toMatch(/^19\.\d+\.\d+$/);
+    expect(second['react-dom']).toBe(second.react);
   });
 
   it('each separate runtime has its own lockfile, installed with npm ci by the script npm run ci runs before layer 1', () => {
     const scripts = readJson<{ scripts: Record<string, string> }>('package.json').scripts;
-    for (const runtime of separate) {
+    for (const runtime of runtimes.filter((r) => r.packages !== '.')) {
       expect(exists(`${runtime.packages}/package-lock.json`)).toBe(true);
       expect(scripts['e2e:runtimes']).toContain(`npm ci --prefix ${runtime.packages}`);
     }
@@ -66,30 +54,29 @@ describe('the harness runtimes', () => {
   });
 });
 
-describe("one Grafana line for the bundle's image, the second harness runtime and CI's stack matrix", () => {
+describe("one Grafana line for the bundle's image and the second harness runtime (tools/versions.json)", () => {
   it('holds today', () => {
     expect(versionProblems(sources())).toEqual([]);
-    // Exact pins, one release for all three packages.
-    expect(runtimeGrafanaVersion(sources().runtimePackage)).toMatch(/^13\.\d+\.\d+$/);
   });
 
-  it('fails when the image moves to another minor line without the runtime', () => {
+  it('fails when the image moves without versions.json, or versions.json leaves the minor line', () => {
     const moved = sources();
     moved.dockerfile = moved.dockerfile.replace(/^ARG GRAFANA_VERSION=\S+$/m, 'ARG GRAFANA_VERSION=13.3.0');
-    moved.matrix = ['12.3.10', '13.3.0'];
     expect(versionProblems(moved)).toEqual([
-      `the harness runtime runs @grafana/* ${runtimeGrafanaVersion(moved.runtimePackage)}, the bundle's image is Grafana 13.3.0`,
-      `CI's stack matrix ["12.3.10","13.3.0"] tests no Grafana 13.2.x`,
+      `deploy/grafana/Dockerfile: GRAFANA_VERSION 13.3.0, tools/versions.json says ${VERSIONS.grafana.tag}`,
+    ]);
+    expect(versionProblems(moved, { ...VERSIONS.grafana, tag: '13.3.0' })).toEqual([
+      `tools/versions.json: the image 13.3.0 and the packages ${VERSIONS.grafana.npmVersion} are not one minor line`,
     ]);
   });
 
-  it('fails when the runtime pins differ between the @grafana packages, or float', () => {
+  it('fails when a runtime pin differs from versions.json, or floats', () => {
     for (const pin of ['13.1.3', '^13.2.0']) {
       const mixed = sources();
       mixed.runtimePackage = clone(mixed.runtimePackage);
-      mixed.runtimePackage.dependencies![SHARED_GRAFANA_PACKAGES[1]] = pin;
+      mixed.runtimePackage.dependencies!['@grafana/ui'] = pin;
       expect(versionProblems(mixed)).toContain(
-        'the harness runtime does not pin @grafana/data, @grafana/ui, @grafana/runtime to one exact release'
+        `e2e/harness/runtime-13: @grafana/ui ${pin}, tools/versions.json says ${VERSIONS.grafana.npmVersion}`
       );
     }
   });
@@ -97,14 +84,13 @@ describe("one Grafana line for the bundle's image, the second harness runtime an
   it('fails when the lockfile is out of step with the runtime package.json', () => {
     const stale = sources();
     stale.runtimeLock = clone(stale.runtimeLock);
-    const version = runtimeGrafanaVersion(stale.runtimePackage);
     stale.runtimeLock.packages['node_modules/@grafana/ui'].version = '13.2.0';
     expect(versionProblems(stale)).toEqual([
-      `the harness runtime lock resolves @grafana/ui to 13.2.0, package.json pins ${version}`,
+      `e2e/harness/runtime-13: the lockfile resolves @grafana/ui to 13.2.0, package.json pins ${VERSIONS.grafana.npmVersion}`,
     ]);
     delete stale.runtimeLock.packages['']?.dependencies?.react;
     expect(versionProblems(stale)).toContain(
-      'the harness runtime package-lock.json is out of step with its package.json'
+      'e2e/harness/runtime-13: package-lock.json is out of step with package.json'
     );
   });
 });
