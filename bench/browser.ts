@@ -10,7 +10,7 @@
  *     chunk: a nested panel's chunks 404 in Grafana, grafana/plugin-tools#2172).
  * Prints the median of the runs. Numbers only: nothing here asserts a time (target: < 2 s after fetch).
  *
- * Needs the builds: `npm run build && node e2e/harness/build.mjs`.
+ * Needs the builds: `npm run build && node e2e/harness/build.mjs grafana-12`.
  *   npm run bench:browser              5 runs
  *   npm run bench:browser -- --runs=3
  *   npm run bench:browser -- --profile   also where the page's main thread spent its time (CPU profile; the
@@ -19,10 +19,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 import { chromium, type Page } from '@playwright/test';
 
+import { DEFAULT_RUNTIME, harnessBuildDir } from '../e2e/harness/runtimes';
 import { startHarnessServer } from '../e2e/harness/server';
 import { chromiumLaunchOptions } from '../e2e/support/chromium';
 import { hotspotsPanel } from '../e2e/support/demoStack';
@@ -220,9 +221,13 @@ async function main(): Promise<void> {
   const runsArg = process.argv.find((arg) => arg.startsWith('--runs='));
   const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : 5;
   const profile = process.argv.includes('--profile');
-  for (const built of ['dist/module.js', 'dist/panels/hotspots/module.js', 'e2e/harness/dist/main.js']) {
+  // The harness of the packages the plugin builds against (production React), as the bench has always measured.
+  const harness = relative(ROOT, join(harnessBuildDir(DEFAULT_RUNTIME), 'main.js'));
+  for (const built of ['dist/module.js', 'dist/panels/hotspots/module.js', harness]) {
     if (!existsSync(join(ROOT, built))) {
-      throw new Error(`${built} is missing: run \`npm run build && node e2e/harness/build.mjs\` first`);
+      throw new Error(
+        `${built} is missing: run \`npm run build && node e2e/harness/build.mjs ${DEFAULT_RUNTIME}\` first`
+      );
     }
   }
   const traces: JaegerTrace[] = Array.from(generateTraces({ seed: 42, traces: TRACES, spans: SPANS }));

@@ -11,6 +11,7 @@ import {
   searchTable,
   SMARTTHINGS_FILE,
 } from '../support/fixtures';
+import { explorePanes, linkState } from '../support/explore';
 import { DsQueryBody, dsQueryResponder, DsQueryOptions, Gate } from '../support/grafanaApi';
 import { expect, HarnessScenario, openHarness, SeenRequest, test, unexpectedRequests } from '../support/harness';
 
@@ -48,23 +49,6 @@ async function tableRows(page: Page): Promise<string[]> {
     out.push(`${await cells.nth(1).innerText()}|${await cells.nth(2).innerText()}`);
   }
   return out;
-}
-
-/**
- * An Explore URL as @grafana/data's `urlUtil.renderUrl` writes it — computed in the page with the very package
- * Grafana supplies (@grafana/data cannot load in Node), from panes the test states by hand.
- */
-function exploreUrl(page: Page, panes: unknown): Promise<string> {
-  return page.evaluate((json) => {
-    const host = window as unknown as {
-      hotpathHarness: { externals: Record<string, { urlUtil: { renderUrl(path: string, q: object): string } }> };
-    };
-    return host.hotpathHarness.externals['@grafana/data'].urlUtil.renderUrl('/explore', {
-      schemaVersion: 1,
-      panes: json,
-      orgId: 1,
-    });
-  }, JSON.stringify(panes));
 }
 
 const view = (page: Page) => page.getByTestId(testIds.view.root);
@@ -275,7 +259,7 @@ test('an empty search result is an empty state, not a blank panel, and fetches n
   expect(unexpectedRequests(seen)).toEqual([]);
 });
 
-test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no lines for says "no logs"', async ({
+test('"Open trace" and "Logs" open exactly the intended Explore state; a service Loki has no lines for says "no logs"', async ({
   page,
   harnessUrl,
 }) => {
@@ -301,7 +285,7 @@ test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no line
       range: { from: String(extent.from), to: String(extent.to) },
     },
   };
-  await expect(first.getByTestId(testIds.view.openTrace)).toHaveAttribute('href', await exploreUrl(page, openTrace));
+  expect(await linkState(first.getByTestId(testIds.view.openTrace))).toEqual(explorePanes(openTrace));
   // Without trace-to-logs settings on the Jaeger data source: the app's query, ±1 min around the trace.
   const expr = `{service_name="productpage.bookinfo"} | trace_id="${traceId}"`;
   const logsRange = { from: extent.from - 60_000, to: extent.to + 60_000 };
@@ -314,7 +298,7 @@ test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no line
   };
   const logsLink = first.getByTestId(testIds.view.logs);
   await expect(logsLink).toHaveText('Logs (4)');
-  await expect(logsLink).toHaveAttribute('href', await exploreUrl(page, logs));
+  expect(await linkState(logsLink)).toEqual(explorePanes(logs));
   // The count asked of Loki is exactly the link's query over the link's range, evaluated at its end.
   const count = lokiRequests(seen).find((r) => (r.body as DsQueryBody).queries[0].expr?.includes('productpage'));
   expect(count?.body).toEqual({
@@ -335,5 +319,65 @@ test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no line
   await expect(reviews.locator('td').nth(1)).toHaveText('reviews.bookinfo');
   await expect(reviews.getByTestId(testIds.view.noLogs)).toHaveText('no logs');
   await expect(reviews.getByTestId(testIds.view.logs)).toHaveCount(0);
+  expect(unexpectedRequests(seen)).toEqual([]);
+});
+
+/** A service and an operation named with everything a URL gives meaning to (and percent-escapes to decode twice). */
+const HOSTILE_SERVICE = 'product&page#1+x%y %2F%25&orgId=2';
+const HOSTILE_OPERATION = 'GET /p?a=1&b=%20#frag+';
+
+test('links of a service and operation with hostile names open exactly their trace and logs', async ({
+  page,
+  harnessUrl,
+}) => {
+  // The Bookinfo trace with productpage (ranked first) renamed: nothing else about the trace changes.
+  const original = fixtureTrace(BOOKINFO_FILE);
+  const renamed: JaegerTrace = {
+    ...original,
+    processes: Object.fromEntries(
+      Object.entries(original.processes).map(([id, p]) => [
+        id,
+        p.serviceName === 'productpage.bookinfo' ? { ...p, serviceName: HOSTILE_SERVICE } : p,
+      ])
+    ),
+    spans: original.spans.map((span) =>
+      span.operationName === 'productpage.bookinfo.svc.cluster.local:9080/productpage'
+        ? { ...span, operationName: HOSTILE_OPERATION }
+        : span
+    ),
+  };
+  const traceId = renamed.traceID;
+  const seen = await open(page, harnessUrl, panel([renamed]), [renamed], { lokiLines: 3 });
+  await expect(view(page)).toHaveAttribute('data-phase', 'done', DONE);
+  const first = page.getByTestId(testIds.view.table).locator('tbody tr').first();
+  // The names reach the table as text, exactly.
+  await expect(first.locator('td').nth(1)).toHaveText(HOSTILE_SERVICE);
+  await expect(first.locator('td').nth(2)).toHaveText(HOSTILE_OPERATION);
+
+  const starts = renamed.spans.map((span) => span.startTime);
+  const ends = renamed.spans.map((span) => span.startTime + span.duration);
+  const extent = { from: Math.floor(Math.min(...starts) / 1000), to: Math.ceil(Math.max(...ends) / 1000) };
+  expect(await linkState(first.getByTestId(testIds.view.openTrace))).toEqual(
+    explorePanes({
+      hpt: {
+        datasource: 'jaeger',
+        queries: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, query: traceId }],
+        range: { from: String(extent.from), to: String(extent.to) },
+      },
+    })
+  );
+  const logsLink = first.getByTestId(testIds.view.logs);
+  await expect(logsLink).toHaveText('Logs (3)');
+  // None of & # + % or space needs escaping in a LogQL string: the name stands in the query as it is.
+  const expr = `{service_name="${HOSTILE_SERVICE}"} | trace_id="${traceId}"`;
+  expect(await linkState(logsLink)).toEqual(
+    explorePanes({
+      hpl: {
+        datasource: 'loki',
+        queries: [{ refId: 'A', datasource: { type: 'loki', uid: 'loki' }, expr, queryType: 'range' }],
+        range: { from: String(extent.from - 60_000), to: String(extent.to + 60_000) },
+      },
+    })
+  );
   expect(unexpectedRequests(seen)).toEqual([]);
 });
