@@ -134,8 +134,14 @@ interface ProtoRequest {
   }>;
 }
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+/** Hex of a bytes field: a Buffer slice when set; protobufjs's default (an empty array, not a Buffer) when absent. */
+function hex(bytes: Uint8Array | number[]): string {
+  if (bytes.length === 0) {
+    return '';
+  }
+  return bytes instanceof Uint8Array
+    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+    : Buffer.from(bytes).toString('hex');
 }
 
 function anyValueJson(value: ProtoAnyValue | null): unknown {

@@ -1,7 +1,8 @@
 /**
  * The traces `hotpath stream` is still collecting: spans grouped per trace until the trace has been idle for the
- * idle window, at most `maxOpen` at a time, and the offsets it is safe to commit. No Kafka and no clock of its own
- * (the caller passes `nowMs`), so every rule here is tested directly (openTraces.test.ts).
+ * idle window, at most `maxOpen` at a time, and the offsets it is safe to commit. No Kafka and no clock of its own:
+ * the caller passes `nowMs` from a monotonic clock (idle traces are found in order of last activity, which needs
+ * times that never go back), so every rule here is tested directly (openTraces.test.ts).
  *
  * Delivery: a partition's offsets are committed only below the first message of its oldest open trace, so a
  * consumer that dies replays every trace it had not finished (and, within the idle window, some it had: the

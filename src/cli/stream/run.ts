@@ -159,7 +159,7 @@ export class StreamProcess {
     }
     this.metrics.countMessage('decoded');
     this.metrics.countSpans('malformed', decoded.malformedSpans);
-    const now = Date.now();
+    const now = performance.now();
     for (const fragment of decoded.fragments) {
       const { lateSpans, evicted } = this.open.add(partition, offset, fragment, now);
       this.metrics.countSpans('late', lateSpans);
@@ -180,7 +180,7 @@ export class StreamProcess {
   }
 
   private onTick(): void {
-    this.recordAll(this.open.takeIdle(Date.now()));
+    this.recordAll(this.open.takeIdle(performance.now()));
     this.updateGauges();
     void this.commit();
   }
