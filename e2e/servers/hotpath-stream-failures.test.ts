@@ -54,8 +54,11 @@ describe('hotpath stream under failures', () => {
   let collector: Jaeger;
   let dir: string;
   const streams: HotpathStream[] = [];
+  /** Traces sent to the topic so far (by every test: each group reads it from the beginning). */
+  let sentTraces = 0;
 
   async function send(traces: JaegerTrace[]): Promise<void> {
+    sentTraces += traces.length;
     for (let i = 0; i < traces.length; i += 20) {
       const answer = await postJson(
         `${collector.url('JAEGER_OTLP_HTTP_ENDPOINT')}/v1/traces`,
@@ -186,5 +189,39 @@ describe('hotpath stream under failures', () => {
     expect(counted).toBeGreaterThanOrEqual(expected);
     expect(counted - expected).toBeLessThanOrEqual(total([killedAt], 'hotpath_traces_total'));
     process.stderr.write(`hotpath stream failover: ${counted - expected} trace(s) counted twice of ${expected}\n`);
+  });
+
+  it('SIGTERM analyses the open traces, commits and leaves: the next member of the group does not count them again', async () => {
+    const stream = await startStream('graceful', ['--trace-idle', '600s', '--linger', '5s']);
+    const backlog = sentTraces;
+    await waitFor(
+      'the backlog collected, none analysed yet (idle window of 10 minutes)',
+      async () =>
+        (await stream.metrics()).some((s) => s.name === 'hotpath_open_traces' && s.value === backlog)
+          ? true
+          : undefined,
+      SETTLED_WITHIN_MS,
+      250
+    );
+    const stopping = stream.stop('SIGTERM');
+    const final = await waitFor(
+      'the final counts, served while lingering',
+      async () => {
+        const m = await stream.metrics().catch(() => undefined);
+        return m !== undefined && total([m], 'hotpath_traces_total') >= backlog ? m : undefined;
+      },
+      SETTLED_WITHIN_MS,
+      100
+    );
+    expect(total([final], 'hotpath_traces_total')).toBe(backlog);
+    expect(total([final], 'hotpath_open_traces')).toBe(0);
+    await stopping;
+    // The successor starts where the first one committed: it sees only what is sent now.
+    const successor = await startStream('graceful');
+    const fresh = generatedTraces(dir, 13, 40);
+    await send(fresh);
+    const after = await settled([successor], fresh.length);
+    expect(total(after, 'hotpath_traces_total')).toBe(fresh.length);
+    await successor.stop();
   });
 });

@@ -105,6 +105,12 @@ export class StreamProcess {
     this.tick = setInterval(() => this.onTick(), every);
   }
 
+  /** The metrics as /metrics serves them (for in-process callers: bench/stream.ts). */
+  metricsText(): Promise<string> {
+    this.updateGauges();
+    return this.metrics.registry.metrics();
+  }
+
   /** The port /metrics answers on (the one given, or the one picked for port 0). */
   get port(): number {
     const address = this.server.address();
