@@ -41,7 +41,7 @@ async function fill(broker: KafkaBroker): Promise<number> {
   for (const trace of generateTraces({ seed: 5, traces: TRACES, spans: SPANS })) {
     spans += trace.spans.length;
     batch.push({ key: trace.traceID, value: protoBytes(otlpExport([trace as unknown as JaegerTrace])) });
-    if (batch.length === 1000) {
+    if (batch.length === 100) {
       await producer.send({ topic: TOPIC, messages: batch });
       batch = [];
     }
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     let firstRead: number | undefined;
     let done: number | undefined;
     while (done === undefined) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 250));
       const metrics = [parseMetrics(await stream.metricsText())];
       if (firstRead === undefined && total(metrics, 'hotpath_messages_total') > 0) {
         firstRead = performance.now();
