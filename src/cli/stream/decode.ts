@@ -11,8 +11,9 @@ import { util as protobufUtil, configure as configureProtobuf } from 'protobufjs
 
 import { exportTraceServiceRequest } from './otlpProto';
 
-// 64-bit integers as long.js Longs, never as lossy numbers: epoch nanoseconds exceed 2^53. protobufjs finds long.js
-// through a require it hides from bundlers, so it is given explicitly.
+// 64-bit integers as long.js Longs, never as lossy numbers: epoch nanoseconds exceed 2^53. protobufjs looks long.js
+// up itself when it can (it does in this bundle); without it, it would decode them to numbers silently, so it is
+// given explicitly rather than left to that lookup.
 protobufUtil.Long = Long;
 configureProtobuf();
 
