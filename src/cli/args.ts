@@ -46,6 +46,7 @@ export interface AnalyzeCommand {
 export type Command = { command: 'help' } | { command: 'version' } | AnalyzeCommand;
 
 export const USAGE = `Usage: hotpath analyze <file|dir|-> [more inputs…] [options]
+       hotpath stream --brokers HOST:PORT[,…] [options]   (see hotpath stream --help)
 
 Ranks (service, operation) pairs by how much end-to-end latency they cause: the time each one spends on its
 traces' critical paths.

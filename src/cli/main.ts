@@ -17,6 +17,7 @@ import { AnalyzeCommand, Command, parseCommandLine, UsageError, USAGE } from './
 import { isWorkerSetup, readUnitsInParallel, runAnalysisWorker } from './parallel';
 import { ChunkSource, expandInputs, readUnits } from './readInputs';
 import { renderJson } from './render/json';
+import { streamMain } from './stream/command';
 import { printable } from './render/printable';
 import { coverageLines, isLowCoverage, renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
@@ -51,6 +52,9 @@ export interface MainOptions {
 
 /** Runs the CLI with `argv` (without `node` and the script). Resolves to the exit code; rejects only on bugs. */
 export async function main(argv: readonly string[], io: CliIo, options: MainOptions = {}): Promise<number> {
+  if (argv[0] === 'stream') {
+    return streamMain(argv.slice(1), io);
+  }
   let command: Command;
   try {
     command = parseCommandLine(argv);
