@@ -41,3 +41,4 @@ export type {
   AttributeRow,
   SkippedKey,
 } from './aggregate/attributes';
+export { collectAttributes } from './adapters/attributes';

@@ -240,8 +240,9 @@ export interface SkippedKey {
 export interface AttributeAnalysis {
   /** Family-wise confidence of the bounds (e.g. 0.95). */
   confidence: number;
-  /** Values with enough slow support that were tested (the Bonferroni family size). */
+  /** Values in at least `minSlowTraces` slow traces, all tested (the Bonferroni family size). */
   tested: number;
+  minSlowTraces: number;
   /** Over-represented values, most implicated (highest lower bound) first. */
   rows: AttributeRow[];
   /** The operations whose critical-path time `hotspot*` sums: the comparison's top growing operations. */
@@ -371,6 +372,7 @@ export function findSharedAttributes(
   return {
     confidence,
     tested: candidates.length,
+    minSlowTraces: minSlow,
     rows,
     hotspotOperations: hotspotRows.map((row) => ({ service: row.service, operation: row.operation })),
     skippedKeys: skippedKeys.map(({ keyId, ...key }) => key),
