@@ -158,8 +158,9 @@ describe('findSharedAttributes', () => {
     collector.add('s', 'b', 'x');
     collector.add('s', 'a', 'toolong');
     collector.add('s', 'a', { nested: true });
+    collector.add('s', 'a'.repeat(5), 'x');
     collector.endTrace();
-    expect(collector.drops).toEqual({ keysOverCap: 1, valuesOverCap: 1, unusableValues: 2 });
+    expect(collector.drops).toEqual({ keysOverCap: 1, valuesOverCap: 1, unusableValues: 3 });
     expect(collector.overflowed(0)).toBe(true);
     expect(collector.setOf('t')).toHaveLength(2);
   });

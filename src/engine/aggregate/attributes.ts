@@ -18,7 +18,7 @@ export interface AttributeLimits {
   maxKeys: number;
   /** Distinct values kept per key; a key with more is skipped as high-cardinality (and its values counted). */
   maxValuesPerKey: number;
-  /** Longer values (in UTF-16 units) are dropped and counted: nobody filters on a 4 kB tag. */
+  /** Longer values and keys (in UTF-16 units) are dropped and counted: nobody filters on a 4 kB tag. */
   maxValueLength: number;
 }
 
@@ -30,7 +30,7 @@ export interface AttributeDrops {
   keysOverCap: number;
   /** Attributes whose value came after the key already had `maxValuesPerKey` values. */
   valuesOverCap: number;
-  /** Values longer than `maxValueLength`, or not a string, number or boolean. */
+  /** Keys or values longer than `maxValueLength`, or values not a string, number or boolean. */
   unusableValues: number;
 }
 
@@ -66,7 +66,7 @@ export class AttributeCollector {
   /** One attribute of a span (or of the resource/process) of `service` in the current trace. */
   add(service: string, key: string, value: unknown): void {
     const text = attributeText(value, this.limits.maxValueLength);
-    if (text === undefined) {
+    if (text === undefined || key.length > this.limits.maxValueLength) {
       this.drops.unusableValues++;
       return;
     }
