@@ -1,15 +1,24 @@
 import type { AttributeCollector } from '../aggregate/attributes';
+import { detectFormat } from './detect';
+import { cellText, decodeJson, FrameLike, framesOf, isTraceFrame } from './grafanaFrame';
 import { anyValue, normalizeId, serviceName } from './otlp';
 import { isRecord } from './types';
 
 /**
- * Feeds the attributes of every trace in parsed Jaeger or OTLP JSON to `collector`, keyed by service: span tags
- * and process tags (Jaeger), span and resource attributes (OTLP). Separate from the readers on purpose: the
+ * Feeds the attributes of every trace in parsed Jaeger, OTLP or Grafana trace-frame JSON to `collector`, keyed by
+ * service: span tags and process tags (Jaeger; a frame's `tags` and `serviceTags`), span and resource attributes
+ * (OTLP). Separate from the readers on purpose: the
  * analysis needs tags only when attributes are compared, and the fast Jaeger byte reader skips them unread.
  * Trace IDs are found as the readers find them, so sets match the analysed traces. Anything not understood is
- * ignored: the readers report problems; this only collects. (Grafana data frames are not read here.)
+ * ignored: the readers report problems; this only collects.
  */
 export function collectAttributes(input: unknown, collector: AttributeCollector): void {
+  if (detectFormat(input) === 'grafana-frame') {
+    for (const frame of framesOf(input) ?? []) {
+      collectFrameAttributes(frame, collector);
+    }
+    return;
+  }
   if (Array.isArray(input)) {
     // JSON lines or an array of traces: each item on its own.
     for (const item of input) {
@@ -144,4 +153,45 @@ function otlpAttributes(attributes: unknown): Attribute[] {
     }
   }
   return pairs;
+}
+
+/**
+ * The attributes of a Grafana trace frame (one row per span, rows of several traces mixed): `tags` per span, and
+ * `serviceTags` — the process tags — once per service of each trace. The panel reads frames like this one.
+ */
+export function collectFrameAttributes(frame: FrameLike, collector: AttributeCollector): void {
+  if (!isTraceFrame(frame)) {
+    return;
+  }
+  const column = (name: string) => frame.fields.find((f) => f.name === name)?.values;
+  const traceIds = column('traceID');
+  const services = column('serviceName');
+  const tags = column('tags');
+  const serviceTags = column('serviceTags');
+  if (traceIds === undefined || services === undefined) {
+    return;
+  }
+  const rowsByTrace = new Map<string, number[]>();
+  for (let row = 0; row < traceIds.length; row++) {
+    const traceId = cellText(traceIds[row]);
+    const rows = rowsByTrace.get(traceId);
+    if (rows === undefined) {
+      rowsByTrace.set(traceId, [row]);
+    } else {
+      rows.push(row);
+    }
+  }
+  for (const [traceId, rows] of rowsByTrace) {
+    collector.startTrace(traceId);
+    const servicesDone = new Set<string>();
+    for (const row of rows) {
+      const service = cellText(services[row]);
+      addJaegerTags(collector, service, decodeJson(tags?.[row]));
+      if (!servicesDone.has(service)) {
+        servicesDone.add(service);
+        addJaegerTags(collector, service, decodeJson(serviceTags?.[row]));
+      }
+    }
+    collector.endTrace();
+  }
 }
