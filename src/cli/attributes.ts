@@ -2,11 +2,11 @@
  * The CLI's side of the attribute analysis (issue #16): collects each input's attributes while the inputs are
  * read, only when a slow-vs-baseline comparison is asked for.
  */
-import { AttributeCollector, collectAttributes } from '../engine';
+import { AttributeCollector, collectAttributesFromText } from '../engine';
 
 /**
- * A `ReadOptions.onInputBytes` hook feeding `collector`. It parses the input a second time (JSON or JSON lines)
- * because the trace readers skip tags unread; input that does not parse is left to the readers to report.
+ * A `ReadOptions.onInputBytes` hook feeding `collector`. It parses the input a second time because the trace
+ * readers skip tags unread; input that does not parse is left to the readers to report.
  */
 export function attributeHook(collector: AttributeCollector): (bytes: Uint8Array) => void {
   const decoder = new TextDecoder();
@@ -18,26 +18,6 @@ export function attributeHook(collector: AttributeCollector): (bytes: Uint8Array
     } catch {
       return; // too large to decode at once: the readers say so
     }
-    collectAttributes(parsedDocuments(text), collector);
+    collectAttributesFromText(text, collector);
   };
-}
-
-/** The document, or the JSON lines' documents (lines that are not JSON are skipped). */
-function parsedDocuments(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    const documents: unknown[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') {
-        continue;
-      }
-      try {
-        documents.push(JSON.parse(line));
-      } catch {
-        // not JSON: the readers report it
-      }
-    }
-    return documents;
-  }
 }

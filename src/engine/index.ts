@@ -41,4 +41,4 @@ export type {
   AttributeRow,
   SkippedKey,
 } from './aggregate/attributes';
-export { collectAttributes, collectFrameAttributes } from './adapters/attributes';
+export { collectAttributes, collectAttributesFromText, collectFrameAttributes } from './adapters/attributes';

@@ -29,6 +29,31 @@ export function collectAttributes(input: unknown, collector: AttributeCollector)
   collectDocument(input, collector);
 }
 
+/**
+ * `collectAttributes` over JSON text or JSON lines (lines that are not JSON are skipped): for callers that hand the
+ * readers text or bytes, which parse it without keeping the tags. Bad input is left to the readers to report.
+ */
+export function collectAttributesFromText(text: string, collector: AttributeCollector): void {
+  let documents: unknown;
+  try {
+    documents = JSON.parse(text);
+  } catch {
+    const lines: unknown[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') {
+        continue;
+      }
+      try {
+        lines.push(JSON.parse(line));
+      } catch {
+        // not JSON: the readers report it
+      }
+    }
+    documents = lines;
+  }
+  collectAttributes(documents, collector);
+}
+
 function collectDocument(document: unknown, collector: AttributeCollector): void {
   if (!isRecord(document)) {
     return;
