@@ -33,6 +33,7 @@ export const testIds = {
     logsUnavailable: 'hotpath-logs-unavailable',
     compare: 'hotpath-compare',
     compareWarning: 'hotpath-compare-warning',
+    sharedAttributes: 'hotpath-shared-attributes',
     reportCompare: 'hotpath-report-compare',
     whatIf: 'hotpath-whatif',
     whatIfResult: 'hotpath-whatif-result',
