@@ -19,6 +19,8 @@ export interface JsonAttributeRow {
   hotspotWithoutMs: number | null;
   hotspotDeltaMs: number | null;
   exemplarTraceId: string;
+  /** Other values on exactly the same traces (`service key=value`), folded into this row. */
+  sameTraces: string[];
 }
 
 export interface JsonAttributeAnalysis {
@@ -58,6 +60,7 @@ export function attributesJson(analysis: AttributeAnalysis): {
       hotspotWithoutMs: ms(row.hotspotWithoutUs),
       hotspotDeltaMs: ms(row.hotspotDeltaUs),
       exemplarTraceId: row.exemplarTraceId,
+      sameTraces: [...row.sameTraces],
     })),
     attributeAnalysis: {
       method: ATTRIBUTE_METHOD,

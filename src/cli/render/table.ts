@@ -243,6 +243,12 @@ function attributeSection(analysis: AttributeAnalysis, top: number, layout: Layo
         { shrink: { service: 8, attribute: 16 } },
       ])
     );
+    rows.forEach((row, i) => {
+      if (row.sameTraces.length > 0) {
+        const more = row.sameTraces.length > 3 ? `, … (${row.sameTraces.length - 3} more)` : '';
+        lines.push(`  #${i + 1} is on the same traces as ${row.sameTraces.slice(0, 3).join(', ')}${more}.`);
+      }
+    });
     lines.push(
       `slow / baseline: share of traces with the value; Δ share ≥: the lower bound of the difference at ${sure} ` +
         `confidence over ${plural(analysis.tested, 'value')} tested; Δ hotspot: critical-path time of ${hotspots || 'the hotspots'} ` +

@@ -24,6 +24,7 @@ const ANALYSIS: AttributeAnalysis = {
       hotspotWithoutUs: 60_000,
       hotspotDeltaUs: 240_000,
       exemplarTraceId: '0af7651916cd43dd8448eb211c80319c',
+      sameTraces: ['inventory host.id=h-7'],
     },
   ],
   hotspotOperations: [{ service: 'inventory', operation: 'SELECT stock' }],
@@ -41,7 +42,7 @@ describe('SharedAttributes (what the slow requests share)', () => {
     const cells = Array.from(section.querySelectorAll('tbody td')).map((cell) => cell.textContent);
     expect(cells.slice(0, 6)).toEqual([
       'inventory',
-      'host.name=node-7',
+      'host.name=node-7Same traces: inventory host.id=h-7',
       '16 (80.0 %)',
       '2 (1.1 %)',
       '52.0 %',

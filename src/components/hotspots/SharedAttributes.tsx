@@ -54,6 +54,11 @@ export function SharedAttributes({ analysis, topN, links, windowOf, onFilter }: 
                   <td>{row.service}</td>
                   <td>
                     {row.key}={row.value}
+                    {row.sameTraces.length > 0 && (
+                      <Text variant="bodySmall" color="secondary" element="p">
+                        Same traces: {row.sameTraces.join(', ')}
+                      </Text>
+                    )}
                   </td>
                   <td>
                     {count(row.slowTraces)} ({percent(row.slowShare)})

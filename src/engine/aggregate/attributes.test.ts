@@ -149,6 +149,19 @@ describe('findSharedAttributes', () => {
     expect(row?.hotspotDeltaUs).toBe(500);
   });
 
+  it('folds values found on exactly the same traces into one row', () => {
+    const specs = traceSet(7, 400, { inSlow: 0.8, elsewhere: 0.05 });
+    for (const spec of specs) {
+      if (spec.attributes[0][2] === 'node-7') {
+        spec.attributes.push(['inventory', 'host.id', 'h-7']);
+      }
+    }
+    const rows = analyse(specs).rows;
+    // Equal bounds rank by service, key, value: host.id comes first and carries host.name.
+    expect(rows[0]).toMatchObject({ key: 'host.id', value: 'h-7', sameTraces: ['inventory host.name=node-7'] });
+    expect(rows.some((row) => row.value === 'node-7')).toBe(false);
+  });
+
   it('counts what the caps leave out', () => {
     const collector = new AttributeCollector({ maxKeys: 1, maxValuesPerKey: 2, maxValueLength: 4 });
     collector.startTrace('t');

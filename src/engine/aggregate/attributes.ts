@@ -227,6 +227,11 @@ export interface AttributeRow {
   hotspotDeltaUs: number | null;
   /** The slowest trace with this value. */
   exemplarTraceId: string;
+  /**
+   * Other values found on exactly the same traces (e.g. `http.route` and `url.path` of one endpoint), as
+   * `service key=value`: folded into this row instead of listed as rows that say the same thing.
+   */
+  sameTraces: string[];
 }
 
 export interface SkippedKey {
@@ -293,11 +298,20 @@ export function findSharedAttributes(
   const baseWith = new Int32Array(n);
   const hotspotWith = new Float64Array(n);
   const exemplar = new Int32Array(n).fill(-1);
+  // Two sums of per-trace hashes: values with equal counts and equal sums were (almost surely) on the same traces.
+  const traceHashA = new Float64Array(n);
+  const traceHashB = new Float64Array(n);
   let slowTraces = 0;
   let baseTraces = 0;
   let hotspotAll = 0;
   records.forEach((record, index) => {
     const set = attributes.setOf(record.traceId);
+    const hashA = mix32(index, 0x9e3779b9);
+    const hashB = mix32(index, 0x85ebca6b);
+    for (const attr of set) {
+      traceHashA[attr] += hashA;
+      traceHashB[attr] += hashB;
+    }
     if (!isSlowTrace(record, comparison.thresholdUs)) {
       baseTraces++;
       for (const attr of set) {
@@ -329,6 +343,7 @@ export function findSharedAttributes(
     }
   }
   const rows: AttributeRow[] = [];
+  const groupOf: string[] = [];
   if (slowTraces > 0 && baseTraces > 0 && candidates.length > 0) {
     // Two-sided at α/m: see AttributeRow.lowerBound.
     const z = oneSidedZ((1 - confidence) / candidates.length / 2);
@@ -359,21 +374,36 @@ export function findSharedAttributes(
         hotspotWithoutUs,
         hotspotDeltaUs: hotspotWithoutUs === null ? null : hotspotWithUs - hotspotWithoutUs,
         exemplarTraceId: records[exemplar[attr]].traceId,
+        sameTraces: [],
       });
+      groupOf.push(`${a}:${b}:${traceHashA[attr]}:${traceHashB[attr]}`);
     }
   }
-  rows.sort(
-    (x, y) =>
-      y.lowerBound - x.lowerBound ||
-      x.service.localeCompare(y.service) ||
-      x.key.localeCompare(y.key) ||
-      x.value.localeCompare(y.value)
+  const order = rows.map((_, i) => i);
+  order.sort(
+    (i, j) =>
+      rows[j].lowerBound - rows[i].lowerBound ||
+      rows[i].service.localeCompare(rows[j].service) ||
+      rows[i].key.localeCompare(rows[j].key) ||
+      rows[i].value.localeCompare(rows[j].value)
   );
+  const firstOfGroup = new Map<string, AttributeRow>();
+  const folded: AttributeRow[] = [];
+  for (const i of order) {
+    const row = rows[i];
+    const first = firstOfGroup.get(groupOf[i]);
+    if (first === undefined) {
+      firstOfGroup.set(groupOf[i], row);
+      folded.push(row);
+    } else {
+      first.sameTraces.push(`${row.service} ${row.key}=${row.value}`);
+    }
+  }
   return {
     confidence,
     tested: candidates.length,
     minSlowTraces: minSlow,
-    rows,
+    rows: folded,
     hotspotOperations: hotspotRows.map((row) => ({ service: row.service, operation: row.operation })),
     skippedKeys: skippedKeys.map(({ keyId, ...key }) => key),
     drops: { ...attributes.drops },
@@ -407,4 +437,12 @@ function skippedKeysOf(attributes: AttributeCollector): Array<SkippedKey & { key
     }
   }
   return skipped;
+}
+
+/** A 32-bit hash of `value` (the murmur3 finaliser), as a non-negative number: one term of a set's hash sum. */
+function mix32(value: number, seed: number): number {
+  let h = (value ^ seed) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
