@@ -35,6 +35,7 @@ export const testIds = {
     logsUnavailable: 'hotpath-logs-unavailable',
     compare: 'hotpath-compare',
     compareWarning: 'hotpath-compare-warning',
+    sharedAttributes: 'hotpath-shared-attributes',
     reportCompare: 'hotpath-report-compare',
     changeTotal: 'hotpath-change-total',
     showIdle: 'hotpath-show-idle',
