@@ -7,6 +7,10 @@ import grafanaConfig, { type Env } from './.config/webpack/webpack.config.ts';
 const config = async (env: Env): Promise<Configuration> => {
   const base = await grafanaConfig(env);
   base.plugins = [...(base.plugins ?? []), new CopyWebpackPlugin({ patterns: [{ from: 'panels/*/img/**', to: '.' }] })];
+  // The size hint is about code the browser loads with the plugin; the catalogue's screenshots (plugin.json
+  // info.screenshots, copied to img/screenshots/) are fetched only when someone views them. Source maps stay out too,
+  // as by webpack's default filter.
+  base.performance = { ...base.performance, assetFilter: (asset: string) => !/\.(map|png)(\?|$)/.test(asset) };
   return base;
 };
 

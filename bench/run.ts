@@ -8,7 +8,8 @@
  *   npm run bench -- --repeat=5   medians of 5 alternating runs per set (for shared, noisy machines)
  *
  * The 10k set is also run through the CLI itself (`hotpath analyze <dir> --format json`), once with `--jobs 1`
- * (everything on one thread) and once with the default `--jobs` (worker threads, see src/cli/parallel.ts).
+ * (everything on one thread), once with the default `--jobs` (worker threads, see src/cli/parallel.ts), and once
+ * with `--compare p90 --attributes`, whose attribute analysis reads on one thread: its cost is the difference to `--jobs 1`.
  *
  * `live` ("from a live Jaeger", bench/liveJaeger.ts): 1,000 demo traces fetched from the real Jaeger and analysed,
  * fetching and analysis timed apart (`npm run bench -- live` alone; needs `npm run tools`).
@@ -187,7 +188,11 @@ async function measureCli(path: string, jobs: string): Promise<CliMeasurement> {
     stderr: { write: () => true },
     stdin: (async function* () {})(),
   };
-  const argv = ['analyze', path, '--format', 'json', ...(jobs === 'default' ? [] : ['--jobs', jobs])];
+  // `compare`: one thread (attributes are collected as files are read) plus the slow-vs-baseline comparison and
+  // its attribute analysis (issue #16); against `--jobs 1`, the difference is what that analysis adds.
+  const options =
+    jobs === 'default' ? [] : jobs === 'compare' ? ['--compare', 'p90', '--attributes'] : ['--jobs', jobs];
+  const argv = ['analyze', path, '--format', 'json', ...options];
   const t = performance.now();
   const code = await cli.main(argv, io, { workerScript: CLI_BUNDLE });
   const wallMs = performance.now() - t;
@@ -374,6 +379,7 @@ async function main(): Promise<void> {
       const variants = [
         { jobs: '1', label: '1 (single thread)' },
         { jobs: 'default', label: `${Math.min(availableParallelism(), files)} (default: min(cores, files))` },
+        { jobs: 'compare', label: '1 with --compare p90 --attributes' },
       ];
       const runs = variants.map((): CliMeasurement[] => []);
       for (let r = 0; r < repeat; r++) {

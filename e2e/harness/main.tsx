@@ -26,10 +26,10 @@ import {
   setBackendSrv,
   setDataSourceSrv,
 } from '@grafana/runtime';
-import { GlobalStyles, ThemeContext } from '@grafana/ui';
+import { GlobalStyles, Menu, PanelChrome, Tab, TabsBar, Text, ThemeContext, useTheme2 } from '@grafana/ui';
 import React, { ComponentType, ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { Route, Routes } from 'react-router-dom';
+import { Route, Routes, useLocation } from 'react-router-dom';
 import { Observable } from 'rxjs';
 
 import { testDataSourceSrv, type TestDataSource } from '../../src/components/testing/dataSources';
@@ -50,8 +50,11 @@ export interface HarnessScenario {
   appJsonData?: Record<string, unknown>;
   /** Data sources the instance knows (uid → type and jsonData). */
   datasources?: TestDataSource[];
+  /** Panel: its size on the dashboard (the frame's outer box), default 1200×700. */
   width?: number;
   height?: number;
+  /** Panel: the title in its frame, default "Hotpath hotspots". */
+  title?: string;
 }
 
 interface HarnessWindow {
@@ -165,30 +168,89 @@ function PanelView({ plugin, scenario }: { plugin: PanelPlugin; scenario: Harnes
     state: LoadingState.Done,
     timeRange,
   };
+  const width = scenario.width ?? 1200;
+  const height = scenario.height ?? 700;
+  const title = scenario.title ?? 'Hotpath hotspots';
   return (
-    <div style={{ width: scenario.width ?? 1200, height: scenario.height ?? 700 }} data-testid="harness-panel">
-      <Panel
-        id={1}
-        data={data}
-        timeRange={timeRange}
-        timeZone="utc"
-        // plugin.defaults would build the options editor, which needs Grafana core's editor registry; the panel
-        // applies its own defaults to what the dashboard stored.
-        options={scenario.options ?? {}}
-        fieldConfig={{ defaults: {}, overrides: [] }}
-        width={scenario.width ?? 1200}
-        height={scenario.height ?? 700}
-        transparent={false}
-        renderCounter={0}
-        title="Hotpath hotspots"
-        eventBus={new EventBusSrv()}
-        onOptionsChange={() => {}}
-        onFieldConfigChange={() => {}}
-        replaceVariables={(s: string) => s}
-        onChangeTimeRange={() => {}}
-      />
+    // The dashboard around the panel: its canvas colour and the gap Grafana leaves between panels.
+    <div data-testid="harness-panel" style={{ padding: 8, width: 'fit-content' }}>
+      {/* Grafana's own panel frame (title, menu on hover), which hands the panel the size inside it. */}
+      <PanelChrome title={title} width={width} height={height} menu={<DashboardPanelMenu />}>
+        {(innerWidth, innerHeight) => (
+          <Panel
+            id={1}
+            data={data}
+            timeRange={timeRange}
+            timeZone="utc"
+            // plugin.defaults would build the options editor, which needs Grafana core's editor registry; the panel
+            // applies its own defaults to what the dashboard stored.
+            options={scenario.options ?? {}}
+            fieldConfig={{ defaults: {}, overrides: [] }}
+            width={innerWidth}
+            height={innerHeight}
+            transparent={false}
+            renderCounter={0}
+            title={title}
+            eventBus={new EventBusSrv()}
+            onOptionsChange={() => {}}
+            onFieldConfigChange={() => {}}
+            replaceVariables={(s: string) => s}
+            onChangeTimeRange={() => {}}
+          />
+        )}
+      </PanelChrome>
     </div>
   );
+}
+
+/** The items of a dashboard panel's menu (Grafana's own menu lives in core; these only show what it offers). */
+function DashboardPanelMenu() {
+  return (
+    <Menu>
+      <Menu.Item label="View" icon="eye" shortcut="v" />
+      <Menu.Item label="Edit" icon="edit" shortcut="e" />
+      <Menu.Item label="Share" icon="share-alt" />
+      <Menu.Item label="Explore" icon="compass" shortcut="p x" />
+      <Menu.Item label="Inspect" icon="info-circle" shortcut="i" />
+    </Menu>
+  );
+}
+
+/** The app's pages as the built plugin.json lists them (name, path): Grafana titles each page with its name. */
+let appPages: Array<{ name: string; path: string }> = [];
+
+async function loadAppPages(): Promise<void> {
+  const pluginJson = (await (await window.fetch('/dist/plugin.json')).json()) as {
+    includes?: Array<{ type: string; name: string; path?: string }>;
+  };
+  appPages = (pluginJson.includes ?? []).flatMap((p) =>
+    p.type === 'page' && p.path ? [{ name: p.name, path: p.path }] : []
+  );
+}
+
+/**
+ * A page's heading as Grafana's `Page` shows it above a plugin's content (breadcrumbs, then the title). Grafana's
+ * own comes from its core, which the harness does not have; this one only says which page the picture shows.
+ */
+function PageHeading({ trail, title }: { trail: string[]; title: string }) {
+  const theme = useTheme2();
+  return (
+    <div style={{ display: 'flex', flexDirection: 'column', gap: theme.spacing(1), marginBottom: theme.spacing(2) }}>
+      <Text variant="bodySmall" color="secondary">
+        {[...trail, title].join('  ›  ')}
+      </Text>
+      <Text element="h1" variant="h2">
+        {title}
+      </Text>
+    </div>
+  );
+}
+
+/** The app page's heading, titled with the plugin.json page the URL is on (it follows the app's navigation). */
+function AppPageHeading() {
+  const { pathname } = useLocation();
+  const title = appPages.find((p) => pathname.startsWith(p.path))?.name ?? 'Hotpath';
+  return <PageHeading trail={['Home', 'Apps', 'Hotpath']} title={title} />;
 }
 
 async function main() {
@@ -213,6 +275,7 @@ async function main() {
     render(<PanelView plugin={module.plugin as PanelPlugin} scenario={scenario} />);
   } else {
     const module = await host.hotpathHarness.loadAmd('/dist/module.js');
+    await loadAppPages();
     const app = module.plugin as AppPlugin;
     const meta = appMeta(scenario);
     // What Grafana does after importing an app plugin (public/app/features/plugins/pluginLoader / importAppPlugin).
@@ -231,7 +294,15 @@ async function main() {
       const Body = page.body as ComponentType<{ plugin: AppPlugin; query: Record<string, unknown> }>;
       render(
         <div data-testid="harness-config" style={{ padding: 16 }}>
-          <Body plugin={app} query={{}} />
+          {/* Grafana's plugin details page: the plugin's name, then its tabs, Configuration open. */}
+          <PageHeading trail={['Home', 'Administration', 'Plugins and data', 'Plugins']} title="Hotpath" />
+          <TabsBar>
+            <Tab label="Overview" />
+            <Tab label="Configuration" icon="cog" active />
+          </TabsBar>
+          <div style={{ paddingTop: 16 }}>
+            <Body plugin={app} query={{}} />
+          </div>
         </div>
       );
     } else {
@@ -241,6 +312,7 @@ async function main() {
         // `/a/:pluginId/*` (public/app/routes/routes.tsx), so the app's relative routes match what follows.
         <LocationServiceRouter>
           <div data-testid="harness-app" style={{ padding: 16 }}>
+            <AppPageHeading />
             <Routes>
               <Route
                 path="/a/:pluginId/*"

@@ -7,15 +7,7 @@ import { testIds } from '../../src/components/testIds';
 import { fixturePath } from '../../src/testing/fixtures';
 import { BOOKINFO_FILE, engineTop, fixtureTrace, JaegerTrace, realTraces, SMARTTHINGS_FILE } from '../support/fixtures';
 import { DsQuery, DsQueryBody, dsQueryResponder, pluginSettingsResponder } from '../support/grafanaApi';
-import {
-  expect,
-  HarnessScenario,
-  openHarness,
-  saveScreenshot,
-  SeenRequest,
-  test,
-  unexpectedRequests,
-} from '../support/harness';
+import { expect, HarnessScenario, openHarness, SeenRequest, test, unexpectedRequests } from '../support/harness';
 
 /**
  * The BUILT app (dist/module.js): its configuration page and its Hotspots, Compare and Import pages, rendered the
@@ -60,7 +52,6 @@ test('the configuration page saves the data sources and limit in the app’s jso
   await page.locator('#hotpath-config-loki').fill('Loki');
   await page.locator('#hotpath-config-loki').press('Enter');
   await page.getByTestId(testIds.appConfig.maxTraces).fill('800');
-  await saveScreenshot(page, 'app-configuration');
   await page.getByTestId(testIds.appConfig.submit).click();
 
   await expect.poll(() => seen.filter((r) => r.path.endsWith('/settings')).length).toBe(1);
@@ -110,7 +101,6 @@ test('the Hotspots page opens a shared URL as shared, writes changes to the URL,
     '1800000000000',
   ]);
   await expect(page.getByTestId(testIds.view.table).locator('tbody tr').first()).toContainText('productpage.bookinfo');
-  await saveScreenshot(page, 'app-hotspots');
 
   // Change controls → the URL follows (keeping what the page does not own).
   await page.locator('#hotpath-service').fill('coreSrv');
@@ -173,7 +163,6 @@ test('the Compare page ranks the change between two time ranges', async ({ page,
   await expect(page.getByTestId(testIds.compare.container)).toBeVisible();
   await expect(page.getByTestId(testIds.view.reportCompare)).toBeVisible(DONE);
   expect(searches(seen)).toHaveLength(2);
-  await saveScreenshot(page, 'app-compare');
   expect(unexpectedRequests(seen)).toEqual([]);
 });
 
@@ -206,7 +195,6 @@ test('the Import page analyses dropped Jaeger JSON files with the network closed
     await expect(rows.nth(i).locator('td').nth(2)).toHaveText(operation);
   }
   await expect(page.getByTestId(testIds.view.diagnostics)).toContainText('Low coverage');
-  await saveScreenshot(page, 'app-import');
   expect(seen).toHaveLength(0);
   expect(unexpectedRequests(seen)).toEqual([]);
 });

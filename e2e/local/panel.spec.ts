@@ -11,16 +11,9 @@ import {
   searchTable,
   SMARTTHINGS_FILE,
 } from '../support/fixtures';
+import { explorePanes, linkState } from '../support/explore';
 import { DsQueryBody, dsQueryResponder, DsQueryOptions, Gate } from '../support/grafanaApi';
-import {
-  expect,
-  HarnessScenario,
-  openHarness,
-  saveScreenshot,
-  SeenRequest,
-  test,
-  unexpectedRequests,
-} from '../support/harness';
+import { expect, HarnessScenario, openHarness, SeenRequest, test, unexpectedRequests } from '../support/harness';
 
 /**
  * The BUILT hotspots panel (dist/panels/hotspots/module.js) in Chromium, fed the Jaeger search table Grafana's
@@ -58,23 +51,6 @@ async function tableRows(page: Page): Promise<string[]> {
   return out;
 }
 
-/**
- * An Explore URL as @grafana/data's `urlUtil.renderUrl` writes it — computed in the page with the very package
- * Grafana supplies (@grafana/data cannot load in Node), from panes the test states by hand.
- */
-function exploreUrl(page: Page, panes: unknown): Promise<string> {
-  return page.evaluate((json) => {
-    const host = window as unknown as {
-      hotpathHarness: { externals: Record<string, { urlUtil: { renderUrl(path: string, q: object): string } }> };
-    };
-    return host.hotpathHarness.externals['@grafana/data'].urlUtil.renderUrl('/explore', {
-      schemaVersion: 1,
-      panes: json,
-      orgId: 1,
-    });
-  }, JSON.stringify(panes));
-}
-
 const view = (page: Page) => page.getByTestId(testIds.view.root);
 const sample = (page: Page) => page.getByTestId(testIds.view.sample);
 const jaegerRequests = (seen: SeenRequest[]) =>
@@ -107,7 +83,6 @@ test('ranks 60 recorded traces as the engine does, fetching them in batches of 2
   expect(await tableRows(page)).toEqual(engineTop(traces, 10));
   await expect(sample(page)).toContainText('60 traces analysed');
   await expect(sample(page)).toContainText('searched 60 · fetched 60 · failed 0 · analysed 60');
-  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-60-traces');
 
   const batches = jaegerRequests(seen);
   expect(batches.map((r) => (r.body as DsQueryBody).queries.length).sort()).toEqual([10, 25, 25]);
@@ -146,7 +121,7 @@ test('hand-checked: the Istio Bookinfo request ranks productpage first at 61.9 %
   // (client 3.410–4.744, 1.334) and reviews (client 7.335–10.059, 2.724) one after the other, so both calls lie on
   // the critical path and productpage itself accounts for 11.439 − 1.334 − 2.724 = 7.381 ms = 61.9 % of 11.932.
   // Next: reviews' server span 2.242 minus its ratings call 0.850 = 1.392 ms (11.7 %).
-  // Wide enough for every column: this one is the README's picture of the panel.
+  // Wide enough for every column.
   await page.setViewportSize({ width: 1900, height: 640 });
   const seen = await open(page, harnessUrl, { ...panel(bookinfo), width: 1880, height: 620 }, bookinfo, {
     lokiLines: 1,
@@ -161,7 +136,6 @@ test('hand-checked: the Istio Bookinfo request ranks productpage first at 61.9 %
   await expect(rows.nth(1).locator('td').nth(3)).toHaveText('11.7 %');
   await expect(rows.nth(1).locator('td').nth(4)).toHaveText('1.392');
   await expect(rows.nth(0).getByTestId(testIds.view.logs)).toHaveText('Logs (1)');
-  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-hotspots');
   expect(unexpectedRequests(seen)).toEqual([]);
 });
 
@@ -179,7 +153,6 @@ test('hand-checked: the SmartThings journey puts coreSrv get /login/tokenauth fi
   const banner = page.getByTestId(testIds.view.diagnostics);
   await expect(banner).toContainText('Low coverage: 0.1 % of span time analysed');
   await expect(banner).toContainText('Set “Window” to “Full trace”');
-  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-coverage');
   expect(unexpectedRequests(seen)).toEqual([]);
 });
 
@@ -286,7 +259,7 @@ test('an empty search result is an empty state, not a blank panel, and fetches n
   expect(unexpectedRequests(seen)).toEqual([]);
 });
 
-test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no lines for says "no logs"', async ({
+test('"Open trace" and "Logs" open exactly the intended Explore state; a service Loki has no lines for says "no logs"', async ({
   page,
   harnessUrl,
 }) => {
@@ -312,7 +285,7 @@ test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no line
       range: { from: String(extent.from), to: String(extent.to) },
     },
   };
-  await expect(first.getByTestId(testIds.view.openTrace)).toHaveAttribute('href', await exploreUrl(page, openTrace));
+  expect(await linkState(first.getByTestId(testIds.view.openTrace))).toEqual(explorePanes(openTrace));
   // Without trace-to-logs settings on the Jaeger data source: the app's query, ±1 min around the trace.
   const expr = `{service_name="productpage.bookinfo"} | trace_id="${traceId}"`;
   const logsRange = { from: extent.from - 60_000, to: extent.to + 60_000 };
@@ -325,7 +298,7 @@ test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no line
   };
   const logsLink = first.getByTestId(testIds.view.logs);
   await expect(logsLink).toHaveText('Logs (4)');
-  await expect(logsLink).toHaveAttribute('href', await exploreUrl(page, logs));
+  expect(await linkState(logsLink)).toEqual(explorePanes(logs));
   // The count asked of Loki is exactly the link's query over the link's range, evaluated at its end.
   const count = lokiRequests(seen).find((r) => (r.body as DsQueryBody).queries[0].expr?.includes('productpage'));
   expect(count?.body).toEqual({
@@ -346,5 +319,65 @@ test('"Open trace" and "Logs" are exact Explore URLs; a service Loki has no line
   await expect(reviews.locator('td').nth(1)).toHaveText('reviews.bookinfo');
   await expect(reviews.getByTestId(testIds.view.noLogs)).toHaveText('no logs');
   await expect(reviews.getByTestId(testIds.view.logs)).toHaveCount(0);
+  expect(unexpectedRequests(seen)).toEqual([]);
+});
+
+/** A service and an operation named with everything a URL gives meaning to (and percent-escapes to decode twice). */
+const HOSTILE_SERVICE = 'product&page#1+x%y %2F%25&orgId=2';
+const HOSTILE_OPERATION = 'GET /p?a=1&b=%20#frag+';
+
+test('links of a service and operation with hostile names open exactly their trace and logs', async ({
+  page,
+  harnessUrl,
+}) => {
+  // The Bookinfo trace with productpage (ranked first) renamed: nothing else about the trace changes.
+  const original = fixtureTrace(BOOKINFO_FILE);
+  const renamed: JaegerTrace = {
+    ...original,
+    processes: Object.fromEntries(
+      Object.entries(original.processes).map(([id, p]) => [
+        id,
+        p.serviceName === 'productpage.bookinfo' ? { ...p, serviceName: HOSTILE_SERVICE } : p,
+      ])
+    ),
+    spans: original.spans.map((span) =>
+      span.operationName === 'productpage.bookinfo.svc.cluster.local:9080/productpage'
+        ? { ...span, operationName: HOSTILE_OPERATION }
+        : span
+    ),
+  };
+  const traceId = renamed.traceID;
+  const seen = await open(page, harnessUrl, panel([renamed]), [renamed], { lokiLines: 3 });
+  await expect(view(page)).toHaveAttribute('data-phase', 'done', DONE);
+  const first = page.getByTestId(testIds.view.table).locator('tbody tr').first();
+  // The names reach the table as text, exactly.
+  await expect(first.locator('td').nth(1)).toHaveText(HOSTILE_SERVICE);
+  await expect(first.locator('td').nth(2)).toHaveText(HOSTILE_OPERATION);
+
+  const starts = renamed.spans.map((span) => span.startTime);
+  const ends = renamed.spans.map((span) => span.startTime + span.duration);
+  const extent = { from: Math.floor(Math.min(...starts) / 1000), to: Math.ceil(Math.max(...ends) / 1000) };
+  expect(await linkState(first.getByTestId(testIds.view.openTrace))).toEqual(
+    explorePanes({
+      hpt: {
+        datasource: 'jaeger',
+        queries: [{ refId: 'A', datasource: { type: 'jaeger', uid: 'jaeger' }, query: traceId }],
+        range: { from: String(extent.from), to: String(extent.to) },
+      },
+    })
+  );
+  const logsLink = first.getByTestId(testIds.view.logs);
+  await expect(logsLink).toHaveText('Logs (3)');
+  // None of & # + % or space needs escaping in a LogQL string: the name stands in the query as it is.
+  const expr = `{service_name="${HOSTILE_SERVICE}"} | trace_id="${traceId}"`;
+  expect(await linkState(logsLink)).toEqual(
+    explorePanes({
+      hpl: {
+        datasource: 'loki',
+        queries: [{ refId: 'A', datasource: { type: 'loki', uid: 'loki' }, expr, queryType: 'range' }],
+        range: { from: String(extent.from - 60_000), to: String(extent.to + 60_000) },
+      },
+    })
+  );
   expect(unexpectedRequests(seen)).toEqual([]);
 });

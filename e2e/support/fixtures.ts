@@ -3,8 +3,11 @@
  * plugin bundles) makes of them — the oracle the browser's ranking is compared with.
  */
 import { analyzeTrace, HotspotAggregator, OperationTable, readJaeger } from '../../src/engine';
-import { readFixture } from '../../src/testing/fixtures';
+import { readFileSync } from 'node:fs';
+
+import { examplePath, readFixture } from '../../src/testing/fixtures';
 import { JaegerTrace, linkedSearchTableFrame, WireFrame } from '../../src/testing/grafanaFrames';
+import { otlpToJaeger } from '../../src/testing/otlpToJaeger';
 
 export { manyTraces, realTraces } from '../../src/testing/jaegerTraces';
 export type { JaegerTrace };
@@ -15,6 +18,24 @@ export const BOOKINFO_FILE = 'jaeger/kiali-istio-bookinfo.jaeger.json';
 /** The one trace of a Jaeger API fixture file (`{"data": [trace]}`). */
 export function fixtureTrace(relative: string): JaegerTrace {
   return readFixture<{ data: JaegerTrace[] }>(relative).data[0];
+}
+
+/** The demo's recorded runs in examples/demo-slow-redis/ (OTLP JSON lines), one 150-request load each. */
+export type DemoRun = 'baseline' | 'slow-redis';
+export const DEMO_RUN_FILES: Record<DemoRun, string> = {
+  baseline: 'demo-slow-redis/baseline.otlp.jsonl',
+  'slow-redis': 'demo-slow-redis/slow-redis.otlp.jsonl',
+};
+
+/**
+ * A demo run's traces as Jaeger's query API returns them after storing the same spans (what Grafana's Jaeger data
+ * source then turns into frames): frontend, backend and its Redis calls, with the run's fault on or off.
+ */
+export function demoTraces(run: DemoRun): JaegerTrace[] {
+  const lines = readFileSync(examplePath(DEMO_RUN_FILES[run]), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  return otlpToJaeger(lines.map((line) => JSON.parse(line)));
 }
 
 /** `service|operation` of the engine's top `n` rows for these traces (root window, async not blocking: the defaults). */

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 
 import { expect, Locator, Page, Request, Route, test as base } from '@playwright/test';
 
+import { DEFAULT_RUNTIME } from '../harness/runtimes';
 import { startHarnessServer } from '../harness/server';
 import type { HarnessScenario } from '../harness/main';
 
@@ -35,6 +36,11 @@ const PAGE_ROUTES = /^\/($|index\.html$|a\/|plugins\/)/;
  * build, no npm package ships them, so the harness answers 404 and the browser uses its fallback font.
  */
 const GRAFANA_FONTS = /^\/public\/fonts\//;
+/**
+ * Chromium's console line for a response with an error status. Not a fault of the page: every request is judged by
+ * the routes above (an unexpected one is recorded there), and some tests answer with errors on purpose.
+ */
+const HTTP_STATUS_LINE = /^Failed to load resource: the server responded with a status of \d+/;
 
 /**
  * Opens the harness with a scenario. Every request to the Grafana API (`/api/…`) must be answered by one of the
@@ -99,6 +105,14 @@ export async function openHarness(
     }
   );
   page.on('pageerror', (error) => unexpected.push(`page error: ${error.message}`));
+  // React reports deprecated and removed APIs, key and hook mistakes as console errors and warnings (in its
+  // development build: one harness runtime uses it), @grafana/ui and the plugin report failures there too.
+  page.on('console', (message) => {
+    const type = message.type();
+    if ((type === 'error' || type === 'warning') && !HTTP_STATUS_LINE.test(message.text())) {
+      unexpected.push(`console ${type}: ${message.text()}`);
+    }
+  });
   const path = scenario.view === 'panel' ? '/' : (scenario.path ?? '/');
   await page.goto(`${baseUrl}${path}`);
   await page.waitForFunction(() => {
@@ -112,7 +126,10 @@ export async function openHarness(
   return seen;
 }
 
-/** Requests the test did not expect (unrouted API calls, blocked or refused requests, page errors). */
+/**
+ * What the test did not expect: unrouted API calls, blocked or refused requests, page errors, and console errors
+ * and warnings (React's among them).
+ */
 export function unexpectedRequests(seen: SeenRequest[]): string[] {
   return (seen as SeenRequest[] & { unexpected?: string[] }).unexpected ?? [];
 }
@@ -133,11 +150,16 @@ const REPO = resolve(__dirname, '..', '..');
 
 /**
  * Saves a screenshot of the page (or of one element). With `HOTPATH_SCREENSHOTS_DIR` set (`npm run screenshots`
- * sets docs/screenshots), there — the README's images are made only this way; otherwise under test-results/, so a
+ * sets src/img/screenshots), there — the README's images are made only this way; otherwise under test-results/, so a
  * normal run leaves the committed images alone.
  */
 export async function saveScreenshot(target: Page | Locator, name: string): Promise<string> {
-  const dir = resolve(REPO, process.env.HOTPATH_SCREENSHOTS_DIR ?? join('test-results', 'local', 'screenshots'));
+  // One folder per harness runtime under test-results/, so the second run does not overwrite the first's pictures.
+  const project = base.info().project.name;
+  const dir = resolve(
+    REPO,
+    process.env.HOTPATH_SCREENSHOTS_DIR ?? join('test-results', 'local', 'screenshots', project || DEFAULT_RUNTIME)
+  );
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
   // @grafana/ui fetches its icons when they first render: let them arrive before the picture is taken.
@@ -155,22 +177,29 @@ export async function saveScreenshot(target: Page | Locator, name: string): Prom
 /** What `openHarness` recorded in the running test (tests of a worker run one after another). */
 const opened: SeenRequest[][] = [];
 
+/** The harness runtime a Playwright project runs with (e2e/harness/runtimes.json; e2e/local.config.ts sets it). */
+export interface HarnessOptions {
+  harnessRuntime: string;
+}
+
 /**
- * Playwright test with a per-worker harness server. Every test also fails, after its own assertions, if any page it
- * opened made a request no responder answered (or one the closed network refused), even if it never asked.
+ * Playwright test with a per-worker harness server for the project's runtime. Every test also fails, after its own
+ * assertions, if any page it opened made a request no responder answered (or one the closed network refused), threw,
+ * or wrote an error or warning to the console — even if it never asked.
  */
-export const test = base.extend<{ harnessGuard: void }, { harnessUrl: string }>({
+export const test = base.extend<{ harnessGuard: void }, { harnessUrl: string } & HarnessOptions>({
+  harnessRuntime: [DEFAULT_RUNTIME, { option: true, scope: 'worker' }],
   harnessGuard: [
     async ({}, use) => {
       opened.length = 0;
       await use();
-      expect(opened.flatMap(unexpectedRequests), 'requests the harness did not expect').toEqual([]);
+      expect(opened.flatMap(unexpectedRequests), 'what the harness did not expect').toEqual([]);
     },
     { auto: true },
   ],
   harnessUrl: [
-    async ({}, use) => {
-      const { url, server } = await startHarnessServer();
+    async ({ harnessRuntime }, use) => {
+      const { url, server } = await startHarnessServer(harnessRuntime);
       await use(url);
       await new Promise((done) => server.close(done));
     },

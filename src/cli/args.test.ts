@@ -28,6 +28,7 @@ describe('parseCommandLine', () => {
       asyncBlocking: false,
       criticalPaths: false,
       compare: undefined,
+      attributes: false,
       whatIf: undefined,
       jobs: undefined,
     });
@@ -51,6 +52,7 @@ describe('parseCommandLine', () => {
         '--critical-paths',
         '--compare',
         'p95',
+        '--attributes',
         '--what-if',
         'checkout::POST /pay=-25%',
         '--jobs',
@@ -66,6 +68,7 @@ describe('parseCommandLine', () => {
       asyncBlocking: true,
       criticalPaths: true,
       compare: { label: 'p95', split: { percentile: 95 } },
+      attributes: true,
       whatIf: { service: 'checkout', operation: 'POST /pay', reduction: 0.25 },
       jobs: 3,
     });

@@ -32,6 +32,8 @@ export interface AnalyzeCommand {
   format: 'table' | 'json';
   criticalPaths: boolean;
   compare?: CompareOption;
+  /** With `compare`: also find the attributes the slow traces share (a second read of each input, one thread). */
+  attributes: boolean;
   whatIf?: WhatIfOption;
   window: 'root' | 'full';
   asyncBlocking: boolean;
@@ -45,6 +47,7 @@ export type Command = { command: 'help' } | { command: 'version' } | AnalyzeComm
 
 export const USAGE = `Usage: hotpath analyze <file|dir|-> [more inputs…] [options]
        hotpath analyze --jaeger URL --service S [options]
+       hotpath stream --brokers HOST:PORT[,…] [options]   (see hotpath stream --help)
 
 Ranks (service, operation) pairs by how much end-to-end latency they cause: the time each one spends on its
 traces' critical paths.
@@ -68,6 +71,8 @@ Options
   --critical-paths        also print each trace's critical path (its segments in time order)
   --compare pNN|DURATION  compare slow traces with the rest: slow means latency at or above the NNth
                           percentile (e.g. p90) or at or above a duration (e.g. 250ms, 1.5s, 800us)
+  --attributes            with --compare: also list the tag values the slow traces share (reads each input a
+                          second time, on one thread)
   --what-if "SVC::OP=-N%" project p50/p95 latency if that operation's critical-path time shrank by N %
   --jobs N                read and analyse files in N worker threads (default: one per CPU core, at most one
                           per file; 1 = everything on the main thread). The results are the same for any N
@@ -96,6 +101,7 @@ const OPTIONS = {
   'async-blocking': { type: 'boolean' },
   'critical-paths': { type: 'boolean' },
   compare: { type: 'string' },
+  attributes: { type: 'boolean' },
   'what-if': { type: 'string' },
   jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -142,10 +148,18 @@ export function parseCommandLine(argv: readonly string[]): Command {
     asyncBlocking: values['async-blocking'] ?? false,
     criticalPaths: values['critical-paths'] ?? false,
     compare: values.compare === undefined ? undefined : parseCompare(values.compare),
+    attributes: attributesOption(values.attributes ?? false, values.compare),
     whatIf: values['what-if'] === undefined ? undefined : parseWhatIf(values['what-if']),
     jobs: values.jobs === undefined ? undefined : parseWholeNumber('--jobs', values.jobs),
     jaeger,
   };
+}
+
+function attributesOption(attributes: boolean, compare: string | undefined): boolean {
+  if (attributes && compare === undefined) {
+    throw new UsageError('--attributes needs --compare (it compares the slow traces with the rest)');
+  }
+  return attributes;
 }
 
 /** node:util's messages, made one line (and for unknown options, one sentence). */

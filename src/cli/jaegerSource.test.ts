@@ -7,12 +7,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 
 import { INPUT_LIMIT_TEST_ENV } from './inputLimit';
-import { main } from './main';
 import type { JsonOutput } from './render/json';
 import { fixture } from './testing/fixtures';
+import { hotpath } from './testing/runMain';
 
 const RECORDED = 'jaeger/jaeger-2.12';
 const SEARCH = fixture(`${RECORDED}/demo-slow-redis.search.json`);
@@ -76,23 +75,6 @@ function sendFile(file: string, headers: http.OutgoingHttpHeaders = { 'content-t
     response.writeHead(200, headers);
     response.end(readFileSync(file));
   };
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function hotpath(argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    stdin: Readable.from([]),
-  });
-  return { code, stdout, stderr };
 }
 
 let stub: StubJaeger | undefined;

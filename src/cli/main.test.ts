@@ -2,31 +2,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 
 import { USAGE } from './args';
-import { main, MAX_PROBLEM_LINES } from './main';
+import { MAX_PROBLEM_LINES } from './main';
 import type { JsonOutput } from './render/json';
 import { fixture, FIXTURES, SMARTTHINGS } from './testing/fixtures';
+import { hotpath, type Run } from './testing/runMain';
 
 const CASES = fixture('jaeger/jaeger-ui-critical-path-cases.json');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function hotpath(argv: string[], stdin = ''): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    stdin: Readable.from([Buffer.from(stdin, 'utf8')]),
-  });
-  return { code, stdout, stderr };
-}
 
 const parseJson = (run: Run) => JSON.parse(run.stdout) as JsonOutput;
 const readJaeger = (file: string) =>

@@ -3,7 +3,9 @@
  * and turns outcomes into exit codes: 0 success, 2 bad input or usage, 1 internal error.
  */
 import {
+  AttributeCollector,
   compareSlowToBaseline,
+  findSharedAttributes,
   formatProblem,
   HotspotAggregator,
   InputProblem,
@@ -14,10 +16,12 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 import { AnalyzeCommand, Command, parseCommandLine, UsageError, USAGE } from './args';
+import { attributeHook } from './attributes';
 import { jaegerInput, jaegerLabel } from './jaegerSource';
 import { isWorkerSetup, readUnitsInParallel, runAnalysisWorker } from './parallel';
 import { ChunkSource, expandInputs, readUnits } from './readInputs';
 import { renderJson } from './render/json';
+import { streamMain } from './stream/command';
 import { printable } from './render/printable';
 import { coverageLines, isLowCoverage, renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
@@ -52,6 +56,9 @@ export interface MainOptions {
 
 /** Runs the CLI with `argv` (without `node` and the script). Resolves to the exit code; rejects only on bugs. */
 export async function main(argv: readonly string[], io: CliIo, options: MainOptions = {}): Promise<number> {
+  if (argv[0] === 'stream') {
+    return streamMain(argv.slice(1), io);
+  }
   let command: Command;
   try {
     command = parseCommandLine(argv);
@@ -81,7 +88,9 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
   const units =
     command.jaeger === undefined ? await expandInputs(command.inputs) : [jaegerInput(command.jaeger, io.stderr)];
   const files = units.filter((unit) => unit.kind === 'file').length;
-  const jobs = Math.min(command.jobs ?? availableParallelism(), files);
+  // Attributes are collected on this thread as inputs are read: a comparison reads its files here, one by one.
+  const attributes = command.compare !== undefined && command.attributes ? new AttributeCollector() : undefined;
+  const jobs = attributes !== undefined ? 1 : Math.min(command.jobs ?? availableParallelism(), files);
   const summary =
     jobs > 1 && options.workerScript !== undefined
       ? await readUnitsInParallel(units, {
@@ -99,6 +108,7 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
           analysis,
           stdin: io.stdin,
           onAnalysis: command.criticalPaths ? (trace) => criticalPaths.push(tracePath(trace, operations)) : undefined,
+          onInputBytes: attributes !== undefined ? attributeHook(attributes) : undefined,
         });
   // Messages can quote input (JSON.parse does): `printable` keeps each on one line of stderr, and harmless there.
   for (const failure of summary.failures) {
@@ -139,10 +149,11 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
     result.whatIf = projection;
   }
   if (command.compare !== undefined) {
-    result.comparison = {
-      option: command.compare,
-      result: compareSlowToBaseline(records, operations, command.compare.split),
-    };
+    const comparison = compareSlowToBaseline(records, operations, command.compare.split);
+    result.comparison = { option: command.compare, result: comparison };
+    if (attributes !== undefined) {
+      result.comparison.attributes = findSharedAttributes(records, attributes, comparison, operations);
+    }
   }
   if (command.criticalPaths) {
     result.criticalPaths = criticalPaths;

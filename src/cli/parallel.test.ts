@@ -4,11 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 
-import { main } from './main';
 import type { JsonOutput } from './render/json';
 import { fixture, REPO_ROOT } from './testing/fixtures';
+import { hotpath as runMain, type Run } from './testing/runMain';
 
 /**
  * `--jobs N` must change nothing but speed: the same stdout, stderr and exit code as the one-thread path, for real
@@ -16,28 +15,12 @@ import { fixture, REPO_ROOT } from './testing/fixtures';
  * load the TypeScript sources Jest runs); the main thread's side runs from the sources under test.
  */
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let scratch: string;
 let workerScript: string;
 
-async function hotpath(argv: string[], script = workerScript, stdin = ''): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(
-    argv,
-    {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-      stdin: Readable.from([Buffer.from(stdin, 'utf8')]),
-    },
-    { workerScript: script }
-  );
-  return { code, stdout, stderr };
+/** The CLI with `--jobs` workers running `script` (the built worker bundle by default). */
+function hotpath(argv: string[], script = workerScript, stdin = ''): Promise<Run> {
+  return runMain(argv, stdin, { workerScript: script });
 }
 
 function copyInto(directory: string, files: string[]): string {

@@ -29,6 +29,8 @@ export interface ReadOptions {
   analysis: AnalysisOptions;
   /** Called with every analysed trace, after it was added to the aggregator (do not keep the whole analysis). */
   onAnalysis?: (analysis: TraceAnalysis) => void;
+  /** Called with each input's bytes once read, before they are parsed (e.g. to collect attributes). */
+  onInputBytes?: (bytes: Uint8Array) => void;
   stdin: ChunkSource;
 }
 
@@ -208,8 +210,17 @@ async function analyzeInput(
   seenTraceIds: Set<string>,
   listed = false
 ): Promise<void> {
+  const { onInputBytes } = options;
+  const readAll =
+    onInputBytes === undefined
+      ? read
+      : async () => {
+          const bytes = await read();
+          onInputBytes(bytes);
+          return bytes;
+        };
   // Parsing happens in its own call, so the text and the JSON tree are garbage once it returns.
-  const outcome = await parseInput(source, read, options.operations);
+  const outcome = await parseInput(source, readAll, options.operations);
   if ('failure' in outcome) {
     noteFailure(outcome.failure, listed, summary);
     return;

@@ -1,4 +1,12 @@
-import type { Comparison, HotspotReport, InputProblem, OperationTable, TraceAnalysis, WhatIf } from '../engine';
+import type {
+  AttributeAnalysis,
+  Comparison,
+  HotspotReport,
+  InputProblem,
+  OperationTable,
+  TraceAnalysis,
+  WhatIf,
+} from '../engine';
 import type { CompareOption } from './args';
 
 /** One segment of a trace's critical path, with names resolved (times in µs since the epoch). */
@@ -29,7 +37,8 @@ export interface AnalysisResult {
   /** Traces whose ID had been seen before (e.g. one trace split over several files): each part analysed apart. */
   duplicateTraceIds: number;
   criticalPaths?: TracePath[];
-  comparison?: { option: CompareOption; result: Comparison };
+  /** `attributes`: what the slow traces share (issue #16), with every comparison. */
+  comparison?: { option: CompareOption; result: Comparison; attributes?: AttributeAnalysis };
   whatIf?: WhatIf;
 }
 

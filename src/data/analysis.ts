@@ -1,10 +1,15 @@
 import {
   analyzeTrace,
+  AttributeCollector,
+  collectAttributesFromText,
+  collectFrameAttributes,
   compareSlowToBaseline,
+  findSharedAttributes,
   HotspotAggregator,
   OperationTable,
   readTraceFrame,
   readTraceText,
+  type AttributeAnalysis,
   type Comparison,
   type FrameLike,
   type HotspotReport,
@@ -135,6 +140,9 @@ class Analysis implements HotspotAnalysis {
   private error?: UserFacingError;
   private report?: HotspotReport;
   private comparison?: Comparison;
+  /** Each trace's attributes, collected only in slow-vs-baseline mode (issue #16), and what the slow ones share. */
+  private readonly attributes?: AttributeCollector;
+  private sharedAttributes?: AttributeAnalysis;
   private reportDirty = false;
   private lastReportAt = -Infinity;
   private reportTimer?: ReturnType<typeof setTimeout>;
@@ -166,6 +174,7 @@ class Analysis implements HotspotAnalysis {
     private readonly query: HotspotQuery,
     private readonly options: AnalysisRunOptions
   ) {
+    this.attributes = slowSplit(query.compare) ? new AttributeCollector() : undefined;
     this.sliceMs = options.sliceBudgetMs ?? DEFAULT_SLICE_MS;
     this.reportIntervalMs = options.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
     this.yieldToEventLoop = options.yieldToEventLoop ?? (() => new Promise((resolve) => setTimeout(resolve, 0)));
@@ -365,6 +374,9 @@ class Analysis implements HotspotAnalysis {
       if (unit.kind === 'frame') {
         const parsed: ParsedTraces = { traces: [], problems: [] };
         readTraceFrame(unit.frame, this.operations, unit.source, 'frame', parsed);
+        if (this.attributes) {
+          collectFrameAttributes(unit.frame, this.attributes);
+        }
         this.take(parsed);
       } else {
         this.readFile(unit.name, unit.text);
@@ -389,6 +401,9 @@ class Analysis implements HotspotAnalysis {
       this.failures.push({ traceId: '', message });
       this.progress = { ...this.progress, failed: this.progress.failed + 1 };
       return;
+    }
+    if (this.attributes) {
+      collectAttributesFromText(text, this.attributes);
     }
     for (const trace of parsed.traces) {
       this.seenTraces.add(trace.traceId);
@@ -443,6 +458,10 @@ class Analysis implements HotspotAnalysis {
     this.records = this.aggregator.traceRecords().slice();
     const split = slowSplit(this.query.compare);
     this.comparison = split ? compareSlowToBaseline(this.records, this.operations, split) : undefined;
+    this.sharedAttributes =
+      this.comparison && this.attributes
+        ? findSharedAttributes(this.records, this.attributes, this.comparison, this.operations)
+        : undefined;
   }
 
   private complete(): void {
@@ -503,6 +522,7 @@ class Analysis implements HotspotAnalysis {
       progress,
       ...(this.report ? { report: this.report } : {}),
       ...(this.comparison ? { comparison: this.comparison } : {}),
+      ...(this.sharedAttributes ? { attributes: this.sharedAttributes } : {}),
       records: this.records,
       operations: this.operations,
       problems: shared.problems,

@@ -1,4 +1,11 @@
-import type { Comparison, HotspotReport, InputProblem, OperationTable, TraceRecord } from '../engine';
+import type {
+  AttributeAnalysis,
+  Comparison,
+  HotspotReport,
+  InputProblem,
+  OperationTable,
+  TraceRecord,
+} from '../engine';
 
 /**
  * The contract between src/data (which fetches and analyses) and src/components (which show): src/state sits below
@@ -57,6 +64,8 @@ export interface HotspotState {
   report?: HotspotReport;
   /** Present when `HotspotQuery.compare` is set and at least one trace is analysed. */
   comparison?: Comparison;
+  /** With `comparison`: the attribute values over-represented in its slow traces (issue #16). */
+  attributes?: AttributeAnalysis;
   /** Per-trace records (for what-if), and the operation table they index. */
   records: readonly TraceRecord[];
   operations: OperationTable;

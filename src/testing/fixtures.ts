@@ -25,3 +25,13 @@ export function listFixtures(folder: string, extension = '.json'): string[] {
     .filter((name) => name.endsWith(extension))
     .sort();
 }
+
+/**
+ * The sample traces users are pointed to (`examples/`, listed in its README): the demo's recorded OTLP exports among
+ * them feed the layer-1 tests that make the README's pictures, so those show what the demo really exports.
+ */
+export const EXAMPLES = resolve(__dirname, '../../examples');
+
+export function examplePath(relative: string): string {
+  return join(EXAMPLES, relative);
+}

@@ -8,6 +8,11 @@ import { readJson } from './repo';
 export interface ServerVersions {
   jaeger: { image: string; tag: string; goModule: string; goModuleVersion: string };
   kafka: { image: string; tag: string; mavenArtifact: string; mavenVersion: string };
+  /**
+   * The bundle's Grafana image, and the release of the packages that Grafana supplies to plugins which layer 1 loads
+   * the plugin with (e2e/harness/runtime-13; same minor line, checked in lib/runtimes.ts).
+   */
+  grafana: { image: string; tag: string; npmPackages: string[]; npmVersion: string };
 }
 
 export const VERSIONS = readJson<ServerVersions>('tools/versions.json');

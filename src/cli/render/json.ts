@@ -1,6 +1,7 @@
 import type { HotspotRow, Percentiles, TraceDiagnostics } from '../../engine';
 import type { AnalysisResult, PathSegment } from '../result';
 import { usToMs } from '../units';
+import { attributesJson, JsonAttributeAnalysis, JsonAttributeRow } from './attributesJson';
 
 export interface JsonOptions {
   /** Limits `hotspots`, `services` and `comparison.rows`; undefined lists everything. */
@@ -67,6 +68,9 @@ export interface JsonOutput {
       baselineMeanMs: number;
       shareOfSlowdown: number;
     }>;
+    /** What the slow traces share, most implicated first (only rows whose lower bound is above 0). */
+    attributes?: JsonAttributeRow[];
+    attributeAnalysis?: JsonAttributeAnalysis;
   };
   whatIf?: {
     service: string;
@@ -135,6 +139,11 @@ export function toJson(result: AnalysisResult, options: JsonOptions = {}): JsonO
         shareOfSlowdown: row.shareOfSlowdown,
       })),
     };
+    if (result.comparison.attributes !== undefined) {
+      const { attributes, attributeAnalysis } = attributesJson(result.comparison.attributes);
+      output.comparison.attributes = limit(attributes);
+      output.comparison.attributeAnalysis = attributeAnalysis;
+    }
   }
   if (result.whatIf !== undefined) {
     const w = result.whatIf;

@@ -1,4 +1,4 @@
-import { HotspotReport, HotspotRow, LOW_COVERAGE, TraceDiagnostics, WhatIf } from '../../engine';
+import { AttributeAnalysis, HotspotReport, HotspotRow, LOW_COVERAGE, TraceDiagnostics, WhatIf } from '../../engine';
 import { DEFAULT_TOP } from '../args';
 import type { AnalysisResult, TracePath } from '../result';
 import { formatMs, formatPercent, plural } from '../units';
@@ -198,6 +198,66 @@ function comparisonSection(
   lines.push(...grid(columns, cells, layout, fit));
   if (rows.length < c.rows.length) {
     lines.push(`Showing the top ${rows.length} of ${c.rows.length} operations (--top N to change).`);
+  }
+  if (comparison.attributes !== undefined) {
+    lines.push('', ...attributeSection(comparison.attributes, top, layout));
+  }
+  return lines;
+}
+
+/** What the slow requests share (issue #16): over-represented attribute values, surest first. */
+function attributeSection(analysis: AttributeAnalysis, top: number, layout: Layout): string[] {
+  const sure = `${formatPercent(analysis.confidence)} %`;
+  const lines = ['What the slow requests share:'];
+  if (analysis.rows.length === 0) {
+    lines.push(
+      `No attribute value is over-represented in the slow traces at ${sure} confidence ` +
+        `(${plural(analysis.tested, 'value')} in at least ${analysis.minSlowTraces} slow traces tested).`
+    );
+  } else {
+    const hotspots = analysis.hotspotOperations.map((op) => `${op.service} ${op.operation}`).join(', ');
+    const rows = analysis.rows.slice(0, top);
+    const columns: Column[] = [
+      { header: '#', right: true },
+      { header: 'service' },
+      { header: 'attribute' },
+      { header: 'slow', right: true },
+      { header: 'baseline', right: true },
+      { header: 'Δ share ≥', right: true },
+      { header: 'Δ hotspot ms', right: true },
+    ];
+    const cells = rows.map((row, i) => [
+      String(i + 1),
+      truncate(row.service, MAX_SERVICE),
+      truncate(`${row.key}=${row.value}`, MAX_OPERATION),
+      `${formatPercent(row.slowShare)} %`,
+      `${formatPercent(row.baselineShare)} %`,
+      `${formatPercent(row.lowerBound)} %`,
+      row.hotspotDeltaUs === null ? '—' : signed(formatMs(row.hotspotDeltaUs)),
+    ]);
+    lines.push(
+      ...grid(columns, cells, layout, [
+        { drop: 'Δ hotspot ms' },
+        { shrink: { service: 14, attribute: 30 } },
+        { drop: 'baseline' },
+        { shrink: { service: 8, attribute: 16 } },
+      ])
+    );
+    rows.forEach((row, i) => {
+      if (row.sameTraces.length > 0) {
+        const more = row.sameTraces.length > 3 ? `, … (${row.sameTraces.length - 3} more)` : '';
+        lines.push(`  #${i + 1} is on the same traces as ${row.sameTraces.slice(0, 3).join(', ')}${more}.`);
+      }
+    });
+    lines.push(
+      `slow / baseline: share of traces with the value; Δ share ≥: the lower bound of the difference at ${sure} ` +
+        `confidence over ${plural(analysis.tested, 'value')} tested; Δ hotspot: critical-path time of ${hotspots || 'the hotspots'} ` +
+        'in slow traces with the value minus without it.'
+    );
+  }
+  if (analysis.skippedKeys.length > 0) {
+    const keys = analysis.skippedKeys.map((k) => `${k.service} ${k.key}`).join(', ');
+    lines.push(`Skipped as identifiers or too many values: ${keys}.`);
   }
   return lines;
 }

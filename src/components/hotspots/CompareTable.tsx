@@ -31,6 +31,7 @@ export function CompareTable({ comparison, topN }: CompareTableProps) {
       })),
     [comparison]
   );
+  const slowdownUs = comparison.slowMeanLatencyUs - comparison.baselineMeanLatencyUs;
   return (
     <div data-testid={testIds.view.compare}>
       <Stack direction="column" gap={1}>
@@ -39,12 +40,13 @@ export function CompareTable({ comparison, topN }: CompareTableProps) {
           {ms(comparison.slowMeanLatencyUs)} ms) · baseline: {plural(comparison.baselineTraces, 'trace')} (mean{' '}
           {ms(comparison.baselineMeanLatencyUs)} ms)
         </Text>
+        <Text weight="medium">Slow traces take {ms(slowdownUs)} ms longer on average than the baseline</Text>
         {comparison.warning && (
           <Alert severity="warning" title="Small sample" data-testid={testIds.view.compareWarning}>
             {comparison.warning}
           </Alert>
         )}
-        <ChangeTable rows={rows} topN={topN} labels={LABELS} />
+        <ChangeTable rows={rows} topN={topN} labels={LABELS} totalDeltaUs={slowdownUs} />
       </Stack>
     </div>
   );

@@ -81,30 +81,34 @@ export function DiagnosticsBanner({ report, problems, window }: DiagnosticsBanne
   }
   const lostData = d.invalidSpans > 0 || d.outOfRangeSpans > 0 || problems.length > 0;
   return (
-    <Alert
-      severity={lowCoverage || lostData ? 'warning' : 'info'}
-      title={
-        lowCoverage
-          ? `Low coverage: ${percent(share)} of span time analysed`
-          : lostData
-            ? 'Some trace data could not be used'
-            : 'Trace data notes'
-      }
-      data-testid={testIds.view.diagnostics}
-    >
-      <ul>
-        {lines.map((line) => (
-          <li key={line}>{line}</li>
-        ))}
-      </ul>
-      {problems.length > 0 && (
+    // In a block of its own: Grafana's Alert grows in a flex column (flex-grow: 1), and in a panel taller than its
+    // content that opened an empty gap under the banner.
+    <div>
+      <Alert
+        severity={lowCoverage || lostData ? 'warning' : 'info'}
+        title={
+          lowCoverage
+            ? `Low coverage: ${percent(share)} of span time analysed`
+            : lostData
+              ? 'Some trace data could not be used'
+              : 'Trace data notes'
+        }
+        data-testid={testIds.view.diagnostics}
+      >
         <ul>
-          {problems.slice(0, PROBLEMS_SHOWN).map((problem, i) => (
-            <li key={i}>{formatProblem(problem)}</li>
+          {lines.map((line) => (
+            <li key={line}>{line}</li>
           ))}
-          {problems.length > PROBLEMS_SHOWN && <li>…and {count(problems.length - PROBLEMS_SHOWN)} more</li>}
         </ul>
-      )}
-    </Alert>
+        {problems.length > 0 && (
+          <ul>
+            {problems.slice(0, PROBLEMS_SHOWN).map((problem, i) => (
+              <li key={i}>{formatProblem(problem)}</li>
+            ))}
+            {problems.length > PROBLEMS_SHOWN && <li>…and {count(problems.length - PROBLEMS_SHOWN)} more</li>}
+          </ul>
+        )}
+      </Alert>
+    </div>
   );
 }

@@ -47,9 +47,12 @@ export function ExemplarLinks({ traceId, service, window, links }: TraceProps) {
     );
   }
   return (
-    <Stack direction="row" gap={1} alignItems="center" wrap="nowrap">
-      <OpenTraceLink link={links.trace(traceId, window)} />
-      <LogsLinkCell links={links} service={service} traceId={traceId} window={window} />
-    </Stack>
+    // One line: "no logs" wrapping under "Open trace" made every row twice as tall.
+    <div style={{ whiteSpace: 'nowrap' }}>
+      <Stack direction="row" gap={1} alignItems="center" wrap="nowrap">
+        <OpenTraceLink link={links.trace(traceId, window)} />
+        <LogsLinkCell links={links} service={service} traceId={traceId} window={window} />
+      </Stack>
+    </div>
   );
 }

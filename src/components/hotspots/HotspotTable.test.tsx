@@ -151,4 +151,65 @@ describe('HotspotTable', () => {
     expect(screen.getAllByRole('button', { name: /^Copy trace ID/ }).length).toBeGreaterThan(0);
     expect(LINKS.counted).toEqual([]);
   });
+
+  describe('in a box of a given width', () => {
+    /** A ResizeObserver that reports `width` for every element it watches, as soon as it starts watching. */
+    function measureAs(width: number) {
+      class FixedWidth {
+        constructor(private readonly callback: ResizeObserverCallback) {}
+        observe(target: Element) {
+          this.callback([{ target, contentRect: { width } } as ResizeObserverEntry], this as never);
+        }
+        unobserve() {}
+        disconnect() {}
+      }
+      Object.defineProperty(window, 'ResizeObserver', { value: FixedWidth, configurable: true, writable: true });
+    }
+    const headers = () =>
+      Array.from(screen.getByTestId(testIds.view.table).querySelectorAll('thead th')).map((h) => h.textContent);
+    afterEach(() => {
+      delete (window as { ResizeObserver?: unknown }).ResizeObserver;
+    });
+
+    it('at a half-width panel keeps the ranking columns, names how many it left out, and shows them per row', () => {
+      measureAs(882);
+      renderTable({ topN: 5 });
+      expect(headers()).toEqual(['Row expander', 'Service', 'Operation', 'CP share', 'CP total ms', 'Costliest trace']);
+      expect(screen.getByTestId(testIds.view.columns)).toHaveTextContent('6 more columns');
+      // Expanded, a row shows the values the table left out, under the columns' names.
+      const firstRow = screen.getByTestId(testIds.view.table).querySelector('tbody tr') as HTMLElement;
+      fireEvent.click(within(firstRow).getAllByRole('button')[0]);
+      const details = screen.getByTestId(testIds.view.rowDetails);
+      expect(details).toHaveTextContent('CP/trace p50 · p95 · p99 ms8.376 · 8.376 · 8.376');
+      expect(details).toHaveTextContent('Calls1');
+      expect(details).toHaveTextContent('Traces1');
+      // The costliest trace is a column here: not repeated among the details.
+      expect(details).not.toHaveTextContent('Costliest trace');
+    });
+
+    it('at full width shows every column and no cue', () => {
+      measureAs(1782);
+      renderTable({ topN: 5 });
+      expect(headers()).toContain('Traces');
+      expect(screen.getByTestId(testIds.view.columns)).toHaveTextContent(/^Columns$/);
+    });
+
+    it('lets the user bring a column back, and return to what fits', () => {
+      measureAs(882);
+      renderTable({ topN: 5 });
+      fireEvent.click(screen.getByTestId(testIds.view.columns));
+      fireEvent.click(screen.getByRole('checkbox', { name: 'Calls' }));
+      expect(headers()).toEqual([
+        'Row expander',
+        'Service',
+        'Operation',
+        'CP share',
+        'CP total ms',
+        'Costliest trace',
+        'Calls',
+      ]);
+      fireEvent.click(screen.getByRole('button', { name: 'Fit to width' }));
+      expect(headers()).not.toContain('Calls');
+    });
+  });
 });

@@ -6,9 +6,12 @@ import React, { useCallback, useMemo, useState } from 'react';
 import type { HotspotReport, HotspotRow } from '../../engine';
 import type { TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
+import type { TraceLinks } from '../../state/traceLinks';
+import { ColumnChooser } from './ColumnChooser';
 import { ExemplarLinks } from './ExemplarLinks';
 import { count, ms, percent, plural } from './format';
-import type { TraceLinks } from '../../state/traceLinks';
+import { ColumnChoices, fitColumns, OptionalColumn } from './hotspotColumns';
+import { useContainerWidth } from './useContainerWidth';
 import { ShowAllButton, useRankedRows } from './useRankedRows';
 
 export interface HotspotTableProps {
@@ -76,6 +79,122 @@ function toRow(row: HotspotRow): Row {
   };
 }
 
+type Styles = ReturnType<typeof getStyles>;
+
+/** The headers of the optional columns, also their names in the column chooser and in an expanded row. */
+const COLUMN_LABELS: Record<OptionalColumn, string> = {
+  cpTotal: 'CP total ms',
+  // One column for the three (sorted by p95), so the table fits a dashboard panel.
+  cpP95: 'CP/trace p50 · p95 · p99 ms',
+  exemplar: 'Costliest trace',
+  spanP95: 'Span p95 ms',
+  self: 'Self ms',
+  calls: 'Calls',
+  errorRate: 'Errors',
+  traces: 'Traces',
+};
+
+interface OptionalColumnView {
+  header: string;
+  /** The cell, also shown in an expanded row when the column is left out. */
+  render: (row: Row) => React.ReactNode;
+  sortable: boolean;
+}
+
+/** The columns the table may leave out (hotspotColumns.ts decides which), each rendered one way everywhere. */
+function optionalColumns(
+  styles: Styles,
+  links: TraceLinks | undefined,
+  windowOf: (traceId: string) => TimeRangeMs
+): Record<OptionalColumn, OptionalColumnView> {
+  const number = (id: OptionalColumn, format: (row: Row) => string): OptionalColumnView => ({
+    header: COLUMN_LABELS[id],
+    sortable: true,
+    render: (row) => <span className={styles.number}>{format(row)}</span>,
+  });
+  return {
+    cpTotal: number('cpTotal', (r) => ms(r.cpTotal)),
+    cpP95: number('cpP95', (r) => `${ms(r.cpP50)} · ${ms(r.cpP95)} · ${ms(r.cpP99)}`),
+    exemplar: {
+      header: COLUMN_LABELS.exemplar,
+      sortable: false,
+      render: (row) => {
+        const exemplar = row.source.exemplars[0];
+        return exemplar ? (
+          <ExemplarLinks
+            traceId={exemplar.traceId}
+            service={row.service}
+            window={windowOf(exemplar.traceId)}
+            links={links}
+          />
+        ) : (
+          <Text color="secondary">–</Text>
+        );
+      },
+    },
+    spanP95: number('spanP95', (r) => ms(r.spanP95)),
+    self: number('self', (r) => ms(r.self)),
+    calls: number('calls', (r) => count(r.calls)),
+    errorRate: {
+      header: COLUMN_LABELS.errorRate,
+      sortable: true,
+      render: (row) => {
+        const { errors, calls } = row.source;
+        return errors > 0 ? (
+          <Tooltip content={`${count(errors)} of ${plural(calls, 'span')} failed`}>
+            <Text color="error" tabular>
+              {percent(row.errorRate)}
+            </Text>
+          </Tooltip>
+        ) : (
+          <span className={styles.zero}>0</span>
+        );
+      },
+    },
+    traces: number('traces', (r) => count(r.traces)),
+  };
+}
+
+/** An expanded row's example traces: where the operation cost the most critical-path time. */
+function Exemplars({
+  row,
+  links,
+  windowOf,
+}: {
+  row: Row;
+  links?: TraceLinks;
+  windowOf: (traceId: string) => TimeRangeMs;
+}) {
+  const { exemplars } = row.source;
+  if (exemplars.length === 0) {
+    return <Text color="secondary">Never on the critical path: no example trace.</Text>;
+  }
+  return (
+    <Stack direction="column" gap={0.5}>
+      <Text variant="bodySmall" color="secondary">
+        Traces where {row.operation ? `${row.service} · ${row.operation}` : row.service} cost the most critical-path
+        time:
+      </Text>
+      {exemplars.map((exemplar) => (
+        <Stack key={exemplar.traceId} direction="row" gap={2} alignItems="center">
+          <Text tabular>{ms(exemplar.criticalPathUs)} ms</Text>
+          <ExemplarLinks
+            traceId={exemplar.traceId}
+            service={row.service}
+            window={windowOf(exemplar.traceId)}
+            links={links}
+          />
+          {links && (
+            <Text variant="code" color="secondary">
+              {exemplar.traceId}
+            </Text>
+          )}
+        </Stack>
+      ))}
+    </Stack>
+  );
+}
+
 /**
  * The ranked (service, operation) table: critical-path share first, then the statistics behind it, and the trace
  * that shows it best. Filter, sort and the top-N cut apply to all rows in that order, so "top 20 by error rate"
@@ -101,124 +220,88 @@ export function HotspotTable({ report, topN, rollup, onRollupChange, links, wind
   const ranked = useRankedRows(filtered, topN);
   const rows = ranked.shown;
 
+  const [containerRef, width] = useContainerWidth<HTMLDivElement>();
+  const [choices, setChoices] = useState<ColumnChoices>({});
+  const fit = useMemo(() => fitColumns(width, byService, choices), [width, byService, choices]);
+  const optional = useMemo(() => optionalColumns(styles, links, windowOf), [styles, links, windowOf]);
+
   const columns = useMemo<Array<Column<Row>>>(() => {
-    const number = (id: keyof Row, header: string, format: (row: Row) => string): Column<Row> => ({
-      id,
-      header,
+    const list: Array<Column<Row>> = [
+      {
+        id: 'service',
+        header: 'Service',
+        sortType: 'string',
+        cell: ({ row }) => <span className={styles.name}>{row.original.service}</span>,
+      },
+    ];
+    if (!byService) {
+      list.push({
+        id: 'operation',
+        header: 'Operation',
+        sortType: 'string',
+        cell: ({ row }) => <span className={styles.name}>{row.original.operation}</span>,
+      });
+    }
+    list.push({
+      id: 'share',
+      header: 'CP share',
       sortType: 'number',
       sortDescFirst: true,
-      cell: ({ row }) => <span className={styles.number}>{format(row.original)}</span>,
+      cell: ({ row }) => {
+        const share = row.original.share;
+        return (
+          <div
+            className={styles.shareCell}
+            role="meter"
+            aria-label="Critical-path share"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(share * 1000) / 10}
+          >
+            <div className={styles.shareBar} style={{ width: `${Math.min(100, Math.max(0, share * 100))}%` }} />
+            <span className={styles.shareText}>{percent(share)}</span>
+          </div>
+        );
+      },
     });
-    const list: Array<Column<Row>> = [{ id: 'service', header: 'Service', sortType: 'string' }];
-    if (!byService) {
-      list.push({ id: 'operation', header: 'Operation', sortType: 'string' });
+    for (const id of fit.shown) {
+      const { header, render, sortable } = optional[id];
+      list.push({
+        id,
+        header,
+        ...(sortable ? { sortType: 'number' as const, sortDescFirst: true } : {}),
+        cell: ({ row }) => render(row.original),
+      });
     }
-    list.push(
-      {
-        id: 'share',
-        header: 'CP share',
-        sortType: 'number',
-        sortDescFirst: true,
-        cell: ({ row }) => {
-          const share = row.original.share;
-          return (
-            <div
-              className={styles.shareCell}
-              role="meter"
-              aria-label="Critical-path share"
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={Math.round(share * 1000) / 10}
-            >
-              <div className={styles.shareBar} style={{ width: `${Math.min(100, Math.max(0, share * 100))}%` }} />
-              <span className={styles.shareText}>{percent(share)}</span>
-            </div>
-          );
-        },
-      },
-      number('cpTotal', 'CP total ms', (r) => ms(r.cpTotal)),
-      // One column for the three (sorted by p95), so the table fits a dashboard panel.
-      number('cpP95', 'CP/trace p50 · p95 · p99 ms', (r) => `${ms(r.cpP50)} · ${ms(r.cpP95)} · ${ms(r.cpP99)}`),
-      {
-        id: 'exemplar',
-        header: 'Costliest trace',
-        cell: ({ row }) => {
-          const exemplar = row.original.source.exemplars[0];
-          return exemplar ? (
-            <ExemplarLinks
-              traceId={exemplar.traceId}
-              service={row.original.service}
-              window={windowOf(exemplar.traceId)}
-              links={links}
-            />
-          ) : (
-            <Text color="secondary">–</Text>
-          );
-        },
-      },
-      number('spanP95', 'Span p95 ms', (r) => ms(r.spanP95)),
-      number('self', 'Self ms', (r) => ms(r.self)),
-      number('calls', 'Calls', (r) => count(r.calls)),
-      {
-        id: 'errorRate',
-        header: 'Errors',
-        sortType: 'number',
-        sortDescFirst: true,
-        cell: ({ row }) => {
-          const { errors, calls } = row.original.source;
-          return errors > 0 ? (
-            <Tooltip content={`${count(errors)} of ${plural(calls, 'span')} failed`}>
-              <Text color="error" tabular>
-                {percent(row.original.errorRate)}
-              </Text>
-            </Tooltip>
-          ) : (
-            <span className={styles.zero}>0</span>
-          );
-        },
-      },
-      number('traces', 'Traces', (r) => count(r.traces))
-    );
     return list;
-  }, [byService, links, styles, windowOf]);
+  }, [byService, fit.shown, optional, styles]);
 
-  const renderExemplars = useCallback(
-    (row: Row) => {
-      const { exemplars } = row.source;
-      if (exemplars.length === 0) {
-        return <Text color="secondary">Never on the critical path: no example trace.</Text>;
-      }
-      return (
-        <Stack direction="column" gap={0.5}>
-          <Text variant="bodySmall" color="secondary">
-            Traces where {row.operation ? `${row.service} · ${row.operation}` : row.service} cost the most critical-path
-            time:
-          </Text>
-          {exemplars.map((exemplar) => (
-            <Stack key={exemplar.traceId} direction="row" gap={2} alignItems="center">
-              <Text tabular>{ms(exemplar.criticalPathUs)} ms</Text>
-              <ExemplarLinks
-                traceId={exemplar.traceId}
-                service={row.service}
-                window={windowOf(exemplar.traceId)}
-                links={links}
-              />
-              {links && (
-                <Text variant="code" color="secondary">
-                  {exemplar.traceId}
-                </Text>
-              )}
-            </Stack>
-          ))}
-        </Stack>
-      );
-    },
-    [links, windowOf]
+  const renderExpandedRow = useCallback(
+    (row: Row) => (
+      <Stack direction="column" gap={1}>
+        {fit.hidden.some((id) => id !== 'exemplar') && (
+          <div className={styles.details} data-testid={testIds.view.rowDetails}>
+            {fit.hidden
+              .filter((id) => id !== 'exemplar')
+              .map((id) => (
+                <React.Fragment key={id}>
+                  <Text variant="bodySmall" color="secondary">
+                    {optional[id].header}
+                  </Text>
+                  {optional[id].render(row)}
+                </React.Fragment>
+              ))}
+          </div>
+        )}
+        <Exemplars row={row} links={links} windowOf={windowOf} />
+      </Stack>
+    ),
+    [fit.hidden, optional, links, windowOf, styles]
   );
 
   const noun = byService ? 'service' : 'operation';
   return (
-    <div data-testid={testIds.view.table} className={styles.container}>
+    <div data-testid={testIds.view.table} className={styles.container} ref={containerRef}>
       <Stack direction="row" gap={2} alignItems="center" wrap="wrap">
         <div className={styles.filter}>
           <FilterInput
@@ -245,6 +328,12 @@ export function HotspotTable({ report, topN, rollup, onRollupChange, links, wind
           {filter.trim() ? ` matching “${filter.trim()}”` : ''}
         </Text>
         <ShowAllButton total={filtered.length} ranked={ranked} />
+        <ColumnChooser
+          fit={fit}
+          labels={COLUMN_LABELS}
+          onChoose={(id, shown) => setChoices((previous) => ({ ...previous, [id]: shown }))}
+          onReset={Object.keys(choices).length > 0 ? () => setChoices({}) : undefined}
+        />
       </Stack>
       {filtered.length === 0 ? (
         <Text color="secondary">
@@ -257,7 +346,7 @@ export function HotspotTable({ report, topN, rollup, onRollupChange, links, wind
           getRowId={(r: Row) => r.key}
           fetchData={ranked.onSort}
           headerTooltips={HEADER_TOOLTIPS}
-          renderExpandedRow={renderExemplars}
+          renderExpandedRow={renderExpandedRow}
         />
       )}
     </div>
@@ -275,7 +364,18 @@ const getStyles = (theme: GrafanaTheme2) => ({
     background: theme.colors.background.secondary,
     overflow: 'hidden',
   }),
+  // Long names (hosts, URLs without spaces) break anywhere rather than push the number columns out of view.
+  name: css({ overflowWrap: 'anywhere' }),
   number: css({ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }),
+  // Hidden columns in an expanded row: name, value; name, value; … wrapping as the width allows.
+  details: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'baseline',
+    columnGap: theme.spacing(1),
+    rowGap: theme.spacing(0.5),
+    '& > :nth-child(2n):not(:last-child)': { marginRight: theme.spacing(2) },
+  }),
   zero: css({ color: theme.colors.text.secondary, fontVariantNumeric: 'tabular-nums' }),
   shareBar: css({ position: 'absolute', left: 0, top: 0, bottom: 0, background: theme.colors.primary.transparent }),
   shareText: css({

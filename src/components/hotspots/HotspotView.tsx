@@ -3,10 +3,18 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import React, { memo, ReactNode, useCallback, useLayoutEffect, useRef, useState } from 'react';
 
-import type { Comparison, HotspotReport, InputProblem, OperationTable, TraceRecord } from '../../engine';
+import type {
+  AttributeAnalysis,
+  Comparison,
+  HotspotReport,
+  InputProblem,
+  OperationTable,
+  TraceRecord,
+} from '../../engine';
 import type { HotspotState, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
 import { CompareTable } from './CompareTable';
+import { SharedAttributes } from './SharedAttributes';
 import { DiagnosticsBanner } from './DiagnosticsBanner';
 import { HotspotTable } from './HotspotTable';
 import type { TraceLinks } from '../../state/traceLinks';
@@ -59,6 +67,7 @@ export function HotspotView({ state, options, links, onRollupChange, noun, empty
         <HotspotResults
           report={report}
           comparison={state.comparison}
+          attributes={state.attributes}
           problems={state.problems}
           records={state.records}
           operations={state.operations}
@@ -79,6 +88,7 @@ export function HotspotView({ state, options, links, onRollupChange, noun, empty
 interface HotspotResultsProps {
   report: HotspotReport;
   comparison?: Comparison;
+  attributes?: AttributeAnalysis;
   problems: readonly InputProblem[];
   records: readonly TraceRecord[];
   operations: OperationTable;
@@ -99,7 +109,12 @@ const HotspotResults = memo(function HotspotResults(props: HotspotResultsProps) 
     <>
       <DiagnosticsBanner report={report} problems={props.problems} window={props.window} />
       {mode === 'compare' && comparison ? (
-        <CompareTable comparison={comparison} topN={topN} />
+        <>
+          <CompareTable comparison={comparison} topN={topN} />
+          {props.attributes && (
+            <SharedAttributes analysis={props.attributes} topN={topN} links={props.links} windowOf={props.windowOf} />
+          )}
+        </>
       ) : (
         <HotspotTable
           report={report}

@@ -39,15 +39,18 @@ export function ReportCompareTable({ change, topN, labels }: ReportCompareTableP
         <Text variant="bodySmall" color="secondary">
           {labels.before}: {plural(change.before.traces, 'trace')}, mean {ms(change.before.meanLatencyUs)} ms, p95{' '}
           {ms(change.before.p95LatencyUs)} ms · {labels.after}: {plural(change.after.traces, 'trace')}, mean{' '}
-          {ms(change.after.meanLatencyUs)} ms, p95 {ms(change.after.p95LatencyUs)} ms · mean latency{' '}
-          {signedMs(change.latencyDeltaUs)} ms
+          {ms(change.after.meanLatencyUs)} ms, p95 {ms(change.after.p95LatencyUs)} ms
+        </Text>
+        <Text weight="medium">
+          Mean latency {ms(change.before.meanLatencyUs)} → {ms(change.after.meanLatencyUs)} ms (
+          {signedMs(change.latencyDeltaUs)} ms)
         </Text>
         {change.warning && (
           <Alert severity="warning" title="Small sample" data-testid={testIds.view.compareWarning}>
             {change.warning}
           </Alert>
         )}
-        <ChangeTable rows={rows} topN={topN} labels={tableLabels} />
+        <ChangeTable rows={rows} topN={topN} labels={tableLabels} totalDeltaUs={change.latencyDeltaUs} />
       </Stack>
     </div>
   );

@@ -32,11 +32,13 @@ export function signedMs(us: number): string {
   return us > 0 ? `+${text}` : us < 0 ? `\u2212${text}` : text;
 }
 
+/** `22.8 %`; a negative share (a decrease's part of a change) with a real minus sign, as `signedMs` writes it. */
 export function percent(share: number, digits = 1): string {
   if (!Number.isFinite(share)) {
     return '–';
   }
-  return `${(share * 100).toFixed(digits)} %`;
+  const text = `${(share * 100).toFixed(digits)} %`;
+  return text.startsWith('-') ? `\u2212${text.slice(1)}` : text;
 }
 
 export function count(n: number): string {

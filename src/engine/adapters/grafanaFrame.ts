@@ -143,7 +143,7 @@ export function readTraceFrame(
   }
 }
 
-function framesOf(input: unknown): FrameLike[] | null {
+export function framesOf(input: unknown): FrameLike[] | null {
   if (Array.isArray(input)) {
     const frames = input.map(asFrame);
     return frames.every((f): f is FrameLike => f !== null) ? frames : null;
@@ -197,7 +197,7 @@ function asFrame(value: unknown): FrameLike | null {
  * Never `String(x)` of an object or array: an array's toString recurses through its nesting, and input can nest
  * thousands deep.
  */
-function cellText(value: unknown): string {
+export function cellText(value: unknown): string {
   return typeof value === 'string'
     ? value
     : typeof value === 'number' || typeof value === 'boolean'
@@ -210,7 +210,7 @@ function toNumber(value: unknown): number {
 }
 
 /** `other` fields arrive parsed from the wire, but may be JSON text when a frame was built by hand. */
-function decodeJson(value: unknown): unknown {
+export function decodeJson(value: unknown): unknown {
   if (typeof value !== 'string') {
     return value;
   }

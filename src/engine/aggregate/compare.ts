@@ -52,7 +52,7 @@ export function compareSlowToBaseline(
   let slowLatency = 0;
   let baseLatency = 0;
   for (const record of records) {
-    const slow = record.latencyUs >= thresholdUs;
+    const slow = isSlowTrace(record, thresholdUs);
     const sums = slow ? slowSum : baseSum;
     if (slow) {
       slowTraces++;
@@ -123,4 +123,9 @@ export function lowSampleWarning(first: number, second: number, sides: string): 
   return first < MIN_TRUSTED_SAMPLE || second < MIN_TRUSTED_SAMPLE
     ? `only ${sides}: fewer than ${MIN_TRUSTED_SAMPLE} on a side makes this ranking unreliable`
     : undefined;
+}
+
+/** The one rule of every slow-vs-baseline split: a trace is slow when its latency is at or above the threshold. */
+export function isSlowTrace(record: { latencyUs: number }, thresholdUs: number): boolean {
+  return record.latencyUs >= thresholdUs;
 }

@@ -1,0 +1,83 @@
+/** @jest-environment node */
+import { CardinalityGuard } from './cardinality';
+import { StreamMetrics } from './metrics';
+import type { OpenTrace } from './openTraces';
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const MS = 1_000_000n;
+const T0 = 1_763_000_000_000n * MS;
+
+function otlpSpan(spanId: string, parent: string, name: string, startMs: bigint, endMs: bigint) {
+  return {
+    traceId: TRACE,
+    spanId,
+    parentSpanId: parent,
+    name,
+    kind: 2,
+    startTimeUnixNano: String(T0 + startMs * MS),
+    endTimeUnixNano: String(T0 + endMs * MS),
+  };
+}
+
+/** web "GET /" (0–100 ms) waits on db "query" (10–70 ms), then on db "commit" (70–90 ms). */
+function trace(): OpenTrace {
+  const resource = (name: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: name } }] });
+  return {
+    traceId: TRACE,
+    resourceSpans: [
+      { resource: resource('web'), scopeSpans: [{ spans: [otlpSpan('00000000000000a1', '', 'GET /', 0n, 100n)] }] },
+      {
+        resource: resource('db'),
+        scopeSpans: [
+          {
+            spans: [
+              otlpSpan('00000000000000b1', '00000000000000a1', 'query', 10n, 70n),
+              otlpSpan('00000000000000b2', '00000000000000a1', 'commit', 70n, 90n),
+              { traceId: TRACE, name: 'no span id' },
+            ],
+          },
+        ],
+      },
+    ],
+    spans: 4,
+    lastSeenMs: 0,
+    firstOffsets: new Map(),
+  };
+}
+
+function sample(text: string, name: string, labels: string): number {
+  const prefix = `${name}{${labels}} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line === undefined ? NaN : Number(line.slice(prefix.length).split(' ')[0]);
+}
+
+describe('StreamMetrics.record', () => {
+  it('exports the engine critical path per (service, operation), with trace_id exemplars, in OpenMetrics', async () => {
+    const metrics = new StreamMetrics(new CardinalityGuard(10));
+    metrics.record({ trace: trace(), reason: 'idle' });
+    const text = await metrics.registry.metrics();
+    expect(metrics.registry.contentType).toMatch(/^application\/openmetrics-text/);
+    const seconds = (service: string, operation: string) =>
+      sample(text, 'hotpath_critical_path_seconds_total', `service="${service}",operation="${operation}"`);
+    expect(seconds('web', 'GET /')).toBeCloseTo(0.02, 9);
+    expect(seconds('db', 'query')).toBeCloseTo(0.06, 9);
+    expect(seconds('db', 'commit')).toBeCloseTo(0.02, 9);
+    expect(sample(text, 'hotpath_traces_total', 'root_service="web"')).toBe(1);
+    expect(sample(text, 'hotpath_spans_total', 'outcome="analysed"')).toBe(3);
+    expect(sample(text, 'hotpath_spans_total', 'outcome="malformed"')).toBe(1);
+    expect(text).toMatch(
+      new RegExp(
+        `hotpath_trace_critical_path_seconds_bucket\\{.*operation="query".*\\} 1 # \\{trace_id="${TRACE}"\\} 0\\.06`
+      )
+    );
+  });
+
+  it('folds pairs past the cardinality limit into operation "other" and counts their spans', async () => {
+    const metrics = new StreamMetrics(new CardinalityGuard(2));
+    metrics.record({ trace: trace(), reason: 'evicted' });
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'hotpath_critical_path_seconds_total', 'service="db",operation="other"')).toBeCloseTo(0.02, 9);
+    expect(sample(text, 'hotpath_spans_total', 'outcome="folded"')).toBe(1);
+    expect(sample(text, 'hotpath_spans_total', 'outcome="evicted"')).toBe(3);
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * `hotpath stream`: a Kafka consumer-group member (kafkajs) that feeds the spans Jaeger's collector writes into
+ * `OpenTraces`, analyses each trace once idle (`StreamMetrics.record`), commits offsets below its open traces and
+ * serves /metrics, /healthz and /readyz. All state is local: replicas share nothing but the group.
+ */
+import { createServer, type Server } from 'node:http';
+import { Kafka, logLevel, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
+
+import type { StreamCommand } from './args';
+import { CardinalityGuard } from './cardinality';
+import { decodeMessage, MalformedMessageError } from './decode';
+import { StreamMetrics } from './metrics';
+import { OpenTraces, type Finalised } from './openTraces';
+
+export interface StreamIo {
+  stderr: { write(text: string): unknown };
+}
+
+/** How many finalised trace IDs are remembered per allowed open trace, to recognise late spans. */
+const REMEMBERED_PER_OPEN_TRACE = 1;
+const MIN_REMEMBERED = 10_000;
+
+export class StreamProcess {
+  private readonly metrics: StreamMetrics;
+  private readonly open: OpenTraces;
+  private readonly consumer: Consumer;
+  private readonly server: Server;
+  private assigned = new Set<number>();
+  private readonly committed = new Map<number, number>();
+  private joined = false;
+  private stopping = false;
+  private crashed = false;
+  private tick?: NodeJS.Timeout;
+  private committing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly command: StreamCommand,
+    private readonly io: StreamIo
+  ) {
+    this.metrics = new StreamMetrics(new CardinalityGuard(command.maxOperations));
+    this.open = new OpenTraces({
+      idleMs: command.traceIdleMs,
+      maxOpen: command.maxOpenTraces,
+      rememberFinalised: Math.max(MIN_REMEMBERED, command.maxOpenTraces * REMEMBERED_PER_OPEN_TRACE),
+    });
+    const kafka = new Kafka({
+      clientId: 'hotpath-stream',
+      brokers: command.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry: LogEntry) => this.log(`kafka ${entry.namespace}: ${entry.log.message}`),
+    });
+    this.consumer = kafka.consumer({
+      groupId: command.group,
+      allowAutoTopicCreation: false,
+      // A replica that dies is replaced within this long (the broker's group.min.session.timeout.ms is 6 s).
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+    });
+    this.server = createServer((request, response) => {
+      const url = request.url ?? '/';
+      if (request.method !== 'GET') {
+        response.writeHead(405).end();
+      } else if (url === '/metrics') {
+        this.updateGauges();
+        this.metrics.registry.metrics().then(
+          (text) => response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text),
+          () => response.writeHead(500).end()
+        );
+      } else if (url === '/healthz') {
+        response
+          .writeHead(this.crashed ? 503 : 200, { 'content-type': 'text/plain' })
+          .end(this.crashed ? 'crashed\n' : 'ok\n');
+      } else if (url === '/readyz') {
+        const ready = this.joined && !this.stopping && !this.crashed;
+        response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+  }
+
+  /** Starts serving and consuming; resolves once the consumer runs (not once it has joined: see /readyz). */
+  async start(): Promise<void> {
+    const { host, port } = this.command.listen;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[this.command.topic] ?? []));
+    this.consumer.on(CRASH, (event) => {
+      if (!event.payload.restart) {
+        this.crashed = true;
+        this.log(`consumer crashed and will not restart: ${event.payload.error.message}`);
+      }
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.command.topic], fromBeginning: this.command.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    const every = Math.max(50, Math.min(1000, this.command.traceIdleMs / 4));
+    this.tick = setInterval(() => this.onTick(), every);
+  }
+
+  /** The metrics as /metrics serves them (for in-process callers: bench/stream.ts). */
+  metricsText(): Promise<string> {
+    this.updateGauges();
+    return this.metrics.registry.metrics();
+  }
+
+  /** The port /metrics answers on (the one given, or the one picked for port 0). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : this.command.listen.port;
+  }
+
+  private onJoin(partitions: number[]): void {
+    const now = new Set(partitions);
+    const revoked = [...this.assigned].filter((partition) => !now.has(partition));
+    for (const trace of this.open.dropPartitions(revoked)) {
+      this.metrics.countSpans('revoked', trace.spans);
+    }
+    for (const partition of revoked) {
+      this.committed.delete(partition);
+      this.metrics.removeLag(this.command.topic, partition);
+    }
+    this.assigned = now;
+    this.metrics.assignedPartitions.set(now.size);
+    this.joined = true;
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    for (const message of batch.messages) {
+      if (this.stopping || !isRunning() || isStale()) {
+        return;
+      }
+      const offset = Number(message.offset);
+      if (this.open.isNew(partition, offset)) {
+        this.onMessage(partition, offset, message.value);
+        this.open.markProcessed(partition, offset);
+      }
+      resolveOffset(message.offset);
+    }
+    const last = batch.messages.length > 0 ? Number(batch.lastOffset()) : undefined;
+    if (last !== undefined) {
+      this.metrics.setLag(this.command.topic, partition, Math.max(0, Number(batch.highWatermark) - 1 - last));
+    }
+    await heartbeat();
+  }
+
+  private onMessage(partition: number, offset: number, value: Buffer | null): void {
+    let decoded;
+    try {
+      decoded = decodeMessage(value, this.command.encoding);
+    } catch (error) {
+      if (!(error instanceof MalformedMessageError)) {
+        throw error;
+      }
+      this.metrics.countMessage('malformed');
+      return;
+    }
+    this.metrics.countMessage('decoded');
+    this.metrics.countSpans('malformed', decoded.malformedSpans);
+    const now = performance.now();
+    for (const fragment of decoded.fragments) {
+      const { lateSpans, evicted } = this.open.add(partition, offset, fragment, now);
+      this.metrics.countSpans('late', lateSpans);
+      this.recordAll(evicted);
+    }
+  }
+
+  private recordAll(finalised: Finalised[]): void {
+    for (const trace of finalised) {
+      try {
+        this.metrics.record(trace);
+      } catch (error) {
+        // A bug must not stop the stream; the trace's spans are counted as malformed and the error reported.
+        this.metrics.countSpans('malformed', trace.trace.spans);
+        this.log(`trace ${trace.trace.traceId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  private onTick(): void {
+    this.recordAll(this.open.takeIdle(performance.now()));
+    this.updateGauges();
+    void this.commit();
+  }
+
+  private updateGauges(): void {
+    this.metrics.openTraces.set(this.open.size);
+    this.metrics.openSpans.set(this.open.spans);
+  }
+
+  /** Commits each assigned partition's safe offset when it moved; one commit at a time. */
+  private commit(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      const offsets = [];
+      for (const partition of this.assigned) {
+        const offset = this.open.commitOffset(partition);
+        if (offset !== undefined && offset !== this.committed.get(partition)) {
+          offsets.push({ topic: this.command.topic, partition, offset: String(offset) });
+        }
+      }
+      if (offsets.length === 0) {
+        return;
+      }
+      try {
+        await this.consumer.commitOffsets(offsets);
+        for (const { partition, offset } of offsets) {
+          this.committed.set(partition, Number(offset));
+        }
+      } catch (error) {
+        // Typically a rebalance under way: the next tick commits for whatever is assigned then.
+        this.log(`commit failed (retried): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    return this.committing;
+  }
+
+  /** Graceful shutdown: stop reading, analyse every open trace, commit everything processed, leave the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) {
+      return;
+    }
+    this.stopping = true;
+    clearInterval(this.tick);
+    this.recordAll(this.open.takeAll());
+    this.updateGauges();
+    await this.commit();
+    await this.consumer.disconnect();
+    if (this.command.lingerMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.command.lingerMs));
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private log(text: string): void {
+    this.io.stderr.write(`hotpath stream: ${text.replace(/[\r\n]+/g, ' ')}\n`);
+  }
+}
+
+/** Runs until SIGTERM or SIGINT, then shuts down gracefully. Resolves to the exit code. */
+export async function runStream(command: StreamCommand, io: StreamIo): Promise<number> {
+  const stream = new StreamProcess(command, io);
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      void stream.stop().then(resolve, (error: unknown) => {
+        io.stderr.write(`hotpath stream: shutdown: ${error instanceof Error ? error.message : String(error)}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await stream.start();
+  io.stderr.write(`hotpath stream: /metrics on ${command.listen.host}:${stream.port}, group ${command.group}\n`);
+  await stopped;
+  return 0;
+}
