@@ -20,7 +20,7 @@
  *                                        the drop → done time and the longest main-thread task (how long the
  *                                        page was frozen at most)
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -36,9 +36,8 @@ import { openHarness, unexpectedRequests } from '../e2e/support/harness';
 import type { JaegerTrace } from '../src/testing/grafanaFrames';
 import { generateTraces } from './generate.mjs';
 
-// Bundled to dist-cli/bench/browser.js (two levels down, as e2e/harness/server.ts is): every bundled module sees
-// that file's __dirname, so the harness server's own `../..` resolves to the repository too.
-const ROOT = resolve(__dirname, '..', '..');
+// Bundled by bench/build.mjs, which gives each source its own __dirname: this file's is bench/.
+const ROOT = resolve(__dirname, '..');
 const TRACES = 1000;
 const SPANS = 50;
 
@@ -217,17 +216,15 @@ async function once(page: Page, harnessUrl: string, traces: JaegerTrace[], profi
 const HUGE_SPANS = Number(process.env.HOTPATH_BENCH_HUGE_SPANS ?? 200_000);
 
 /** One drop of a single huge trace on the Import page: drop → done, and the long tasks in between. */
-async function importHugeOnce(page: Page, harnessUrl: string, text: string): Promise<Run> {
+async function importHugeOnce(page: Page, harnessUrl: string): Promise<Run> {
   await page.addInitScript(instrument);
   page.on('crash', () => console.log('  the page crashed (renderer out of memory?)'));
   await openHarness(page, harnessUrl, { view: 'app', path: '/a/hotpath-latency-app/import' });
   await page.getByTestId('data-testid import-container').waitFor({ timeout: 60_000 });
-  // Too large for one DevTools message (over 100 MB): the page fetches it from a routed URL into a File first.
-  await page.route('**/bench/huge-trace.json', (route) =>
-    route.fulfill({ status: 200, contentType: 'application/json', body: text })
-  );
+  // Too large for one DevTools message (over 100 MB, for page.evaluate and page.route alike): the harness server
+  // serves it from its build folder, and the page fetches it into a File first.
   const dropped = await page.evaluate(async () => {
-    const blob = await (await fetch('/bench/huge-trace.json')).blob();
+    const blob = await (await fetch('/harness/bench-huge-trace.json')).blob();
     const transfer = new DataTransfer();
     transfer.items.add(new File([blob], 'huge-trace.json', { type: 'application/json' }));
     const zone = document.querySelector('[data-testid="dropzone"]');
@@ -265,6 +262,8 @@ async function importHugeOnce(page: Page, harnessUrl: string, text: string): Pro
 async function importHuge(runs: number): Promise<void> {
   const [trace] = Array.from(generateTraces({ seed: 7, shape: 'huge', traces: 1, spans: HUGE_SPANS }));
   const text = JSON.stringify({ data: [trace] });
+  const served = join(harnessBuildDir(DEFAULT_RUNTIME), 'bench-huge-trace.json');
+  writeFileSync(served, text);
   const { url, server } = await startHarnessServer();
   const browser = await chromium.launch(chromiumLaunchOptions());
   console.log(
@@ -275,7 +274,7 @@ async function importHuge(runs: number): Promise<void> {
   try {
     for (let i = 0; i < runs; i++) {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      const run = await importHugeOnce(page, url, text);
+      const run = await importHugeOnce(page, url);
       await page.close();
       results.push(run);
       console.log(
@@ -286,6 +285,7 @@ async function importHuge(runs: number): Promise<void> {
   } finally {
     await browser.close();
     await new Promise((done) => server.close(done));
+    rmSync(served, { force: true });
   }
   const pick = (key: keyof Omit<Run, 'scripts'>) => median(results.map((run) => run[key]));
   console.log(

@@ -1,4 +1,5 @@
-// Bundles bench/run.ts into dist-cli/bench.js for `npm run bench`. Each source file's `__dirname` is replaced by its
+// Bundles bench/run.ts into dist-cli/bench.js for `npm run bench` (or, with the argument `browser`, bench/browser.ts
+// into dist-cli/bench/browser.js for `npm run bench:browser`, its npm packages left external for Playwright). Each source file's `__dirname` is replaced by its
 // own directory: the bench reuses the test harnesses (demo/test/harness, e2e/servers/lib), which find the demo's
 // build, the Jaeger binary and the repository's configs relative to their own files, and a bundle would otherwise
 // give them all the bundle's directory.
@@ -22,9 +23,12 @@ const ownDirname = {
   },
 };
 
+const browser = process.argv[2] === 'browser';
+
 await build({
-  entryPoints: [resolve(root, 'bench/run.ts')],
-  outfile: resolve(root, 'dist-cli/bench.js'),
+  entryPoints: [resolve(root, browser ? 'bench/browser.ts' : 'bench/run.ts')],
+  outfile: resolve(root, browser ? 'dist-cli/bench/browser.js' : 'dist-cli/bench.js'),
+  ...(browser ? { packages: 'external' } : {}),
   bundle: true,
   platform: 'node',
   target: 'node20',
