@@ -4,7 +4,7 @@ import { Button, Field, InlineSwitch, Input, RadioButtonGroup, Stack, Text } fro
 import React, { useMemo, useState } from 'react';
 
 import { DiagnosticsBanner } from '../components/hotspots/DiagnosticsBanner';
-import { ReportCompareTable } from '../components/hotspots/ReportCompareTable';
+import { TwoSearchesTable } from '../components/hotspots/TwoSearchesTable';
 import { SampleSummary } from '../components/hotspots/SampleSummary';
 import { EmptyState, ErrorState, IdleState, NoDataSourceState } from '../components/hotspots/StatusStates';
 import { PageAnalysisOptions } from '../components/search/AnalysisOptionsFields';
@@ -164,7 +164,7 @@ function Compare({ settings }: PageProps) {
                   value={url.rollup}
                   onChange={() => setUrl({ ...url, rollup: !url.rollup }, { replace: true })}
                 />
-                <ReportCompareTable change={change} topN={url.topN} labels={labels} />
+                <TwoSearchesTable change={change} topN={url.topN} labels={labels} />
               </Stack>
             )}
           </Stack>

@@ -13,7 +13,7 @@ import type {
 } from '../../engine';
 import type { HotspotState, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
-import { CompareTable } from './CompareTable';
+import { SlowVsBaselineTable } from './SlowVsBaselineTable';
 import { SharedAttributes } from './SharedAttributes';
 import { DiagnosticsBanner } from './DiagnosticsBanner';
 import { HotspotTable } from './HotspotTable';
@@ -110,7 +110,7 @@ const HotspotResults = memo(function HotspotResults(props: HotspotResultsProps) 
       <DiagnosticsBanner report={report} problems={props.problems} window={props.window} />
       {mode === 'compare' && comparison ? (
         <>
-          <CompareTable comparison={comparison} topN={topN} />
+          <SlowVsBaselineTable comparison={comparison} topN={topN} />
           {props.attributes && (
             <SharedAttributes analysis={props.attributes} topN={topN} links={props.links} windowOf={props.windowOf} />
           )}

@@ -6,7 +6,7 @@ import { testIds } from '../testIds';
 import { ChangeRow, ChangeTable } from './ChangeTable';
 import { ms, plural, signedMs } from './format';
 
-export interface ReportCompareTableProps {
+export interface TwoSearchesTableProps {
   change: ReportChange;
   topN: number;
   /** What the two sides are called (e.g. "Before"/"After", or the two tag filters). */
@@ -14,7 +14,7 @@ export interface ReportCompareTableProps {
 }
 
 /** The Compare page: two searches side by side, ranked by the change in critical-path time per trace. */
-export function ReportCompareTable({ change, topN, labels }: ReportCompareTableProps) {
+export function TwoSearchesTable({ change, topN, labels }: TwoSearchesTableProps) {
   const rows = useMemo<ChangeRow[]>(
     () =>
       change.rows.map((row) => ({

@@ -4,9 +4,9 @@ import React from 'react';
 import { compareReports } from '../../engine/aggregate/compareReports';
 import { BOOKINFO, LOKI_CAS, SMARTTHINGS, stateFromFixtures, YELP } from '../testing/states';
 import { testIds } from '../testIds';
-import { CompareTable } from './CompareTable';
+import { SlowVsBaselineTable } from './SlowVsBaselineTable';
 import { ms, signedMs } from './format';
-import { ReportCompareTable } from './ReportCompareTable';
+import { TwoSearchesTable } from './TwoSearchesTable';
 
 function rows(container: HTMLElement): Array<Record<string, string>> {
   const headers = Array.from(container.querySelectorAll('thead th')).map((h) => h.textContent ?? '');
@@ -15,12 +15,12 @@ function rows(container: HTMLElement): Array<Record<string, string>> {
   );
 }
 
-describe('CompareTable (slow vs baseline)', () => {
+describe('SlowVsBaselineTable (slow vs baseline)', () => {
   // Yelp's trace (131.8 ms) is the p90 of the three; Bookinfo (11.9 ms) and Loki CAS are the baseline.
   const state = stateFromFixtures([BOOKINFO, YELP, LOKI_CAS], { compare: { percentile: 90 } });
 
   it('shows both sample sizes, the warning for small samples, and the ranked increase', () => {
-    render(<CompareTable comparison={state.comparison!} topN={20} />);
+    render(<SlowVsBaselineTable comparison={state.comparison!} topN={20} />);
     const compare = screen.getByTestId(testIds.view.compare);
     expect(compare).toHaveTextContent('Slow: 1 trace at or above 131.8 ms (mean 131.8 ms)');
     expect(compare).toHaveTextContent('baseline: 2 traces (mean 6.468 ms)');
@@ -38,12 +38,12 @@ describe('CompareTable (slow vs baseline)', () => {
   });
 
   it('shows no warning when both sides are large enough', () => {
-    render(<CompareTable comparison={{ ...state.comparison!, warning: undefined }} topN={20} />);
+    render(<SlowVsBaselineTable comparison={{ ...state.comparison!, warning: undefined }} topN={20} />);
     expect(screen.queryByTestId(testIds.view.compareWarning)).not.toBeInTheDocument();
   });
 
   it('cuts at top N and shows the rest on request', () => {
-    render(<CompareTable comparison={state.comparison!} topN={2} />);
+    render(<SlowVsBaselineTable comparison={state.comparison!} topN={2} />);
     const compare = screen.getByTestId(testIds.view.compare);
     expect(rows(compare)).toHaveLength(2);
     const changed = state.comparison!.rows.filter((r) => r.slowMeanUs !== 0 || r.baselineMeanUs !== 0).length;
@@ -56,7 +56,7 @@ describe('CompareTable (slow vs baseline)', () => {
     const idle = comparison.rows.filter((r) => r.slowMeanUs === 0 && r.baselineMeanUs === 0);
     // Yelp's and Loki's traces have spans that are never on their critical path (async, or hidden by a sibling).
     expect(idle.length).toBeGreaterThan(0);
-    render(<CompareTable comparison={comparison} topN={100} />);
+    render(<SlowVsBaselineTable comparison={comparison} topN={100} />);
     const compare = screen.getByTestId(testIds.view.compare);
     expect(rows(compare)).toHaveLength(comparison.rows.length - idle.length);
     expect(rows(compare).filter((r) => r['Slow ms'] === '0' && r['Baseline ms'] === '0')).toEqual([]);
@@ -68,7 +68,7 @@ describe('CompareTable (slow vs baseline)', () => {
   });
 
   it('states the slowdown the rows explain', () => {
-    render(<CompareTable comparison={state.comparison!} topN={100} />);
+    render(<SlowVsBaselineTable comparison={state.comparison!} topN={100} />);
     const slowdown = state.comparison!.slowMeanLatencyUs - state.comparison!.baselineMeanLatencyUs;
     expect(screen.getByTestId(testIds.view.compare)).toHaveTextContent(
       `Slow traces take ${ms(slowdown)} ms longer on average than the baseline`
@@ -79,13 +79,13 @@ describe('CompareTable (slow vs baseline)', () => {
   });
 });
 
-describe('ReportCompareTable (Compare page)', () => {
+describe('TwoSearchesTable (Compare page)', () => {
   const before = stateFromFixtures([BOOKINFO]).report!;
   const after = stateFromFixtures([BOOKINFO, SMARTTHINGS]).report!;
 
   it('ranks by the change in CP time per trace, with both samples and the warning', () => {
     const change = compareReports(before, after);
-    render(<ReportCompareTable change={change} topN={5} labels={{ before: 'Before', after: 'After' }} />);
+    render(<TwoSearchesTable change={change} topN={5} labels={{ before: 'Before', after: 'After' }} />);
     const table = screen.getByTestId(testIds.view.reportCompare);
     expect(table).toHaveTextContent('Before: 1 trace, mean 11.93 ms');
     expect(table).toHaveTextContent('After: 2 traces');
@@ -112,7 +112,7 @@ describe('ReportCompareTable (Compare page)', () => {
 
   it('compares services in the rollup', () => {
     const change = compareReports(before, after, { level: 'service' });
-    render(<ReportCompareTable change={change} topN={50} labels={{ before: 'A', after: 'B' }} />);
+    render(<TwoSearchesTable change={change} topN={50} labels={{ before: 'A', after: 'B' }} />);
     const shown = rows(screen.getByTestId(testIds.view.reportCompare));
     expect(shown[0]).not.toHaveProperty('Operation');
     expect(shown).toHaveLength(change.rows.filter((r) => r.beforeMeanUs !== 0 || r.afterMeanUs !== 0).length);
@@ -128,7 +128,7 @@ describe('ReportCompareTable (Compare page)', () => {
 
   it('orders rows by the size of their change either way: decreases as prominent as increases', () => {
     expect(deploy.latencyDeltaUs).toBeLessThan(0);
-    render(<ReportCompareTable change={deploy} topN={8} labels={{ before: 'Before', after: 'After' }} />);
+    render(<TwoSearchesTable change={deploy} topN={8} labels={{ before: 'Before', after: 'After' }} />);
     const shown = rows(screen.getByTestId(testIds.view.reportCompare));
     const deltas = shown.map((r) => parseMs(r['Δ CP/trace ms']));
     // Yelp's costliest operation, gone after: the largest change, ahead of every increase SmartThings brings.
@@ -143,7 +143,7 @@ describe('ReportCompareTable (Compare page)', () => {
   });
 
   it('ties the rows to the headline: the rows shown plus the rest make the change in mean latency', () => {
-    render(<ReportCompareTable change={deploy} topN={3} labels={{ before: 'Before', after: 'After' }} />);
+    render(<TwoSearchesTable change={deploy} topN={3} labels={{ before: 'Before', after: 'After' }} />);
     const table = screen.getByTestId(testIds.view.reportCompare);
     expect(table).toHaveTextContent(`Mean latency 71.89 → 24.32 ms (${signedMs(deploy.latencyDeltaUs)} ms)`);
     const shownSum = rows(table).reduce((sum, r) => sum + parseMs(r['Δ CP/trace ms']), 0);
@@ -162,7 +162,7 @@ describe('ReportCompareTable (Compare page)', () => {
   });
 
   it('with every changed row shown, says they add up to the whole change', () => {
-    render(<ReportCompareTable change={deploy} topN={500} labels={{ before: 'Before', after: 'After' }} />);
+    render(<TwoSearchesTable change={deploy} topN={500} labels={{ before: 'Before', after: 'After' }} />);
     expect(screen.getByTestId(testIds.view.changeTotal)).toHaveTextContent(
       `shown add up to the whole ${signedMs(deploy.latencyDeltaUs)} ms change in mean latency.`
     );

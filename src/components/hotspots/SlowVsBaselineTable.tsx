@@ -6,7 +6,7 @@ import { testIds } from '../testIds';
 import { ChangeRow, ChangeTable } from './ChangeTable';
 import { ms, plural } from './format';
 
-export interface CompareTableProps {
+export interface SlowVsBaselineTableProps {
   comparison: Comparison;
   topN: number;
 }
@@ -17,7 +17,7 @@ const LABELS = { subject: 'Slow', reference: 'Baseline', share: 'Share of slowdo
  * Slow vs baseline (the panel's compare mode): which operations' critical-path time grows in the slow traces,
  * with both sample sizes and, when a side is small, the engine's warning.
  */
-export function CompareTable({ comparison, topN }: CompareTableProps) {
+export function SlowVsBaselineTable({ comparison, topN }: SlowVsBaselineTableProps) {
   const rows = useMemo<ChangeRow[]>(
     () =>
       comparison.rows.map((row) => ({
