@@ -50,7 +50,14 @@ function runTool(mainClass: string, args: string[]): string {
 
 /** A Kafka cluster ID: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
 export function randomClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  // Kafka's own Uuid.randomUuid draws again when the text starts with '-': a command line would read it as an option
+  // (StorageTool failed on `--cluster-id -9BT…` here once in a CI run).
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) {
+      return id;
+    }
+  }
 }
 
 function portOpen(port: number): Promise<boolean> {
