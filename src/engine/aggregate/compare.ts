@@ -42,10 +42,7 @@ export function compareSlowToBaseline(
   operations: OperationTable,
   split: SlowSplit = { percentile: 90 }
 ): Comparison {
-  const thresholdUs =
-    'thresholdUs' in split
-      ? split.thresholdUs
-      : percentileOfSorted(Float64Array.from(records, (r) => r.latencyUs).sort(), split.percentile);
+  const thresholdUs = slowThresholdUs(records, split);
   const slowSum = new Map<number, number>();
   const baseSum = new Map<number, number>();
   let slowTraces = 0;
@@ -103,6 +100,13 @@ export function compareSlowToBaseline(
     comparison.warning = warning;
   }
   return comparison;
+}
+
+/** The latency (µs) at or above which a trace counts as slow under `split`, for these traces. */
+export function slowThresholdUs(traces: ReadonlyArray<{ latencyUs: number }>, split: SlowSplit): number {
+  return 'thresholdUs' in split
+    ? split.thresholdUs
+    : percentileOfSorted(Float64Array.from(traces, (t) => t.latencyUs).sort(), split.percentile);
 }
 
 /**
