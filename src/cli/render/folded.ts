@@ -1,12 +1,4 @@
-import type { ContextNode, ContextReport } from '../../engine';
-
-/** The name of the frame that gathers contexts beyond the context limit (see `ContextOptions.maxContexts`). */
-export const OTHER_FRAME = '[other contexts]';
-
-/** A frame's name as flame graph tools show it: `service: operation`. */
-export function frameName(node: ContextNode): string {
-  return node.other ? OTHER_FRAME : `${node.service}: ${node.operation}`;
-}
+import { contextFrameName, type ContextReport } from '../../engine';
 
 /**
  * What may not appear inside a folded-stack frame: `;` separates frames, a line break ends the record, and other
@@ -33,7 +25,9 @@ export function renderFolded(report: ContextReport): string {
   for (let k = 0; k < report.nodes.length; k++) {
     const node = report.nodes[k];
     stacks[k] =
-      node.parent < 0 ? foldedFrame(frameName(node)) : `${stacks[node.parent]};${foldedFrame(frameName(node))}`;
+      node.parent < 0
+        ? foldedFrame(contextFrameName(node))
+        : `${stacks[node.parent]};${foldedFrame(contextFrameName(node))}`;
     const us = Math.round(node.selfUs);
     if (us > 0) {
       weights.set(stacks[k], (weights.get(stacks[k]) ?? 0) + us);

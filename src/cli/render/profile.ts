@@ -1,8 +1,8 @@
-import type { ContextReport } from '../../engine';
+import { OTHER_CONTEXTS_FRAME, type ContextReport } from '../../engine';
 import type { ProfileFormat } from '../profileArgs';
 import type { AnalysisResult } from '../result';
 import { plural } from '../units';
-import { OTHER_FRAME, renderFolded } from './folded';
+import { renderFolded } from './folded';
 import { renderSpeedscope } from './speedscope';
 import { coverageLines, isLowCoverage } from './table';
 
@@ -27,7 +27,7 @@ export function renderProfile(
       `more than ${maxContexts.toLocaleString('en-US')} distinct calling contexts: ` +
         `${plural(overflow.contexts, 'context')} of ${plural(overflow.traces, 'trace')} ` +
         `(${Math.round(overflow.criticalPathUs).toLocaleString('en-US')} µs of critical path) are shown under ` +
-        `"${OTHER_FRAME}" by their last operation`
+        `"${OTHER_CONTEXTS_FRAME}" by their last operation`
     );
   }
   return { stdout, warnings };

@@ -1,5 +1,4 @@
-import type { ContextReport } from '../../engine';
-import { frameName } from './folded';
+import { contextFrameName, type ContextReport } from '../../engine';
 
 /**
  * speedscope's file format (https://www.speedscope.app/file-format-schema.json; the types it is generated from:
@@ -31,7 +30,7 @@ export function renderSpeedscope(report: ContextReport, traces: number): string 
   const samples: number[][] = [];
   const weights: number[] = [];
   report.nodes.forEach((node, k) => {
-    const name = frameName(node);
+    const name = contextFrameName(node);
     let frame = frameIndex.get(name);
     if (frame === undefined) {
       frame = frames.length;

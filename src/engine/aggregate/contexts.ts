@@ -80,6 +80,14 @@ export interface ContextTree {
 const NO_NODE = -1;
 const OTHER = -1;
 
+/** The name of the frame that gathers contexts beyond the context limit (see `ContextOptions.maxContexts`). */
+export const OTHER_CONTEXTS_FRAME = '[other contexts]';
+
+/** A frame's name as flame graph tools show it: `service: operation` (the CLI's formats and the panel alike). */
+export function contextFrameName(node: { service: string; operation: string; other: boolean }): string {
+  return node.other ? OTHER_CONTEXTS_FRAME : `${node.service}: ${node.operation}`;
+}
+
 /**
  * Accumulates `TraceContexts` over traces into one tree of contexts. Memory is bounded by the context limit plus
  * one frame per operation (and a small record per trace for slow-vs-baseline), whatever the traces' shapes.
