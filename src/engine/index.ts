@@ -25,7 +25,7 @@ export type { AnalysisOptions, TraceAnalysis } from './analyze';
 export { HotspotAggregator, LOW_COVERAGE } from './aggregate/aggregator';
 export type { AggregatorOptions, HotspotReport, HotspotRow, Exemplar, TraceRecord } from './aggregate/aggregator';
 export { ContextAggregator, contextFrameName, DEFAULT_MAX_CONTEXTS, OTHER_CONTEXTS_FRAME } from './aggregate/contexts';
-export type { ContextNode, ContextOptions, ContextRecord, ContextReport } from './aggregate/contexts';
+export type { ContextNode, ContextOptions, ContextRecords, ContextReport } from './aggregate/contexts';
 export { compareContexts } from './aggregate/contextCompare';
 export type { ContextComparison, ContextComparisonNode, ContextMeans } from './aggregate/contextCompare';
 export { TraceContextBuilder } from './aggregate/traceContexts';

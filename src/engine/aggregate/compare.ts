@@ -42,7 +42,10 @@ export function compareSlowToBaseline(
   operations: OperationTable,
   split: SlowSplit = { percentile: 90 }
 ): Comparison {
-  const thresholdUs = slowThresholdUs(records, split);
+  const thresholdUs = slowThresholdUs(
+    records.map((r) => r.latencyUs),
+    split
+  );
   const slowSum = new Map<number, number>();
   const baseSum = new Map<number, number>();
   let slowTraces = 0;
@@ -102,11 +105,11 @@ export function compareSlowToBaseline(
   return comparison;
 }
 
-/** The latency (µs) at or above which a trace counts as slow under `split`, for these traces. */
-export function slowThresholdUs(traces: ReadonlyArray<{ latencyUs: number }>, split: SlowSplit): number {
+/** The latency (µs) at or above which a trace counts as slow under `split`, given the traces' latencies. */
+export function slowThresholdUs(latenciesUs: ArrayLike<number>, split: SlowSplit): number {
   return 'thresholdUs' in split
     ? split.thresholdUs
-    : percentileOfSorted(Float64Array.from(traces, (t) => t.latencyUs).sort(), split.percentile);
+    : percentileOfSorted(Float64Array.from(latenciesUs).sort(), split.percentile);
 }
 
 /**

@@ -43,19 +43,19 @@ export function compareContexts(
 ): ContextComparison {
   const records = aggregator.traceRecords();
   const tree = aggregator.tree();
-  const thresholdUs = slowThresholdUs(records, split);
+  const thresholdUs = slowThresholdUs(records.latencyUs, split);
   const slowSelf = new Float64Array(tree.size);
   const baselineSelf = new Float64Array(tree.size);
   let slowTraces = 0;
-  for (const record of records) {
-    const slow = record.latencyUs >= thresholdUs;
+  for (let t = 0; t < records.traces; t++) {
+    const slow = records.latencyUs[t] >= thresholdUs;
     slowTraces += slow ? 1 : 0;
     const sums = slow ? slowSelf : baselineSelf;
-    for (let k = 0; k < record.nodes.length; k++) {
-      sums[record.nodes[k]] += record.selfUs[k];
+    for (let k = records.offset[t]; k < records.offset[t + 1]; k++) {
+      sums[records.nodes[k]] += records.selfUs[k];
     }
   }
-  const baselineTraces = records.length - slowTraces;
+  const baselineTraces = records.traces - slowTraces;
   const slowTotal = subtreeTotals(tree, slowSelf);
   const baselineTotal = subtreeTotals(tree, baselineSelf);
   const mean = (sum: number, traces: number) => (traces > 0 ? sum / traces : 0);

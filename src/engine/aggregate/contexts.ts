@@ -1,7 +1,8 @@
 import { OperationTable } from '../model/operations';
 import { grownFrom } from '../model/typedArrays';
 import type { Exemplar } from './aggregator';
-import { contextKey, TraceContexts } from './traceContexts';
+import { PairTable } from './pairTable';
+import { TraceContexts } from './traceContexts';
 
 /**
  * Critical-path time by calling context, over many traces: the data of an aggregated critical-path flame graph.
@@ -61,10 +62,15 @@ export interface ContextReport {
   };
 }
 
-/** One trace's critical-path time per context (node ids of the aggregator), for slow-vs-baseline. */
-export interface ContextRecord {
-  latencyUs: number;
-  /** Nodes with critical-path time of their own in this trace, ascending. */
+/**
+ * Every trace's critical-path time per context, for slow-vs-baseline, as columns (no object per trace): trace `t`
+ * has latency `latencyUs[t]` and owns entries `offset[t] .. offset[t + 1]` of `nodes` (the aggregator's node ids
+ * with time of their own in that trace, ascending) and `selfUs` (that time).
+ */
+export interface ContextRecords {
+  traces: number;
+  latencyUs: Float64Array;
+  offset: Int32Array;
   nodes: Int32Array;
   selfUs: Float64Array;
 }
@@ -108,8 +114,11 @@ export class ContextAggregator {
   /** Per node: the trace that last touched it, and its time in that trace (own, then with its subtree's). */
   private stamp = new Int32Array(0);
   private traceUs = new Float64Array(0);
-  private readonly children = new Map<number, number>();
-  private readonly records: ContextRecord[] = [];
+  private readonly children = new PairTable();
+  private recordLatency = new Float64Array(64);
+  private recordOffset = new Int32Array(65);
+  private recordNodes = new Int32Array(256);
+  private recordSelf = new Float64Array(256);
   private readonly overflow = { contexts: 0, criticalPathUs: 0, traces: 0 };
   private nodeOfEntry = new Int32Array(64);
   private touched = new Int32Array(65);
@@ -150,12 +159,12 @@ export class ContextAggregator {
     for (let k = 0; k < entries; k++) {
       const parentNode = parent[k] < 0 ? NO_NODE : nodeOfEntry[parent[k]];
       const op = operation[k];
-      let node = this.children.get(contextKey(parentNode, op));
-      if (node === undefined && this.kept < this.maxContexts) {
+      let node = this.children.get(parentNode, op);
+      if (node < 0 && this.kept < this.maxContexts) {
         node = this.createNode(parentNode, op);
         this.kept++;
       }
-      if (node === undefined) {
+      if (node < 0) {
         // Past the limit: kept by its operation under the "other" frame (descendants of a folded entry fold too,
         // as no node is ever created under a folded one).
         node = this.foldedNode(op);
@@ -173,18 +182,7 @@ export class ContextAggregator {
     // Ascending ids: parents before children. The record takes each node's own time; then, children first, each
     // node's time with its subtree's is complete when reached, and goes to its parent.
     const ids = touched.subarray(0, touchedCount).sort();
-    let own = 0;
-    for (let j = 0; j < touchedCount; j++) {
-      own += this.traceUs[ids[j]] > 0 ? 1 : 0;
-    }
-    const record: ContextRecord = { latencyUs, nodes: new Int32Array(own), selfUs: new Float64Array(own) };
-    for (let j = 0, r = 0; j < touchedCount; j++) {
-      if (this.traceUs[ids[j]] > 0) {
-        record.nodes[r] = ids[j];
-        record.selfUs[r++] = this.traceUs[ids[j]];
-      }
-    }
-    this.records.push(record);
+    this.record(latencyUs, ids);
     for (let j = touchedCount - 1; j >= 0; j--) {
       const node = ids[j];
       const us = this.traceUs[node];
@@ -200,9 +198,42 @@ export class ContextAggregator {
     }
   }
 
-  /** Per trace, in the order added. */
-  traceRecords(): readonly ContextRecord[] {
-    return this.records;
+  /** Per trace, in the order added (views, valid until the next `add`). */
+  traceRecords(): ContextRecords {
+    const traces = this.traceNo;
+    const entries = this.recordOffset[traces];
+    return {
+      traces,
+      latencyUs: this.recordLatency.subarray(0, traces),
+      offset: this.recordOffset.subarray(0, traces + 1),
+      nodes: this.recordNodes.subarray(0, entries),
+      selfUs: this.recordSelf.subarray(0, entries),
+    };
+  }
+
+  /** Appends this trace's record: the touched nodes (ascending) with time of their own. */
+  private record(latencyUs: number, ids: Int32Array): void {
+    const t = this.traceNo - 1;
+    if (t >= this.recordLatency.length) {
+      const traces = 2 * this.recordLatency.length;
+      this.recordLatency = grownFrom(new Float64Array(traces), this.recordLatency);
+      this.recordOffset = grownFrom(new Int32Array(traces + 1), this.recordOffset);
+    }
+    let at = this.recordOffset[t];
+    if (at + ids.length > this.recordNodes.length) {
+      const capacity = Math.max(at + ids.length, 2 * this.recordNodes.length);
+      this.recordNodes = grownFrom(new Int32Array(capacity), this.recordNodes);
+      this.recordSelf = grownFrom(new Float64Array(capacity), this.recordSelf);
+    }
+    this.recordLatency[t] = latencyUs;
+    for (let j = 0; j < ids.length; j++) {
+      const us = this.traceUs[ids[j]];
+      if (us > 0) {
+        this.recordNodes[at] = ids[j];
+        this.recordSelf[at++] = us;
+      }
+    }
+    this.recordOffset[t + 1] = at;
   }
 
   tree(): ContextTree {
@@ -245,16 +276,17 @@ export class ContextAggregator {
     this.nodeParent[node] = parentNode;
     this.nodeOperation[node] = op;
     this.exemplarTrace.push('');
-    this.children.set(contextKey(parentNode, op), node);
+    this.children.set(parentNode, op, node);
     return node;
   }
 
   /** The node of `op` under the "other" frame, made on first use (neither counts against the limit). */
   private foldedNode(op: number): number {
     if (this.otherNode === NO_NODE) {
-      this.otherNode = this.createNode(NO_NODE, OTHER); // its key (-1) is no real operation's
+      this.otherNode = this.createNode(NO_NODE, OTHER); // (-1, -1): no real operation's pair
     }
-    return this.children.get(contextKey(this.otherNode, op)) ?? this.createNode(this.otherNode, op);
+    const node = this.children.get(this.otherNode, op);
+    return node >= 0 ? node : this.createNode(this.otherNode, op);
   }
 
   private ensureCapacity(size: number): void {

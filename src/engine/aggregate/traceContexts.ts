@@ -1,3 +1,5 @@
+import { PairTable } from './pairTable';
+
 /**
  * One trace's critical-path time by calling context: a small tree whose entries are the distinct paths of
  * operations from the trace's root span down to a span that has critical-path time of its own, with the entries
@@ -16,21 +18,6 @@ export interface TraceContexts {
 }
 
 /**
- * Keys of (parent, operation) pairs are `(parent + 1) * OPERATION_ID_SPACE + operation`: one number, so a plain
- * Map finds a child without building a string. Exact while the product stays below 2^53, i.e. for fewer than
- * 2^27 parents — far beyond any trace or the context cap.
- */
-export const OPERATION_ID_SPACE = 2 ** 26;
-
-/** The lookup key of `operation` under `parent` (-1 for none). */
-export function contextKey(parent: number, operation: number): number {
-  if (operation >= OPERATION_ID_SPACE) {
-    throw new RangeError(`operation id ${operation} is beyond the ${OPERATION_ID_SPACE} that call contexts support`);
-  }
-  return (parent + 1) * OPERATION_ID_SPACE + operation;
-}
-
-/**
  * Builds `TraceContexts` from the columns the critical path already produced — each span's parent, operation and
  * critical-path time (`spanPathUs`) — without walking the path again: only spans with critical-path time and
  * their ancestors are visited, each once. Its buffers are reused by the next call: the result's arrays are views
@@ -43,7 +30,7 @@ export class TraceContextBuilder {
   private parent = new Int32Array(256);
   private operation = new Int32Array(256);
   private selfUs = new Float64Array(256);
-  private readonly lookup = new Map<number, number>();
+  private readonly lookup = new PairTable();
   private count = 0;
 
   build(size: number, parent: Int32Array, operation: Int32Array, spanPathUs: Float64Array): TraceContexts {
@@ -80,14 +67,13 @@ export class TraceContextBuilder {
     while (depth > 0) {
       s = chain[--depth];
       const op = operationOf[s];
-      const key = contextKey(entry, op);
-      let child = lookup.get(key);
-      if (child === undefined) {
+      let child = lookup.get(entry, op);
+      if (child < 0) {
         child = this.count++;
         this.parent[child] = entry;
         this.operation[child] = op;
         this.selfUs[child] = 0;
-        lookup.set(key, child);
+        lookup.set(entry, op, child);
       }
       entryOf[s] = child;
       entry = child;
