@@ -36,5 +36,8 @@ export const testIds = {
     reportCompare: 'hotpath-report-compare',
     whatIf: 'hotpath-whatif',
     whatIfResult: 'hotpath-whatif-result',
+    viewSwitch: 'hotpath-view-switch',
+    flameGraph: 'hotpath-flamegraph',
+    picked: 'hotpath-flame-picked',
   },
 };

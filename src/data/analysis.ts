@@ -1,11 +1,14 @@
 import {
   analyzeTrace,
+  compareContexts,
   compareSlowToBaseline,
   HotspotAggregator,
   OperationTable,
   readTraceFrame,
   readTraceText,
   type Comparison,
+  type ContextComparison,
+  type ContextReport,
   type FrameLike,
   type HotspotReport,
   type InputProblem,
@@ -122,7 +125,8 @@ export function createHotspotAnalysis(query: HotspotQuery, options: AnalysisRunO
 
 class Analysis implements HotspotAnalysis {
   readonly operations = new OperationTable();
-  private readonly aggregator = new HotspotAggregator(this.operations);
+  // Calling contexts too: the views offer the flame graph, and traces are not kept to compute them later.
+  private readonly aggregator = new HotspotAggregator(this.operations, { callContexts: true });
   private readonly listeners = new Set<(state: HotspotState) => void>();
   private readonly inputs = new Fifo<Input>();
   private readonly models = new Fifo<TraceModel>();
@@ -135,6 +139,8 @@ class Analysis implements HotspotAnalysis {
   private error?: UserFacingError;
   private report?: HotspotReport;
   private comparison?: Comparison;
+  private contexts?: ContextReport;
+  private contextComparison?: ContextComparison;
   private reportDirty = false;
   private lastReportAt = -Infinity;
   private reportTimer?: ReturnType<typeof setTimeout>;
@@ -443,6 +449,9 @@ class Analysis implements HotspotAnalysis {
     this.records = this.aggregator.traceRecords().slice();
     const split = slowSplit(this.query.compare);
     this.comparison = split ? compareSlowToBaseline(this.records, this.operations, split) : undefined;
+    this.contexts = this.aggregator.contextReport();
+    const contexts = this.aggregator.callContexts();
+    this.contextComparison = split && contexts ? compareContexts(contexts, split) : undefined;
   }
 
   private complete(): void {
@@ -503,6 +512,8 @@ class Analysis implements HotspotAnalysis {
       progress,
       ...(this.report ? { report: this.report } : {}),
       ...(this.comparison ? { comparison: this.comparison } : {}),
+      ...(this.contexts ? { contexts: this.contexts } : {}),
+      ...(this.contextComparison ? { contextComparison: this.contextComparison } : {}),
       records: this.records,
       operations: this.operations,
       problems: shared.problems,

@@ -1,4 +1,12 @@
-import type { Comparison, HotspotReport, InputProblem, OperationTable, TraceRecord } from '../engine';
+import type {
+  Comparison,
+  ContextComparison,
+  ContextReport,
+  HotspotReport,
+  InputProblem,
+  OperationTable,
+  TraceRecord,
+} from '../engine';
 
 /**
  * The contract between src/data (which fetches and analyses) and src/components (which show): src/state sits below
@@ -57,6 +65,10 @@ export interface HotspotState {
   report?: HotspotReport;
   /** Present when `HotspotQuery.compare` is set and at least one trace is analysed. */
   comparison?: Comparison;
+  /** Critical-path time by calling context (the flame graph), taken with `report`. */
+  contexts?: ContextReport;
+  /** Slow vs baseline per calling context (the diff flame graph), taken with `comparison`. */
+  contextComparison?: ContextComparison;
   /** Per-trace records (for what-if), and the operation table they index. */
   records: readonly TraceRecord[];
   operations: OperationTable;

@@ -3,7 +3,17 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import React, { memo, ReactNode, useCallback, useLayoutEffect, useRef, useState } from 'react';
 
-import type { Comparison, HotspotReport, InputProblem, OperationTable, TraceRecord } from '../../engine';
+import type {
+  Comparison,
+  ContextComparison,
+  ContextReport,
+  HotspotReport,
+  InputProblem,
+  OperationTable,
+  TraceRecord,
+} from '../../engine';
+import { onlyOperation } from '../flamegraph/onlyOperation';
+import { RankingViews } from '../flamegraph/RankingViews';
 import type { HotspotState, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
 import { CompareTable } from './CompareTable';
@@ -59,6 +69,8 @@ export function HotspotView({ state, options, links, onRollupChange, noun, empty
         <HotspotResults
           report={report}
           comparison={state.comparison}
+          contexts={state.contexts}
+          contextComparison={state.contextComparison}
           problems={state.problems}
           records={state.records}
           operations={state.operations}
@@ -79,6 +91,8 @@ export function HotspotView({ state, options, links, onRollupChange, noun, empty
 interface HotspotResultsProps {
   report: HotspotReport;
   comparison?: Comparison;
+  contexts?: ContextReport;
+  contextComparison?: ContextComparison;
   problems: readonly InputProblem[];
   records: readonly TraceRecord[];
   operations: OperationTable;
@@ -94,22 +108,30 @@ interface HotspotResultsProps {
 
 /** The ranking and what goes with it; only primitives and snapshot parts as props, so `memo` can skip it. */
 const HotspotResults = memo(function HotspotResults(props: HotspotResultsProps) {
-  const { report, comparison, mode, topN } = props;
+  const { report, comparison, mode, topN, links, windowOf } = props;
+  const compare = mode === 'compare' && comparison !== undefined;
   return (
     <>
       <DiagnosticsBanner report={report} problems={props.problems} window={props.window} />
-      {mode === 'compare' && comparison ? (
-        <CompareTable comparison={comparison} topN={topN} />
-      ) : (
-        <HotspotTable
-          report={report}
-          topN={topN}
-          rollup={props.rollup}
-          onRollupChange={props.onRollupChange}
-          links={props.links}
-          windowOf={props.windowOf}
-        />
-      )}
+      <RankingViews
+        contexts={props.contexts}
+        comparison={compare ? props.contextComparison : undefined}
+        traceHref={links && ((traceId) => links.trace(traceId, windowOf(traceId)).href)}
+        table={(picked) =>
+          compare ? (
+            <CompareTable comparison={onlyOperation(comparison, picked)} topN={topN} />
+          ) : (
+            <HotspotTable
+              report={onlyOperation(report, picked)}
+              topN={topN}
+              rollup={props.rollup}
+              onRollupChange={props.onRollupChange}
+              links={links}
+              windowOf={windowOf}
+            />
+          )
+        }
+      />
       {props.showWhatIf && (
         <WhatIfControl operations={props.operations} records={props.records} rows={report.operations} />
       )}
