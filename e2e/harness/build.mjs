@@ -22,7 +22,29 @@ const common = {
     '.png': 'dataurl',
   },
 };
-await build({ ...common, entryPoints: [join(here, 'vendor.ts')], outfile: join(here, 'dist', 'vendor.js') });
+/**
+ * @grafana/ui's ES modules (.mjs) take the default export of react-custom-scrollbars-2, a CommonJS module marked
+ * `__esModule`. For an .mjs importer esbuild follows Node (the default import is the whole `exports` object), while
+ * Grafana's webpack build hands over `exports.default`: CustomScrollbar (in @grafana/ui's Table, which the flame
+ * graph component's top table renders) then got an object for a component. Give the vendor bundle webpack's reading.
+ */
+const esModuleInterop = {
+  name: 'es-module-interop',
+  setup(b) {
+    b.onResolve({ filter: /^react-custom-scrollbars-2$/ }, (args) => ({ path: args.path, namespace: 'interop' }));
+    b.onLoad({ filter: /.*/, namespace: 'interop' }, (args) => ({
+      contents: `import * as m from '${args.path}/lib/index.js'; export default m.default; export const Scrollbars = m.Scrollbars;`,
+      resolveDir: here,
+      loader: 'js',
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: [join(here, 'vendor.ts')],
+  outfile: join(here, 'dist', 'vendor.js'),
+  plugins: [esModuleInterop],
+});
 // main.js must use the SAME React and @grafana instances as the plugin: it takes them from vendor.js's map.
 await build({
   ...common,
