@@ -42,7 +42,7 @@ function tableRows(): string[] {
 }
 
 describe('the flame graph view', () => {
-  it('switches to the flame graph; "Show in table" on a frame narrows the table to its operation', () => {
+  it('switches to the flame graph; "Show in table" on a frame narrows the table to its operation', async () => {
     const state = stateFromFixtures([BOOKINFO]);
     render(<HotspotView state={state} options={OPTIONS} links={fakeTraceLinks()} />);
     expect(screen.queryByTestId(testIds.view.flameGraph)).toBeNull();
@@ -62,6 +62,7 @@ describe('the flame graph view', () => {
     expect(tableRows()[0]).toMatch(/^details\.bookinfodetails\.bookinfo\.svc\.cluster\.local:9080\/\*/);
     const picked = screen.getByTestId(testIds.view.picked);
     expect(within(picked).getByRole('link', { name: /Costliest trace through this path/ })).toBeInTheDocument();
+    expect(await within(picked).findByTestId(testIds.view.logs)).toHaveTextContent(/Logs/);
 
     fireEvent.click(within(picked).getByRole('button', { name: /All operations/ }));
     expect(tableRows()).toHaveLength(allRows);

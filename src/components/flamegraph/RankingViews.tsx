@@ -4,7 +4,10 @@ import { Button, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
 import React, { ReactNode, useState } from 'react';
 
 import type { ContextComparison, ContextReport } from '../../engine';
+import type { TraceLinks } from '../../state/traceLinks';
+import type { TimeRangeMs } from '../../state/types';
 import { ExploreLinkButton } from '../hotspots/ExploreLinkButton';
+import { LogsLinkCell } from '../hotspots/LogsLinkCell';
 import { testIds } from '../testIds';
 import { CriticalPathFlameGraph, PickedContext } from './CriticalPathFlameGraph';
 
@@ -25,15 +28,17 @@ export interface RankingViewsProps {
   comparison?: ContextComparison;
   /** The ranking, all of it or only the picked frame's operation. */
   table: (picked: PickedContext | undefined) => ReactNode;
-  /** The Explore link of a trace, where there are links. */
-  traceHref?: (traceId: string) => string;
+  /** Where traces and their logs are, when there are links (not for imported files). */
+  links?: TraceLinks;
+  /** A trace's own extent, for its links. */
+  windowOf: (traceId: string) => TimeRangeMs;
 }
 
 /**
  * The ranking, or the flame graph above it: a frame's "Show in table" narrows the table to that operation and
- * offers the context's costliest trace, as the table's rows do.
+ * offers the context's costliest trace and its logs for that service, as the table's rows do.
  */
-export function RankingViews({ contexts, comparison, table, traceHref }: RankingViewsProps) {
+export function RankingViews({ contexts, comparison, table, links, windowOf }: RankingViewsProps) {
   const styles = useStyles2(getStyles);
   const [view, setView] = useState<View>('table');
   const [picked, setPicked] = useState<PickedContext>();
@@ -67,10 +72,21 @@ export function RankingViews({ contexts, comparison, table, traceHref }: Ranking
                 {picked.service}: {picked.operation}
               </Text>
             </Text>
-            {picked.exemplarTraceId && traceHref && (
-              <ExploreLinkButton href={traceHref(picked.exemplarTraceId)} icon="external-link-alt">
-                Costliest trace through this path
-              </ExploreLinkButton>
+            {picked.exemplarTraceId && links && (
+              <>
+                <ExploreLinkButton
+                  href={links.trace(picked.exemplarTraceId, windowOf(picked.exemplarTraceId)).href}
+                  icon="external-link-alt"
+                >
+                  Costliest trace through this path
+                </ExploreLinkButton>
+                <LogsLinkCell
+                  links={links}
+                  service={picked.service}
+                  traceId={picked.exemplarTraceId}
+                  window={windowOf(picked.exemplarTraceId)}
+                />
+              </>
             )}
             <Button size="sm" variant="secondary" fill="text" icon="times" onClick={() => setPicked(undefined)}>
               All operations

@@ -116,7 +116,8 @@ const HotspotResults = memo(function HotspotResults(props: HotspotResultsProps) 
       <RankingViews
         contexts={props.contexts}
         comparison={compare ? props.contextComparison : undefined}
-        traceHref={links && ((traceId) => links.trace(traceId, windowOf(traceId)).href)}
+        links={links}
+        windowOf={windowOf}
         table={(picked) =>
           compare ? (
             <CompareTable comparison={onlyOperation(comparison, picked)} topN={topN} />
