@@ -7,6 +7,7 @@ process.env.I18NEXT_NO_SUPPORT_NOTICE = '1';
 
 // Jest configuration provided by Grafana scaffolding
 const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 
 module.exports = {
   ...base,
@@ -23,4 +24,9 @@ module.exports = {
     // transform regex only matches .js/.jsx/.ts/.tsx, so .mjs would reach Jest untransformed.
     '^.+\\.mjs$': base.transform['^.+\\.(t|j)sx?$'],
   },
+  // @grafana/flamegraph imports the whole of d3, whose parts (d3-array, d3-scale, …) and their dependencies ship
+  // only ES modules: transformed too, beside the scaffold's list.
+  transformIgnorePatterns: [
+    nodeModulesToTransform([...grafanaESModules, 'd3-[a-z-]+', 'internmap', 'delaunator', 'robust-predicates']),
+  ],
 };

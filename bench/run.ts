@@ -8,8 +8,10 @@
  *   npm run bench -- --repeat=5   medians of 5 alternating runs per set (for shared, noisy machines)
  *
  * The 10k set is also run through the CLI itself (`hotpath analyze <dir> --format json`), once with `--jobs 1`
- * (everything on one thread), once with the default `--jobs` (worker threads, see src/cli/parallel.ts), and once
- * with `--compare p90 --attributes`, whose attribute analysis reads on one thread: its cost is the difference to `--jobs 1`.
+ * (everything on one thread), once with the default `--jobs` (worker threads, see src/cli/parallel.ts), both also with
+ * `--format folded` (which also aggregates by calling context), alternating, and once with `--compare p90
+ * --attributes`, whose attribute analysis reads on one thread: its cost is the difference to `--jobs 1`. The
+ * `10k+ctx` set is the engine on the 10k set with call contexts.
  *
  * `live` ("from a live Jaeger", bench/liveJaeger.ts): 1,000 demo traces fetched from the real Jaeger and analysed,
  * fetching and analysis timed apart (`npm run bench -- live` alone; needs `npm run tools`).
@@ -48,6 +50,8 @@ interface BenchSet {
   note: string;
   /** Only files whose names match (the fixture folder also holds test-case files that are not traces). */
   only?: string;
+  /** Also aggregate by calling context (the flame graph's data, `callContexts`): its cost beside the plain set. */
+  callContexts?: boolean;
 }
 
 const SETS: BenchSet[] = [
@@ -62,6 +66,13 @@ const SETS: BenchSet[] = [
     path: join(DATA, '10k-x100'),
     generate: ['--traces=10000', '--spans=100', '--orphans=0.01', '--shard=500'],
     note: '10,000 traces × 100 spans, a directory of 20 files',
+  },
+  {
+    name: '10k+ctx',
+    path: join(DATA, '10k-x100'),
+    generate: ['--traces=10000', '--spans=100', '--orphans=0.01', '--shard=500'],
+    note: 'the 10k set with call contexts aggregated too (the flame graph, --format folded)',
+    callContexts: true,
   },
   {
     name: 'huge',
@@ -115,11 +126,11 @@ function filesOf(path: string, only: string): string[] {
  * Runs inside a child: the engine end to end, file by file, each file's data dropped before the next. Files are
  * read as the CLI reads them (one reused buffer).
  */
-function measureEngine(path: string, only: string): Measurement {
+function measureEngine(path: string, only: string, callContexts: boolean): Measurement {
   const reader = new FileBytesReader();
   const files = filesOf(path, only);
   const operations = new OperationTable();
-  const aggregator = new HotspotAggregator(operations);
+  const aggregator = new HotspotAggregator(operations, { callContexts });
   const m: Measurement = {
     files: files.length,
     bytes: 0,
@@ -152,6 +163,7 @@ function measureEngine(path: string, only: string): Measurement {
   }
   const t = performance.now();
   aggregator.report();
+  aggregator.contextReport();
   m.aggregateMs += performance.now() - t;
   m.peakRssMb = process.resourceUsage().maxRSS / 1024;
   return m;
@@ -179,7 +191,7 @@ interface CliMeasurement {
  * Runs inside a child: `hotpath analyze <path> --format json [--jobs N]` through the CLI bundle, timed from the
  * call to the output. maxRSS covers the whole process, worker threads included (they share it).
  */
-async function measureCli(path: string, jobs: string): Promise<CliMeasurement> {
+async function measureCli(path: string, jobs: string, format: string): Promise<CliMeasurement> {
   // Loaded at run time (not bundled into this script), as the command loads it; its workers run the same file.
   const cli = require(CLI_BUNDLE) as typeof Cli;
   let stdout = '';
@@ -192,14 +204,15 @@ async function measureCli(path: string, jobs: string): Promise<CliMeasurement> {
   // its attribute analysis (issue #16); against `--jobs 1`, the difference is what that analysis adds.
   const options =
     jobs === 'default' ? [] : jobs === 'compare' ? ['--compare', 'p90', '--attributes'] : ['--jobs', jobs];
-  const argv = ['analyze', path, '--format', 'json', ...options];
+  const argv = ['analyze', path, '--format', format, ...options];
   const t = performance.now();
   const code = await cli.main(argv, io, { workerScript: CLI_BUNDLE });
   const wallMs = performance.now() - t;
   if (code !== 0) {
     throw new Error(`hotpath ${argv.join(' ')} exited ${code}`);
   }
-  const { spans } = JSON.parse(stdout) as { spans: number };
+  // The folded text has no span count: the set's, as the JSON run reports it, is filled in by the caller.
+  const spans = format === 'json' ? (JSON.parse(stdout) as { spans: number }).spans : 0;
   return { spans, wallMs, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
@@ -247,14 +260,15 @@ const rate = (spans: number, ms: number) =>
   ms > 0 ? `${Math.round(spans / (ms / 1000)).toLocaleString('en-US')}` : '∞';
 
 async function main(): Promise<void> {
-  const [, script, mode, path, only, warm] = process.argv;
+  const [, script, mode, path, only, warm, contexts] = process.argv;
   if (mode === '--engine') {
+    const callContexts = contexts === 'contexts';
     // Warm: passes that are not counted until the engine has seen 300,000 spans (at least 3), enough for V8 to
     // optimise its hot functions.
     for (let passes = 0, spans = 0; warm === 'warm' && (passes < 3 || spans < 300_000); passes++) {
-      spans += measureEngine(path, only).spans;
+      spans += measureEngine(path, only, callContexts).spans;
     }
-    process.stdout.write(JSON.stringify(measureEngine(path, only)));
+    process.stdout.write(JSON.stringify(measureEngine(path, only, callContexts)));
     return;
   }
   if (mode === '--json-parse') {
@@ -265,7 +279,8 @@ async function main(): Promise<void> {
     return;
   }
   if (mode === '--cli') {
-    process.stdout.write(JSON.stringify(await measureCli(path, only)));
+    const [, , , cliPath, jobs, format] = process.argv; // --cli PATH JOBS FORMAT
+    process.stdout.write(JSON.stringify(await measureCli(cliPath, jobs, format)));
     return;
   }
   const args = process.argv.slice(2);
@@ -321,13 +336,14 @@ async function main(): Promise<void> {
     const warmRuns: Measurement[] = [];
     const warmParses: number[] = [];
     const warm = WARM_SETS.includes(set.name);
+    const contexts = set.callContexts ? 'contexts' : '';
     for (let r = 0; r < repeat; r++) {
       warmPageCache(set);
-      runs.push(JSON.parse(child(['--engine', set.path, set.only ?? ''])) as Measurement);
+      runs.push(JSON.parse(child(['--engine', set.path, set.only ?? '', 'cold', contexts])) as Measurement);
       parses.push(JSON.parse(child(['--json-parse', set.path, set.only ?? ''])) as number);
       if (warm) {
         warmPageCache(set);
-        warmRuns.push(JSON.parse(child(['--engine', set.path, set.only ?? '', 'warm'])) as Measurement);
+        warmRuns.push(JSON.parse(child(['--engine', set.path, set.only ?? '', 'warm', contexts])) as Measurement);
         warmParses.push(JSON.parse(child(['--json-parse', set.path, set.only ?? '', 'warm'])) as number);
       }
     }
@@ -369,30 +385,35 @@ async function main(): Promise<void> {
   if (cliSets.length > 0) {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { stdio: 'inherit' });
     console.log(
-      '\nThe CLI, whole process: hotpath analyze <set> --format json, wall clock from the call to the printed JSON'
+      '\nThe CLI, whole process: hotpath analyze <set> --format json|folded, wall clock from the call to the printed'
     );
-    console.log('(worker start-up and output included); peak RSS of the process, worker threads included.');
-    const cliHeader = ['set', 'jobs', 'spans', 'end to end', 'wall s', 'peak RSS MB'];
+    console.log('output (worker start-up and output included); peak RSS of the process, worker threads included.');
+    console.log('folded also aggregates by calling context (the flame graph); the variants run alternately.');
+    const cliHeader = ['set', 'format', 'jobs', 'spans', 'end to end', 'wall s', 'peak RSS MB'];
     const cliRows: string[][] = [];
     for (const set of cliSets) {
       const files = filesOf(set.path, set.only ?? '').length;
+      const defaultJobs = `${Math.min(availableParallelism(), files)} (default: min(cores, files))`;
       const variants = [
-        { jobs: '1', label: '1 (single thread)' },
-        { jobs: 'default', label: `${Math.min(availableParallelism(), files)} (default: min(cores, files))` },
-        { jobs: 'compare', label: '1 with --compare p90 --attributes' },
+        { format: 'json', jobs: '1', label: '1 (single thread)' },
+        { format: 'folded', jobs: '1', label: '1 (single thread)' },
+        { format: 'json', jobs: 'default', label: defaultJobs },
+        { format: 'folded', jobs: 'default', label: defaultJobs },
+        { format: 'json', jobs: 'compare', label: '1 with --compare p90 --attributes' },
       ];
       const runs = variants.map((): CliMeasurement[] => []);
       for (let r = 0; r < repeat; r++) {
         variants.forEach((variant, v) => {
           warmPageCache(set);
-          runs[v].push(JSON.parse(child(['--cli', set.path, variant.jobs])) as CliMeasurement);
+          runs[v].push(JSON.parse(child(['--cli', set.path, variant.jobs, variant.format])) as CliMeasurement);
         });
       }
       variants.forEach((variant, v) => {
         const wallMs = median(runs[v].map((run) => run.wallMs));
-        const spans = runs[v][0].spans;
+        const spans = runs[0][0].spans;
         cliRows.push([
           set.name,
+          variant.format,
           variant.label,
           spans.toLocaleString('en-US'),
           rate(spans, wallMs),
@@ -403,7 +424,7 @@ async function main(): Promise<void> {
     }
     const cliWidths = cliHeader.map((h, i) => Math.max(h.length, ...cliRows.map((r) => r[i].length)));
     const cliLine = (cells: string[]) =>
-      cells.map((c, i) => (i < 2 ? c.padEnd(cliWidths[i]) : c.padStart(cliWidths[i]))).join('  ');
+      cells.map((c, i) => (i < 3 ? c.padEnd(cliWidths[i]) : c.padStart(cliWidths[i]))).join('  ');
     console.log(cliLine(cliHeader));
     cliRows.forEach((r) => console.log(cliLine(r)));
   }

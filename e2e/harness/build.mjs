@@ -32,6 +32,29 @@ const common = {
   },
 };
 
+/**
+ * @grafana/ui's ES modules (.mjs) take the default export of react-custom-scrollbars-2, a CommonJS module marked
+ * `__esModule`. For an .mjs importer esbuild follows Node (the default import is the whole `exports` object), while
+ * Grafana's webpack build hands over `exports.default`: CustomScrollbar (in @grafana/ui's Table, which the flame
+ * graph component's top table renders) then got an object for a component. Give the vendor bundle webpack's reading.
+ * The module is resolved from its importer's folder, so each runtime gets its own copy (see buildVendor).
+ */
+const esModuleInterop = {
+  name: 'es-module-interop',
+  setup(b) {
+    b.onResolve({ filter: /^react-custom-scrollbars-2$/ }, (args) => ({
+      path: args.path,
+      namespace: 'interop',
+      pluginData: { resolveDir: args.resolveDir },
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'interop' }, (args) => ({
+      contents: `import * as m from '${args.path}/lib/index.js'; export default m.default; export const Scrollbars = m.Scrollbars;`,
+      resolveDir: args.pluginData.resolveDir,
+      loader: 'js',
+    }));
+  },
+};
+
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 
 /** Installed versions of the reported packages; fails when the runtime is missing or its install is stale. */
@@ -71,6 +94,7 @@ async function buildVendor(runtime, outdir) {
     },
     define: { 'process.env.NODE_ENV': JSON.stringify(runtime.react), global: 'window' },
     outfile: join(outdir, 'vendor.js'),
+    plugins: [esModuleInterop],
   });
   const allowed = join(relative(repo, join(repo, runtime.packages)), 'node_modules') + '/';
   const strays = Object.keys(result.metafile.inputs).filter(

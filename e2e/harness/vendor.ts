@@ -8,6 +8,7 @@ import * as emotionCss from '@emotion/css';
 import * as grafanaData from '@grafana/data';
 import * as grafanaRuntime from '@grafana/runtime';
 import * as grafanaUi from '@grafana/ui';
+import * as d3 from 'd3';
 import lodash from 'lodash';
 import * as react from 'react';
 import * as reactDom from 'react-dom';
@@ -22,6 +23,8 @@ const externals: Record<string, unknown> = {
   '@grafana/data': grafanaData,
   '@grafana/runtime': grafanaRuntime,
   '@grafana/ui': grafanaUi,
+  // Grafana shares d3 with plugins too (its plugin loader's shared dependencies): @grafana/flamegraph imports it.
+  d3,
   lodash,
   react,
   'react-dom': reactDom,

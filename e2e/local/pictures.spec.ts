@@ -191,9 +191,12 @@ test('panel at full width (1800×900): every column, nothing clipped', async ({ 
   expect(await horizontalOverflow(panelContent(page))).toEqual([]);
   // The panel is taller than its content: the parts stay together (no empty band under the data notes).
   // (The Alert's first child is the box it draws.)
+  // Top to bottom: the data notes, the Table / Flame graph switch, the table; no more than a gap between each.
   const banner = await page.getByTestId(testIds.view.diagnostics).locator('> div').first().boundingBox();
+  const viewSwitch = await page.getByTestId(testIds.view.viewSwitch).boundingBox();
   const table = await page.getByTestId(testIds.view.table).boundingBox();
-  expect(table!.y - (banner!.y + banner!.height)).toBeLessThanOrEqual(32);
+  expect(viewSwitch!.y - (banner!.y + banner!.height)).toBeLessThanOrEqual(32);
+  expect(table!.y - (viewSwitch!.y + viewSwitch!.height)).toBeLessThanOrEqual(32);
   await saveScreenshot(page.getByTestId('harness-panel'), 'panel-full-width');
   expect(unexpectedRequests(seen)).toEqual([]);
 });

@@ -91,7 +91,7 @@ describe('parseCommandLine', () => {
     [['analyze', 'x.json', '--jobs', '0'], /--jobs must be a whole number of at least 1, not "0"/],
     [['analyze', 'x.json', '--jobs=two'], /--jobs must be a whole number/],
     [['analyze', 'x.json', '--by', 'host'], /--by must be operation or service, not "host"/],
-    [['analyze', 'x.json', '--format', 'csv'], /--format must be table or json, not "csv"/],
+    [['analyze', 'x.json', '--format', 'csv'], /--format must be table, json, folded or speedscope, not "csv"/],
     [['analyze', 'x.json', '--window', 'all'], /--window must be root or full, not "all"/],
     [['analyze', 'x.json', '--async-blocking=yes'], /does not take an argument/],
     [['analyze', 'x.json', '--compare', '250'], /--compare takes a percentile \(p90\) or a duration/],

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 
 import type { SlowSplit } from '../engine';
 import { JAEGER_OPTIONS, JAEGER_USAGE, JaegerQuery, jaegerQueryFrom } from './jaegerOptions';
+import { PROFILE_FORMATS, ProfileFormat, profileOptionsMistake } from './profileArgs';
 import { parseDuration } from './units';
 import { UsageError } from './usageError';
 
@@ -29,7 +30,7 @@ export interface AnalyzeCommand {
   /** Rows to show; undefined when `--top` was not given (tables then show `DEFAULT_TOP`, JSON shows all). */
   top?: number;
   by: 'operation' | 'service';
-  format: 'table' | 'json';
+  format: 'table' | 'json' | ProfileFormat;
   criticalPaths: boolean;
   compare?: CompareOption;
   /** With `compare`: also find the attributes the slow traces share (a second read of each input, one thread). */
@@ -63,7 +64,8 @@ ${JAEGER_USAGE}
 Options
   --top N                 rows to show (default ${DEFAULT_TOP} in tables; JSON lists all unless --top is given)
   --by operation|service  table rows per operation (default) or per service
-  --format table|json     output format (default table)
+  --format FORMAT         table (default), json, or the critical path by calling context as a flame graph:
+                          folded (folded stacks: flamegraph.pl, speedscope, Pyroscope) or speedscope (its JSON)
   --window root|full      analyse each trace's root span window (default, as Jaeger UI does), or its full
                           extent, including work that ends after the root returns
   --async-blocking        treat FOLLOWS_FROM and producer→consumer children as blocking (default: they are not
@@ -91,6 +93,7 @@ Examples
   curl -s "$JAEGER/api/traces?service=web&limit=500" | hotpath analyze - --compare p90
   hotpath analyze traces/ --what-if "checkout::POST /pay=-50%"
   hotpath analyze --jaeger http://localhost:16686 --service frontend --lookback 30m --compare p90
+  hotpath analyze traces/ --format folded > critical-path.folded
 `;
 
 const OPTIONS = {
@@ -138,12 +141,17 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (inputs.filter((input) => input === '-').length > 1) {
     throw new UsageError('- (stdin) can be given only once');
   }
+  const format = oneOf('--format', values.format, ['table', 'json', ...PROFILE_FORMATS] as const) ?? 'table';
+  const mistake = profileOptionsMistake(format, values);
+  if (mistake !== undefined) {
+    throw new UsageError(mistake);
+  }
   return {
     command: 'analyze',
     inputs,
     top: values.top === undefined ? undefined : parseTop(values.top),
     by: oneOf('--by', values.by, ['operation', 'service'] as const) ?? 'operation',
-    format: oneOf('--format', values.format, ['table', 'json'] as const) ?? 'table',
+    format,
     window: oneOf('--window', values.window, ['root', 'full'] as const) ?? 'root',
     asyncBlocking: values['async-blocking'] ?? false,
     criticalPaths: values['critical-paths'] ?? false,
@@ -182,7 +190,8 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   }
   const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) {
-    throw new UsageError(`${flag} must be ${allowed.join(' or ')}, not "${value}"`);
+    const choices = `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}`;
+    throw new UsageError(`${flag} must be ${choices}, not "${value}"`);
   }
   return found;
 }

@@ -346,7 +346,8 @@ describe('bad input exits 2 with one line, never a stack trace', () => {
     expect(run).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'hotpath: --format must be table or json, not "xml"\nRun "hotpath --help" for usage.\n',
+      stderr:
+        'hotpath: --format must be table, json, folded or speedscope, not "xml"\nRun "hotpath --help" for usage.\n',
     });
   });
 });

@@ -20,10 +20,12 @@ import { attributeHook } from './attributes';
 import { jaegerInput, jaegerLabel } from './jaegerSource';
 import { isWorkerSetup, readUnitsInParallel, runAnalysisWorker } from './parallel';
 import { ChunkSource, expandInputs, readUnits } from './readInputs';
+import { isProfileFormat } from './profileArgs';
 import { renderJson } from './render/json';
+import { coverageWarning, renderProfile } from './render/profile';
 import { streamMain } from './stream/command';
 import { printable } from './render/printable';
-import { coverageLines, isLowCoverage, renderTable } from './render/table';
+import { renderTable } from './render/table';
 import { AnalysisResult, tracePath, TracePath } from './result';
 import { terminalWidth } from './terminal';
 import { unknownOperationMessage } from './suggest';
@@ -82,7 +84,8 @@ export async function main(argv: readonly string[], io: CliIo, options: MainOpti
 
 async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions): Promise<number> {
   const operations = new OperationTable();
-  const aggregator = new HotspotAggregator(operations);
+  // Calling contexts cost a little per trace: aggregated only for the formats that draw them.
+  const aggregator = new HotspotAggregator(operations, { callContexts: isProfileFormat(command.format) });
   const criticalPaths: TracePath[] = [];
   const analysis = { window: command.window, asyncBlocking: command.asyncBlocking };
   const units =
@@ -159,12 +162,17 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
     result.criticalPaths = criticalPaths;
   }
 
-  if (command.format === 'json') {
+  const contexts = aggregator.contextReport();
+  if (isProfileFormat(command.format) && contexts !== undefined) {
+    const { stdout, warnings } = renderProfile(command.format, contexts, result);
+    io.stdout.write(stdout);
+    warnings.forEach((warning) => io.stderr.write(`hotpath: warning: ${warning}\n`));
+  } else if (command.format === 'json') {
     io.stdout.write(renderJson(result, { top: command.top }));
-    if (isLowCoverage(report)) {
+    const warning = coverageWarning(result);
+    if (warning !== undefined) {
       // Machines read stdout; make sure the person running the command still sees this.
-      const warning = coverageLines(result).map((line) => line.replace(/^!! /, ''));
-      io.stderr.write(`hotpath: warning: ${warning.join(' ')}\n`);
+      io.stderr.write(`hotpath: warning: ${warning}\n`);
     }
   } else {
     io.stdout.write(renderTable(result, { top: command.top, by: command.by, width: io.columns }));

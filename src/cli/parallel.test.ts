@@ -103,6 +103,30 @@ describe('hotpath analyze --jobs N', () => {
     }
   }, 120_000);
 
+  it('gives the one-thread flame graph (--format folded and speedscope), fractional µs included', async () => {
+    const dir = copyInto(path.join(scratch, 'contexts'), [
+      fixture('jaeger/zipkin-yelp.jaeger.json'),
+      fixture('jaeger/kiali-istio-bookinfo.jaeger.json'),
+      fixture('otlp/kiali-tempo-istio-bookinfo-trace.json'),
+    ]);
+    const tempo = readFileSync(fixture('otlp/kiali-tempo-istio-bookinfo-trace.json'), 'utf8');
+    let n = 0;
+    const fractional = tempo.replace(
+      /(UnixNano": ?"\d+)000"/g,
+      (_, head: string) => `${head}${String((++n * 389) % 1000).padStart(3, '0')}"`
+    );
+    writeFileSync(path.join(dir, 'otlp-fractional.json'), fractional);
+    const generate = ['--seed=11', '--traces=60', '--spans=30', '--shard=20', `--out=${path.join(dir, 'generated')}`];
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'bench/generate.mjs'), ...generate], { stdio: 'pipe' });
+    for (const format of ['folded', 'speedscope']) {
+      const argv = ['analyze', dir, path.join(dir, 'generated'), '--format', format];
+      const single = await hotpath([...argv, '--jobs', '1']);
+      expect(single.code).toBe(0);
+      expect(single.stdout.length).toBeGreaterThan(1000);
+      expect(await hotpath([...argv, '--jobs', '2'])).toEqual(single);
+    }
+  }, 60_000);
+
   it('reports bad files alike, naming each file, with exit code 2', async () => {
     const dir = copyInto(path.join(scratch, 'bad'), [
       fixture('jaeger/zipkin-yelp.jaeger.json'),

@@ -45,6 +45,8 @@ export interface WorkerSetup {
   hotpathAnalysisWorker: true;
   analysis: AnalysisOptions;
   criticalPaths: boolean;
+  /** Summarise call contexts too (the main thread's aggregator keeps them). */
+  callContexts: boolean;
 }
 
 interface FileTask {
@@ -72,6 +74,15 @@ interface FileColumns {
   calls: Int32Array<ArrayBuffer>;
   durations: Float64Array<ArrayBuffer>;
   paths?: TracePath[];
+  contexts?: ContextColumns;
+}
+
+/** Each trace's `TraceContexts`, one after the other: trace `t` owns `entries[t]` consecutive entries. */
+interface ContextColumns {
+  entries: number[];
+  parent: Int32Array<ArrayBuffer>;
+  operation: Int32Array<ArrayBuffer>;
+  selfUs: Float64Array<ArrayBuffer>;
 }
 
 interface FileResult {
@@ -90,7 +101,7 @@ export function isWorkerSetup(data: unknown): data is WorkerSetup {
 export function runAnalysisWorker(port: MessagePort, setup: WorkerSetup): void {
   const operations = new OperationTable();
   const reader = new FileBytesReader();
-  const summarizer = new TraceSummarizer();
+  const summarizer = new TraceSummarizer({ callContexts: setup.callContexts });
   port.on('message', (task: FileTask) => {
     void analyzeFile(task, setup, operations, reader, summarizer).then((result) => {
       const { outcome } = result;
@@ -104,6 +115,13 @@ export function runAnalysisWorker(port: MessagePort, setup: WorkerSetup): void {
               outcome.columns.errors.buffer,
               outcome.columns.calls.buffer,
               outcome.columns.durations.buffer,
+              ...(outcome.columns.contexts === undefined
+                ? []
+                : [
+                    outcome.columns.contexts.parent.buffer,
+                    outcome.columns.contexts.operation.buffer,
+                    outcome.columns.contexts.selfUs.buffer,
+                  ]),
             ]
           : [];
       port.postMessage(result, transfer);
@@ -165,6 +183,11 @@ function analyzeColumns(
     durations: new Float64Array(spans),
     paths: setup.criticalPaths ? [] : undefined,
   };
+  // A trace has at most one context entry per span, too.
+  const contexts: ContextColumns | undefined = setup.callContexts
+    ? { entries: [], parent: new Int32Array(spans), operation: new Int32Array(spans), selfUs: new Float64Array(spans) }
+    : undefined;
+  let contextEntry = 0;
   let entry = 0;
   let span = 0;
   for (const trace of traces) {
@@ -182,6 +205,14 @@ function analyzeColumns(
     calls.set(summary.calls, entry);
     columns.durations.set(summary.durations, span);
     columns.paths?.push(tracePath(analysis, operations));
+    if (contexts !== undefined && summary.contexts !== undefined) {
+      const count = summary.contexts.parent.length;
+      contexts.entries.push(count);
+      contexts.parent.set(summary.contexts.parent, contextEntry);
+      contexts.operation.set(summary.contexts.operation, contextEntry);
+      contexts.selfUs.set(summary.contexts.selfUs, contextEntry);
+      contextEntry += count;
+    }
     entry += summary.operations.length;
     span += summary.spans;
   }
@@ -190,6 +221,14 @@ function analyzeColumns(
   columns.selfUs = selfUs.slice(0, entry);
   columns.errors = errors.slice(0, entry);
   columns.calls = calls.slice(0, entry);
+  if (contexts !== undefined) {
+    columns.contexts = {
+      entries: contexts.entries,
+      parent: contexts.parent.slice(0, contextEntry),
+      operation: contexts.operation.slice(0, contextEntry),
+      selfUs: contexts.selfUs.slice(0, contextEntry),
+    };
+  }
   return columns;
 }
 
@@ -232,6 +271,7 @@ export async function readUnitsInParallel(
     hotpathAnalysisWorker: true,
     analysis: options.analysis,
     criticalPaths: options.criticalPaths !== undefined,
+    callContexts: options.aggregator.callContexts() !== undefined,
   };
   const jobs = Math.max(1, Math.min(options.jobs, files.length));
   const window = 2 * jobs;
@@ -344,16 +384,23 @@ function mergeColumns(
   for (const problem of columns.problems) {
     summary.problems.push(problem);
   }
-  const { operations } = columns;
+  const { operations, contexts } = columns;
   for (let k = 0; k < operations.length; k++) {
     operations[k] = opMap[operations[k]];
   }
+  if (contexts !== undefined) {
+    for (let k = 0; k < contexts.operation.length; k++) {
+      contexts.operation[k] = opMap[contexts.operation[k]];
+    }
+  }
+  let contextEntry = 0;
   let entry = 0;
   let span = 0;
   for (let t = 0; t < columns.traceIds.length; t++) {
     const entryEnd = entry + columns.entries[t];
     const spanEnd = span + columns.spans[t];
     noteTraceId(columns.traceIds[t], summary, seenTraceIds);
+    const contextEnd = contextEntry + (contexts?.entries[t] ?? 0);
     options.aggregator.addSummary({
       traceId: columns.traceIds[t],
       spans: columns.spans[t],
@@ -365,7 +412,16 @@ function mergeColumns(
       errors: columns.errors.subarray(entry, entryEnd),
       calls: columns.calls.subarray(entry, entryEnd),
       durations: columns.durations.subarray(span, spanEnd),
+      contexts:
+        contexts === undefined
+          ? undefined
+          : {
+              parent: contexts.parent.subarray(contextEntry, contextEnd),
+              operation: contexts.operation.subarray(contextEntry, contextEnd),
+              selfUs: contexts.selfUs.subarray(contextEntry, contextEnd),
+            },
     });
+    contextEntry = contextEnd;
     if (columns.paths !== undefined) {
       options.criticalPaths?.push(columns.paths[t]);
     }

@@ -41,5 +41,8 @@ export const testIds = {
     showIdle: 'hotpath-show-idle',
     whatIf: 'hotpath-whatif',
     whatIfResult: 'hotpath-whatif-result',
+    viewSwitch: 'hotpath-view-switch',
+    flameGraph: 'hotpath-flamegraph',
+    picked: 'hotpath-flame-picked',
   },
 };

@@ -3,6 +3,7 @@ import {
   AttributeCollector,
   collectAttributesFromText,
   collectFrameAttributes,
+  compareContexts,
   compareSlowToBaseline,
   findSharedAttributes,
   HotspotAggregator,
@@ -11,6 +12,8 @@ import {
   readTraceText,
   type AttributeAnalysis,
   type Comparison,
+  type ContextComparison,
+  type ContextReport,
   type FrameLike,
   type HotspotReport,
   type InputProblem,
@@ -127,7 +130,8 @@ export function createHotspotAnalysis(query: HotspotQuery, options: AnalysisRunO
 
 class Analysis implements HotspotAnalysis {
   readonly operations = new OperationTable();
-  private readonly aggregator = new HotspotAggregator(this.operations);
+  // Calling contexts too: the views offer the flame graph, and traces are not kept to compute them later.
+  private readonly aggregator = new HotspotAggregator(this.operations, { callContexts: true });
   private readonly listeners = new Set<(state: HotspotState) => void>();
   private readonly inputs = new Fifo<Input>();
   private readonly models = new Fifo<TraceModel>();
@@ -143,6 +147,8 @@ class Analysis implements HotspotAnalysis {
   /** Each trace's attributes, collected only in slow-vs-baseline mode (issue #16), and what the slow ones share. */
   private readonly attributes?: AttributeCollector;
   private sharedAttributes?: AttributeAnalysis;
+  private contexts?: ContextReport;
+  private contextComparison?: ContextComparison;
   private reportDirty = false;
   private lastReportAt = -Infinity;
   private reportTimer?: ReturnType<typeof setTimeout>;
@@ -462,6 +468,9 @@ class Analysis implements HotspotAnalysis {
       this.comparison && this.attributes
         ? findSharedAttributes(this.records, this.attributes, this.comparison, this.operations)
         : undefined;
+    this.contexts = this.aggregator.contextReport();
+    const contexts = this.aggregator.callContexts();
+    this.contextComparison = split && contexts ? compareContexts(contexts, split) : undefined;
   }
 
   private complete(): void {
@@ -523,6 +532,8 @@ class Analysis implements HotspotAnalysis {
       ...(this.report ? { report: this.report } : {}),
       ...(this.comparison ? { comparison: this.comparison } : {}),
       ...(this.sharedAttributes ? { attributes: this.sharedAttributes } : {}),
+      ...(this.contexts ? { contexts: this.contexts } : {}),
+      ...(this.contextComparison ? { contextComparison: this.contextComparison } : {}),
       records: this.records,
       operations: this.operations,
       problems: shared.problems,

@@ -1,6 +1,8 @@
 import type {
   AttributeAnalysis,
   Comparison,
+  ContextComparison,
+  ContextReport,
   HotspotReport,
   InputProblem,
   OperationTable,
@@ -66,6 +68,10 @@ export interface HotspotState {
   comparison?: Comparison;
   /** With `comparison`: the attribute values over-represented in its slow traces (issue #16). */
   attributes?: AttributeAnalysis;
+  /** Critical-path time by calling context (the flame graph), taken with `report`. */
+  contexts?: ContextReport;
+  /** Slow vs baseline per calling context (the diff flame graph), taken with `comparison`. */
+  contextComparison?: ContextComparison;
   /** Per-trace records (for what-if), and the operation table they index. */
   records: readonly TraceRecord[];
   operations: OperationTable;

@@ -6,11 +6,15 @@ import React, { memo, ReactNode, useCallback, useLayoutEffect, useRef, useState 
 import type {
   AttributeAnalysis,
   Comparison,
+  ContextComparison,
+  ContextReport,
   HotspotReport,
   InputProblem,
   OperationTable,
   TraceRecord,
 } from '../../engine';
+import { onlyOperation } from '../flamegraph/onlyOperation';
+import { RankingViews } from '../flamegraph/RankingViews';
 import type { HotspotState, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
 import { SlowVsBaselineTable } from './SlowVsBaselineTable';
@@ -68,6 +72,8 @@ export function HotspotView({ state, options, links, onRollupChange, noun, empty
           report={report}
           comparison={state.comparison}
           attributes={state.attributes}
+          contexts={state.contexts}
+          contextComparison={state.contextComparison}
           problems={state.problems}
           records={state.records}
           operations={state.operations}
@@ -89,6 +95,8 @@ interface HotspotResultsProps {
   report: HotspotReport;
   comparison?: Comparison;
   attributes?: AttributeAnalysis;
+  contexts?: ContextReport;
+  contextComparison?: ContextComparison;
   problems: readonly InputProblem[];
   records: readonly TraceRecord[];
   operations: OperationTable;
@@ -104,27 +112,36 @@ interface HotspotResultsProps {
 
 /** The ranking and what goes with it; only primitives and snapshot parts as props, so `memo` can skip it. */
 const HotspotResults = memo(function HotspotResults(props: HotspotResultsProps) {
-  const { report, comparison, mode, topN } = props;
+  const { report, comparison, mode, topN, links, windowOf } = props;
+  const compare = mode === 'compare' && comparison !== undefined;
   return (
     <>
       <DiagnosticsBanner report={report} problems={props.problems} window={props.window} />
-      {mode === 'compare' && comparison ? (
-        <>
-          <SlowVsBaselineTable comparison={comparison} topN={topN} />
-          {props.attributes && (
-            <SharedAttributes analysis={props.attributes} topN={topN} links={props.links} windowOf={props.windowOf} />
-          )}
-        </>
-      ) : (
-        <HotspotTable
-          report={report}
-          topN={topN}
-          rollup={props.rollup}
-          onRollupChange={props.onRollupChange}
-          links={props.links}
-          windowOf={props.windowOf}
-        />
-      )}
+      <RankingViews
+        contexts={props.contexts}
+        comparison={compare ? props.contextComparison : undefined}
+        links={links}
+        windowOf={windowOf}
+        table={(picked) =>
+          compare ? (
+            <>
+              <SlowVsBaselineTable comparison={onlyOperation(comparison, picked)} topN={topN} />
+              {props.attributes && (
+                <SharedAttributes analysis={props.attributes} topN={topN} links={links} windowOf={windowOf} />
+              )}
+            </>
+          ) : (
+            <HotspotTable
+              report={onlyOperation(report, picked)}
+              topN={topN}
+              rollup={props.rollup}
+              onRollupChange={props.onRollupChange}
+              links={links}
+              windowOf={windowOf}
+            />
+          )
+        }
+      />
       {props.showWhatIf && (
         <WhatIfControl operations={props.operations} records={props.records} rows={report.operations} />
       )}

@@ -7,6 +7,7 @@ import { emptyState } from '../../state/emptyState';
 import type { HotspotQuery, HotspotState, TimeRangeMs } from '../../state/types';
 import {
   analyzeTrace,
+  compareContexts,
   compareSlowToBaseline,
   HotspotAggregator,
   InputProblem,
@@ -31,7 +32,7 @@ export interface StateOptions extends Partial<Pick<HotspotQuery, 'window' | 'asy
 export function stateFromFixtures(files: string[], options: StateOptions = {}): HotspotState {
   const inputs = options.texts ?? files.map((name) => ({ name, text: readFixtureText(name) }));
   const operations = new OperationTable();
-  const aggregator = new HotspotAggregator(operations);
+  const aggregator = new HotspotAggregator(operations, { callContexts: true });
   const problems: InputProblem[] = [];
   const traceWindows = new Map<string, TimeRangeMs>();
   for (const { name, text } of inputs) {
@@ -56,6 +57,8 @@ export function stateFromFixtures(files: string[], options: StateOptions = {}): 
     progress: { searched: n, toFetch: n, fetched: n, failed: 0, analysed: n },
     report: aggregator.report(),
     comparison: options.compare ? compareSlowToBaseline(records, operations, options.compare) : undefined,
+    contexts: aggregator.contextReport(),
+    contextComparison: options.compare ? compareContexts(aggregator.callContexts()!, options.compare) : undefined,
     records,
     operations,
     problems,

@@ -2,6 +2,7 @@ import { TraceAnalysis } from '../analyze';
 import { addDiagnostics, coverage, emptyDiagnostics, TraceDiagnostics } from '../model/diagnostics';
 import { OperationTable } from '../model/operations';
 import { grownFrom } from '../model/typedArrays';
+import { ContextAggregator, ContextOptions, ContextReport } from './contexts';
 import { Percentiles, percentiles } from './percentile';
 import { contributionOf, TraceContribution, TraceSummarizer, TraceSummary } from './traceSummary';
 
@@ -63,6 +64,14 @@ export interface HotspotReport {
 export const LOW_COVERAGE = 0.9;
 const EXEMPLARS = 3;
 
+export interface AggregatorOptions {
+  /**
+   * Also aggregate critical-path time by calling context (`contextReport()`, the flame graph's data). Off by default:
+   * it costs a walk over each trace's critical-path spans and a small record per trace.
+   */
+  callContexts?: boolean | ContextOptions;
+}
+
 /**
  * Accumulates trace analyses into per-(service, operation) statistics. Feed traces one at a time and drop
  * them: it keeps only numbers (per span: its duration; per trace: a sparse record), so a million spans read
@@ -80,7 +89,8 @@ export class HotspotAggregator {
   private calls = new Float64Array(0);
   private errors = new Float64Array(0);
   private tracesWith = new Float64Array(0);
-  private readonly summarizer = new TraceSummarizer();
+  private readonly summarizer: TraceSummarizer;
+  private readonly contexts?: ContextAggregator;
   private readonly durations: DoubleList[] = [];
   private readonly cpPerTrace: number[][] = [];
   private readonly exemplars: Exemplar[][] = [];
@@ -88,7 +98,16 @@ export class HotspotAggregator {
   private readonly serviceStats = new Map<string, { perTrace: number[]; exemplars: Exemplar[] }>();
   private readonly serviceCp = new Map<string, number>();
 
-  constructor(readonly operations: OperationTable) {}
+  constructor(
+    readonly operations: OperationTable,
+    options: AggregatorOptions = {}
+  ) {
+    const { callContexts } = options;
+    if (callContexts) {
+      this.contexts = new ContextAggregator(operations, callContexts === true ? {} : callContexts);
+    }
+    this.summarizer = new TraceSummarizer({ callContexts: this.contexts !== undefined });
+  }
 
   add(analysis: TraceAnalysis): void {
     this.addContribution(contributionOf(analysis));
@@ -125,6 +144,12 @@ export class HotspotAggregator {
       }
     }
     this.addServiceTotals(traceId, ops, cps);
+    if (this.contexts !== undefined) {
+      if (summary.contexts === undefined) {
+        throw new Error('this aggregator keeps call contexts: summarize with { callContexts: true }');
+      }
+      this.contexts.add(traceId, summary.latencyUs, summary.contexts);
+    }
     addDiagnostics(this.diagnostics, diagnostics);
     const traceCoverage = coverage(diagnostics);
     if (traceCoverage < LOW_COVERAGE) {
@@ -137,6 +162,16 @@ export class HotspotAggregator {
       operations: ops.slice(),
       criticalPathUs: cps.slice(),
     });
+  }
+
+  /** The calling-context aggregation, when asked for (`callContexts`); the slow-vs-baseline of contexts reads it. */
+  callContexts(): ContextAggregator | undefined {
+    return this.contexts;
+  }
+
+  /** Critical-path time by calling context (undefined unless `callContexts` was asked for). */
+  contextReport(): ContextReport | undefined {
+    return this.contexts?.report();
   }
 
   /** Per-trace records, in the order traces were added. */

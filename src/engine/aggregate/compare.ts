@@ -42,10 +42,10 @@ export function compareSlowToBaseline(
   operations: OperationTable,
   split: SlowSplit = { percentile: 90 }
 ): Comparison {
-  const thresholdUs =
-    'thresholdUs' in split
-      ? split.thresholdUs
-      : percentileOfSorted(Float64Array.from(records, (r) => r.latencyUs).sort(), split.percentile);
+  const thresholdUs = slowThresholdUs(
+    records.map((r) => r.latencyUs),
+    split
+  );
   const slowSum = new Map<number, number>();
   const baseSum = new Map<number, number>();
   let slowTraces = 0;
@@ -103,6 +103,13 @@ export function compareSlowToBaseline(
     comparison.warning = warning;
   }
   return comparison;
+}
+
+/** The latency (µs) at or above which a trace counts as slow under `split`, given the traces' latencies. */
+export function slowThresholdUs(latenciesUs: ArrayLike<number>, split: SlowSplit): number {
+  return 'thresholdUs' in split
+    ? split.thresholdUs
+    : percentileOfSorted(Float64Array.from(latenciesUs).sort(), split.percentile);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TraceAnalysis } from '../analyze';
 import { TraceDiagnostics } from '../model/diagnostics';
 import { grownFrom } from '../model/typedArrays';
+import { TraceContextBuilder, TraceContexts } from './traceContexts';
 
 /**
  * The per-span columns of one analysed trace that aggregation reads. An analysis made elsewhere — e.g. by the
@@ -15,6 +16,8 @@ export interface TraceContribution {
   selfUs: Float64Array;
   /** The critical-path time of each span (`CriticalPath.spanPathUs`). */
   spanPathUs: Float64Array;
+  /** Each span's parent (`TraceModel.parent`): needed only for call contexts. */
+  parent?: Int32Array;
   latencyUs: number;
   diagnostics: TraceDiagnostics;
 }
@@ -30,6 +33,7 @@ export function contributionOf(analysis: TraceAnalysis): TraceContribution {
     error: trace.error,
     selfUs: analysis.selfUs,
     spanPathUs: path.spanPathUs,
+    parent: trace.parent,
     latencyUs: analysis.latencyUs,
     diagnostics: path.diagnostics,
   };
@@ -58,6 +62,8 @@ export interface TraceSummary {
   calls: Int32Array;
   /** Span durations grouped by operation, in the order of `operations`, `calls[k]` each. */
   durations: Float64Array;
+  /** Critical-path time by calling context, when the summarizer was asked for it. */
+  contexts?: TraceContexts;
 }
 
 /**
@@ -66,6 +72,8 @@ export interface TraceSummary {
  * columns).
  */
 export class TraceSummarizer {
+  /** Set when asked for call contexts (they cost a walk over the critical path's spans and their ancestors). */
+  private readonly contextBuilder?: TraceContextBuilder;
   private traceNo = 0;
   /** Per operation id: the trace that last saw it, and its entry in that trace's summary. */
   private seenIn = new Int32Array(64);
@@ -77,6 +85,12 @@ export class TraceSummarizer {
   private selfUs = new Float64Array(64);
   private errors = new Float64Array(64);
   private durations = new Float64Array(256);
+
+  constructor(options: { callContexts?: boolean } = {}) {
+    if (options.callContexts) {
+      this.contextBuilder = new TraceContextBuilder();
+    }
+  }
 
   summarize(contribution: TraceContribution): TraceSummary {
     const { size, operation, duration, error, selfUs, spanPathUs } = contribution;
@@ -117,7 +131,7 @@ export class TraceSummarizer {
       errors[k] += error[i];
       durations[fill[k]++] = duration[i];
     }
-    return {
+    const summary: TraceSummary = {
       traceId: contribution.traceId,
       spans: size,
       latencyUs: contribution.latencyUs,
@@ -129,6 +143,13 @@ export class TraceSummarizer {
       calls: this.calls.subarray(0, count),
       durations: durations.subarray(0, size),
     };
+    if (this.contextBuilder !== undefined) {
+      if (contribution.parent === undefined) {
+        throw new Error("call contexts need the spans' parents: the contribution has no `parent` column");
+      }
+      summary.contexts = this.contextBuilder.build(size, contribution.parent, operation, spanPathUs);
+    }
+    return summary;
   }
 
   /** Per-entry buffers hold at most one entry per span; durations exactly one per span. */

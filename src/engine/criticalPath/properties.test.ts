@@ -1,51 +1,11 @@
 /** @jest-environment node */
 import fc from 'fast-check';
 
-import { grafanaTraceFrame, jaegerTrace, otlpTrace, SpanSpec } from '../../testing/traces';
+import { arbitraryTrace } from '../../testing/arbitraryTraces';
+import { grafanaTraceFrame, jaegerTrace, otlpTrace } from '../../testing/traces';
 import { readTraces } from '../adapters/detect';
 import { OperationTable } from '../model/operations';
 import { criticalPath, CriticalPathOptions } from './criticalPath';
-
-const KINDS = [undefined, 'server', 'client', 'producer', 'consumer', 'internal'] as const;
-
-/** Random trees: every span but the first has an earlier span as parent; times may overflow, skew or be 0. */
-const arbitraryTrace: fc.Arbitrary<SpanSpec[]> = fc
-  .array(
-    fc.record({
-      parentPick: fc.nat(),
-      offset: fc.integer({ min: -200, max: 1200 }),
-      duration: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1000 })),
-      follows: fc.boolean(),
-      error: fc.boolean(),
-      kind: fc.constantFrom(...KINDS),
-      service: fc.constantFrom('api', 'db', 'cache'),
-      op: fc.constantFrom('GET', 'query', 'get', 'work'),
-    }),
-    { minLength: 0, maxLength: 40 }
-  )
-  .map((rows) => {
-    const base = 1_700_000_000_000_000;
-    const spans: SpanSpec[] = [{ id: id(0), start: base, duration: 1000, service: 'api', op: 'root', kind: 'server' }];
-    rows.forEach((row, k) => {
-      const parent = spans[row.parentPick % spans.length];
-      spans.push({
-        id: id(k + 1),
-        parent: parent.id,
-        follows: row.follows && row.parentPick % 5 === 0,
-        start: parent.start + row.offset,
-        duration: row.duration,
-        kind: row.kind,
-        service: row.service,
-        op: row.op,
-        error: row.error,
-      });
-    });
-    return spans;
-  });
-
-function id(n: number): string {
-  return (n + 1).toString(16).padStart(16, '0');
-}
 
 function analyse(input: unknown, options?: CriticalPathOptions) {
   const operations = new OperationTable();
