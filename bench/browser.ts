@@ -198,18 +198,32 @@ async function once(page: Page, harnessUrl: string, traces: JaegerTrace[], profi
       .map((entry) => new URL(entry.name).pathname)
       .filter((path) => path.startsWith('/dist/') && path.endsWith('.js'))
   );
-  const { firstRequest = NaN, lastResponse = NaN, done = NaN, painted = NaN } = marks;
-  const during = marks.longTasks.filter((task) => task.start + task.duration >= firstRequest && task.start <= done);
+  const { firstRequest = NaN, lastResponse = NaN, done = NaN } = marks;
+  return summarizeRun(marks, { start: firstRequest, dataIn: lastResponse, longTasksUntil: done, scripts });
+}
+
+/**
+ * A run's figures from the page's marks: `start` (first request, or the drop) → `dataIn` (last response; the
+ * same as `start` when nothing is fetched) → done → painted, and the long tasks from `start` to `longTasksUntil`.
+ */
+function summarizeRun(
+  marks: PageMarks,
+  span: { start: number; dataIn: number; longTasksUntil: number; scripts: string[] }
+): Run {
+  const { done = NaN, painted = NaN } = marks;
+  const during = marks.longTasks.filter(
+    (task) => task.start + task.duration >= span.start && task.start <= span.longTasksUntil
+  );
   return {
-    fetchMs: lastResponse - firstRequest,
-    afterFetchMs: done - lastResponse,
-    afterFetchPaintedMs: painted - lastResponse,
-    firstRequestToDoneMs: done - firstRequest,
+    fetchMs: span.dataIn - span.start,
+    afterFetchMs: done - span.dataIn,
+    afterFetchPaintedMs: painted - span.dataIn,
+    firstRequestToDoneMs: done - span.start,
     longTasks: during.length,
     longTaskMs: during.reduce((sum, task) => sum + task.duration, 0),
     longestTaskMs: Math.max(0, ...during.map((task) => task.duration)),
     workers: marks.workers,
-    scripts,
+    scripts: span.scripts,
   };
 }
 
@@ -244,19 +258,8 @@ async function importHugeOnce(page: Page, harnessUrl: string): Promise<Run> {
     throw new Error(`the Import page did not analyse the trace: "${sample}"`);
   }
   const marks = await page.evaluate(() => (window as unknown as { benchMarks: PageMarks }).benchMarks);
-  const { done = NaN, painted = NaN } = marks;
-  const during = marks.longTasks.filter((task) => task.start + task.duration >= dropped && task.start <= painted);
-  return {
-    fetchMs: 0,
-    afterFetchMs: done - dropped,
-    afterFetchPaintedMs: painted - dropped,
-    firstRequestToDoneMs: done - dropped,
-    longTasks: during.length,
-    longTaskMs: during.reduce((sum, task) => sum + task.duration, 0),
-    longestTaskMs: Math.max(0, ...during.map((task) => task.duration)),
-    workers: marks.workers,
-    scripts: [],
-  };
+  const { painted = NaN } = marks;
+  return summarizeRun(marks, { start: dropped, dataIn: dropped, longTasksUntil: painted, scripts: [] });
 }
 
 async function importHuge(runs: number): Promise<void> {

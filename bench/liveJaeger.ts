@@ -91,7 +91,7 @@ export async function liveJaegerBench(repeat: number, root: string): Promise<voi
     const quiet = { write: () => true };
     // Fetches: one extra first run, dropped (it warms Node's HTTP client and Jaeger's own code paths).
     const fetches: number[] = [];
-    let bytes = new Uint8Array(0);
+    let bytes: Uint8Array = new Uint8Array(0);
     for (let r = 0; r < Math.max(5, repeat) + 1; r++) {
       const t = performance.now();
       bytes = await fetchJaegerTraces(query, quiet);

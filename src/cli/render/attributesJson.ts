@@ -1,27 +1,17 @@
-import type { AttributeAnalysis } from '../../engine';
+import type { AttributeAnalysis, AttributeRow } from '../../engine';
 import { usToMs } from '../units';
 
-/** One over-represented attribute value, most implicated first (issue #16). Durations in ms. */
-export interface JsonAttributeRow {
-  service: string;
-  key: string;
-  value: string;
-  /** Slow / baseline traces with this value. */
-  slowTraces: number;
-  baselineTraces: number;
-  slowShare: number;
-  baselineShare: number;
-  /** slowShare − baselineShare, and the lower confidence bound of it (`attributeAnalysis.method`). */
-  difference: number;
-  lowerBound: number;
-  /** Mean critical-path time of `attributeAnalysis.hotspotOperations` in slow traces with / without the value. */
+type MicrosecondField = 'hotspotWithUs' | 'hotspotWithoutUs' | 'hotspotDeltaUs';
+
+/**
+ * One over-represented attribute value, most implicated first (issue #16): the engine's row (whose fields document
+ * it) with the hotspot's critical-path times in ms instead of µs.
+ */
+export type JsonAttributeRow = Omit<AttributeRow, MicrosecondField> & {
   hotspotWithMs: number;
   hotspotWithoutMs: number | null;
   hotspotDeltaMs: number | null;
-  exemplarTraceId: string;
-  /** Other values on exactly the same traces (`service key=value`), folded into this row. */
-  sameTraces: string[];
-}
+};
 
 export interface JsonAttributeAnalysis {
   method: string;
@@ -46,20 +36,11 @@ export function attributesJson(analysis: AttributeAnalysis): {
 } {
   const ms = (us: number | null) => (us === null ? null : usToMs(us));
   return {
-    attributes: analysis.rows.map((row) => ({
-      service: row.service,
-      key: row.key,
-      value: row.value,
-      slowTraces: row.slowTraces,
-      baselineTraces: row.baselineTraces,
-      slowShare: row.slowShare,
-      baselineShare: row.baselineShare,
-      difference: row.difference,
-      lowerBound: row.lowerBound,
-      hotspotWithMs: usToMs(row.hotspotWithUs),
-      hotspotWithoutMs: ms(row.hotspotWithoutUs),
-      hotspotDeltaMs: ms(row.hotspotDeltaUs),
-      exemplarTraceId: row.exemplarTraceId,
+    attributes: analysis.rows.map(({ hotspotWithUs, hotspotWithoutUs, hotspotDeltaUs, ...row }) => ({
+      ...row,
+      hotspotWithMs: usToMs(hotspotWithUs),
+      hotspotWithoutMs: ms(hotspotWithoutUs),
+      hotspotDeltaMs: ms(hotspotDeltaUs),
       sameTraces: [...row.sameTraces],
     })),
     attributeAnalysis: {
