@@ -1,10 +1,11 @@
+import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { analyzeTrace, ContextNode, HotspotAggregator, OperationTable, readJaeger } from '../../src/engine';
 import { testIds } from '../../src/components/testIds';
 import { otlpToJaeger } from '../../src/testing/otlpToJaeger';
-import { searchTable } from '../support/fixtures';
+import { JaegerTrace, realTraces, searchTable } from '../support/fixtures';
 import { dsQueryResponder } from '../support/grafanaApi';
 import { expect, openHarness, saveScreenshot, test, unexpectedRequests } from '../support/harness';
 
@@ -33,7 +34,7 @@ function faultTraces() {
  * component's root row "all traces" is level 0) and its horizontal extent as a share of the whole, laid out as the
  * nested set is (a frame starts where its previous sibling ends; the first child where its parent starts).
  */
-function widestLeaf(traces: ReturnType<typeof faultTraces>) {
+function widestLeaf(traces: readonly JaegerTrace[]) {
   const operations = new OperationTable();
   const aggregator = new HotspotAggregator(operations, { callContexts: true });
   for (const trace of traces) {
@@ -64,21 +65,23 @@ function widestLeaf(traces: ReturnType<typeof faultTraces>) {
   return { leaf, level: leaf.depth + 1, center: (start[widest] + leaf.totalUs / 2) / totalUs };
 }
 
-test('the fault set: the widest leaf is redis.slow_down, and its frame narrows the table to it', async ({
-  page,
-  harnessUrl,
-}) => {
-  const traces = faultTraces();
-  expect(traces.length).toBeGreaterThan(100);
+/**
+ * Opens the panel over `traces`, switches to the flame graph, clicks the engine's widest leaf where the component
+ * draws it and picks "Show in table": the table narrows to that leaf's operation.
+ */
+async function widestLeafNarrowsTable(
+  page: Page,
+  harnessUrl: string,
+  traces: JaegerTrace[],
+  screenshot?: string
+): Promise<string> {
   const { leaf, level, center } = widestLeaf(traces);
-  expect(`${leaf.service} ${leaf.operation}`).toBe('backend redis.slow_down');
-
   await page.setViewportSize({ width: 1600, height: 900 });
   const scenario = {
     view: 'panel' as const,
     series: [searchTable(traces) as never],
     options: { lokiUid: 'loki', topN: 20 },
-    timeRange: { from: 1_500_000_000_000, to: 1_900_000_000_000 },
+    timeRange: { from: 1_000_000_000_000, to: 1_900_000_000_000 },
     datasources: DATASOURCES,
     width: 1580,
     height: 880,
@@ -92,19 +95,41 @@ test('the fault set: the widest leaf is redis.slow_down, and its frame narrows t
   await expect(canvas).toBeVisible();
   // The component's own header and top table came with it.
   await expect(graph.getByPlaceholder('Search...')).toBeVisible();
-  await saveScreenshot(page.getByTestId('harness-panel'), 'panel-flame-graph');
+  if (screenshot) {
+    await saveScreenshot(page.getByTestId('harness-panel'), screenshot);
+  }
 
   const box = await canvas.boundingBox();
   expect(box).not.toBeNull();
   await canvas.click({ position: { x: center * box!.width, y: level * LEVEL_PX + LEVEL_PX / 2 } });
   await page.getByRole('menuitem', { name: 'Show in table' }).click();
 
-  await expect(page.getByTestId(testIds.view.picked)).toContainText('Only backend: redis.slow_down');
+  await expect(page.getByTestId(testIds.view.picked)).toContainText(`Only ${leaf.service}: ${leaf.operation}`);
   const rows = page.getByTestId(testIds.view.table).locator('tbody tr');
   await expect(rows).toHaveCount(1);
-  await expect(rows.nth(0).locator('td').nth(1)).toHaveText('backend');
-  await expect(rows.nth(0).locator('td').nth(2)).toHaveText('redis.slow_down');
+  await expect(rows.nth(0).locator('td').nth(1)).toHaveText(leaf.service);
+  await expect(rows.nth(0).locator('td').nth(2)).toHaveText(leaf.operation);
   expect(unexpectedRequests(seen)).toEqual([]);
+  return `${leaf.service} ${leaf.operation}`;
+}
+
+test('the fault set: the widest leaf is redis.slow_down, and its frame narrows the table to it', async ({
+  page,
+  harnessUrl,
+}) => {
+  const traces = faultTraces();
+  expect(traces.length).toBeGreaterThan(100);
+  expect(await widestLeafNarrowsTable(page, harnessUrl, traces, 'panel-flame-graph')).toBe('backend redis.slow_down');
+});
+
+test('the recorded public traces: the widest leaf the engine finds is where the component draws it', async ({
+  page,
+  harnessUrl,
+}) => {
+  const traces = realTraces();
+  expect(traces.length).toBeGreaterThan(10);
+  // Not the fault set's operation: the check follows whatever the engine finds in these traces.
+  expect(await widestLeafNarrowsTable(page, harnessUrl, traces)).not.toBe('backend redis.slow_down');
 });
 
 test('the panel bundle loads no lazy chunk (nested panels cannot: grafana/plugin-tools#2172)', () => {
