@@ -94,15 +94,7 @@ export function compareSlowToBaseline(
     baselineMeanLatencyUs,
     rows,
   };
-  const warning = lowSampleWarning(
-    slowTraces,
-    baselineTraces,
-    `${slowTraces} slow and ${baselineTraces} baseline traces`
-  );
-  if (warning) {
-    comparison.warning = warning;
-  }
-  return comparison;
+  return withSlowBaselineWarning(comparison);
 }
 
 /** The latency (µs) at or above which a trace counts as slow under `split`, given the traces' latencies. */
@@ -130,6 +122,22 @@ export function lowSampleWarning(first: number, second: number, sides: string): 
   return first < MIN_TRUSTED_SAMPLE || second < MIN_TRUSTED_SAMPLE
     ? `only ${sides}: fewer than ${MIN_TRUSTED_SAMPLE} on a side makes this ranking unreliable`
     : undefined;
+}
+
+/** A slow-vs-baseline comparison (by operation or by calling context), with its low-sample warning if it has one. */
+export function withSlowBaselineWarning<T extends { slowTraces: number; baselineTraces: number; warning?: string }>(
+  comparison: T
+): T {
+  const { slowTraces, baselineTraces } = comparison;
+  const warning = lowSampleWarning(
+    slowTraces,
+    baselineTraces,
+    `${slowTraces} slow and ${baselineTraces} baseline traces`
+  );
+  if (warning) {
+    comparison.warning = warning;
+  }
+  return comparison;
 }
 
 /** The one rule of every slow-vs-baseline split: a trace is slow when its latency is at or above the threshold. */

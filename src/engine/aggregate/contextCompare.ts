@@ -1,4 +1,4 @@
-import { lowSampleWarning, SlowSplit, slowThresholdUs } from './compare';
+import { SlowSplit, slowThresholdUs, withSlowBaselineWarning } from './compare';
 import { ContextAggregator, depthFirst, frameOf, subtreeTotals } from './contexts';
 
 /** Critical-path time in one context, as a mean per trace of one side (traces that never reached it count as 0). */
@@ -80,13 +80,5 @@ export function compareContexts(
     });
   }
   const comparison: ContextComparison = { thresholdUs, slowTraces, baselineTraces, nodes };
-  const warning = lowSampleWarning(
-    slowTraces,
-    baselineTraces,
-    `${slowTraces} slow and ${baselineTraces} baseline traces`
-  );
-  if (warning) {
-    comparison.warning = warning;
-  }
-  return comparison;
+  return withSlowBaselineWarning(comparison);
 }
