@@ -76,19 +76,22 @@ export async function startJourney(options: { prometheus: boolean }): Promise<Jo
       prometheus,
       queryUrl: jaeger.url('JAEGER_QUERY_HTTP_ENDPOINT'),
       frontendUrl,
-      setFaults: async (spec) => {
-        await applyFault({
-          spec: spec === 'none' ? 'none' : `none,${spec}`,
-          adminUrl: new URL(demo.backend.url),
-          token: ADMIN_TOKEN,
-        });
-      },
+      setFaults: (spec) => setDemoFaults(demo, spec),
       stop: () => cleanup.run(),
     };
   } catch (error) {
     await cleanup.run();
     throw error;
   }
+}
+
+/** Sets exactly these faults (e.g. `slow-redis=40ms`; `none` for none) through the demo backend's admin endpoint. */
+export async function setDemoFaults(demo: Demo, spec: string): Promise<void> {
+  await applyFault({
+    spec: spec === 'none' ? 'none' : `none,${spec}`,
+    adminUrl: new URL(demo.backend.url),
+    token: ADMIN_TOKEN,
+  });
 }
 
 interface ScrapeConfig {
