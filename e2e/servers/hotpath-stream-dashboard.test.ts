@@ -82,7 +82,8 @@ beforeAll(async () => {
     streams = [];
     for (let i = 0; i < 2; i++) {
       const stream = await HotpathStream.start(kafka.bootstrap, [
-        ...['--topic', TOPIC, '--group', 'hotpath', '--trace-idle', '3s', '--from-beginning'],
+        ...['--topic', TOPIC, '--group', 'hotpath', '--encoding', 'otlp_proto'],
+        ...['--trace-idle', '3s', '--from-beginning'],
       ]);
       cleanup.add(() => stream.stop());
       streams.push(stream);
