@@ -26,8 +26,9 @@ import { waitFor } from '../../demo/test/harness/process';
 import type { JsonOutput } from '../../src/cli/render/json';
 import { OperationTable, readTraceBytes } from '../../src/engine';
 import { DATASOURCES } from '../static/lib/contracts';
-import { loadProvisioning, queries } from '../static/lib/provisioning';
+import { isStreamQuery, loadProvisioning, queries } from '../static/lib/provisioning';
 import { repoPath } from '../static/lib/repo';
+import { asGrafanaRunsIt, STEP_S } from './lib/grafanaQueries';
 import { nowUs, searchJaeger, startJourney, waitForTraces, type Journey, type SearchAnswer } from './lib/journey';
 
 const CLI = repoPath('bin/hotpath.js');
@@ -239,30 +240,12 @@ function traceIdsOf(answer: SearchAnswer | undefined): string[] {
 }
 
 /**
- * Grafana's `$__rate_interval` for these dashboards: max($__interval + scrape interval, 4 × scrape interval), with the
- * data source's scrape interval at Grafana's default 15 s (provisioning/datasources sets none; deploy/prometheus
- * scrapes every 15 s) and `$__interval` at most 15 s for a 30-minute dashboard: 60 s
- * (grafana.com/docs/grafana/latest/datasources/prometheus/template-variables/#use-__rate_interval).
+ * Every provisioned Prometheus query (e2e/static/lib/provisioning.ts: dashboards, their variables, alert, links) but
+ * those over `hotpath stream`'s metrics: the stream reads Jaeger's Kafka topic (hotpath-stream-dashboard.test.ts).
  */
-const RATE_INTERVAL = '60s';
-/** The step Grafana's range queries get here (`$__interval`, rounded up to the scrape interval). */
-const STEP_S = 15;
-
-/** Every provisioned Prometheus query (e2e/static/lib/provisioning.ts: dashboards, their variables, alert, links). */
-const PROVISIONED = queries(loadProvisioning()).filter((q) => q.datasourceUid === DATASOURCES.prometheus.uid);
-
-/**
- * A query as Grafana sends it: `$service` the variable's value, `$__rate_interval` as computed above; the trace-to-
- * metrics links' `$__tags` and `${__span.name}` as Grafana fills them in for a span of backend's error.injected
- * (its service.name mapped to service_name; an operation with errors, so the error-rate link has data).
- */
-function asGrafanaRunsIt(expr: string, service: string): string {
-  return expr
-    .replaceAll('$service', service)
-    .replaceAll('$__rate_interval', RATE_INTERVAL)
-    .replaceAll('$__tags', 'service_name="backend"')
-    .replaceAll('${__span.name}', 'error.injected');
-}
+const PROVISIONED = queries(loadProvisioning()).filter(
+  (q) => q.datasourceUid === DATASOURCES.prometheus.uid && !isStreamQuery(q)
+);
 
 interface Series {
   metric: Record<string, string>;
@@ -397,7 +380,7 @@ describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/pro
       : [{ ...q, service: '-' }]
   );
   test.each(perService)('$origin ($service): returns series', async ({ expr, service }) => {
-    const substituted = asGrafanaRunsIt(expr, service);
+    const substituted = asGrafanaRunsIt(expr, { service });
     expect(substituted).not.toMatch(/\$/);
     expect((await seriesOverTheRun(substituted)).length).toBeGreaterThan(0);
   });

@@ -77,6 +77,109 @@ describeWithPromtool('promtool', () => {
     expect(result.stdout).toContain(`SUCCESS: ${exprs.length} rules found`);
   });
 
+  /**
+   * The critical-path share alert's logic, run by promtool on made-up counters (`promtool test rules`): its query A
+   * with the threshold of its condition C (`> 2`) as a Prometheus alerting rule, at one-minute samples over 7 hours.
+   * Operations (critical-path seconds per minute; traces per minute the operation occurs in):
+   *   frontend/GET /         30 s, 20 traces        steady
+   *   backend/redis          10 s, 20 traces        steady
+   *   backend/hget            2 s, 20 traces        jumps to 40 s for the last 15 minutes: fires
+   *   backend/tiny         0.02 s, 20 traces        jumps tenfold, but stays far under 10 % of the critical path
+   *   backend/rare            1 s,  5 traces        jumps twentyfold, but in 50 traces per 10 minutes (< 100)
+   * and the same with every operation's traffic tripled instead (shares unchanged): silent.
+   */
+  describe('the critical-path share alert, unit-tested with promtool test rules', () => {
+    const MINUTES = 420;
+    const JUMP_AT = 405;
+    /** A counter growing `before` per minute, then `after` per minute from minute JUMP_AT + 1 (promtool notation). */
+    const counter = (before: number, after: number) =>
+      `0+${before}x${JUMP_AT} ${before * JUMP_AT + after}+${after}x${MINUTES - JUMP_AT - 1}`;
+    const series = (ops: Array<[string, number, number, number, number]>) =>
+      ops.flatMap(([op, seconds, jumped, traces, tracesJumped]) => {
+        const [service, operation] = op.split('/');
+        const labels = `{service="${service}",operation="${operation}"}`;
+        return [
+          { series: `hotpath_critical_path_seconds_total${labels}`, values: counter(seconds, jumped) },
+          { series: `hotpath_trace_critical_path_seconds_count${labels}`, values: counter(traces, tracesJumped) },
+        ];
+      });
+    const ONE_JUMPS = series([
+      ['frontend/GET /', 30, 30, 20, 20],
+      ['backend/redis', 10, 10, 20, 20],
+      ['backend/hget', 2, 40, 20, 20],
+      ['backend/tiny', 0.02, 0.2, 20, 20],
+      ['backend/rare', 1, 20, 5, 5],
+    ]);
+    const TRAFFIC_TRIPLES = series([
+      ['frontend/GET /', 30, 90, 20, 60],
+      ['backend/redis', 10, 30, 20, 60],
+      ['backend/hget', 2, 6, 20, 60],
+    ]);
+
+    const rule = () => {
+      const found = loadProvisioning()
+        .alerting.groups.flatMap((g: any) => g.rules)
+        .find((r: any) => r.uid === 'hotpath-critical-path-share-jump');
+      const condition = found.data.find((d: any) => d.refId === found.condition).model;
+      expect(condition).toMatchObject({ type: 'threshold', expression: 'A' });
+      const [{ evaluator }] = condition.conditions;
+      expect(evaluator.type).toBe('gt');
+      return { expr: found.data.find((d: any) => d.refId === 'A').model.expr as string, above: evaluator.params[0] };
+    };
+
+    /** `promtool test rules` on the alert (with `expr` in place of query A): its status and output. */
+    const testAlert = (expr: string, above: number) => {
+      const name = Math.random().toString(36).slice(2);
+      const alert = { alert: 'CriticalPathShareJump', expr: `(\n${expr}\n) > ${above}` };
+      writeFileSync(join(dir, `alert-${name}.yml`), YAML.stringify({ groups: [{ name: 'share', rules: [alert] }] }));
+      const fires = (labels: Array<[string, string]>) =>
+        labels.map(([service, operation]) => ({ exp_labels: { service, operation } }));
+      const tests = [
+        {
+          interval: '1m',
+          input_series: ONE_JUMPS,
+          alert_rule_test: [
+            { eval_time: '6h40m', alertname: 'CriticalPathShareJump', exp_alerts: [] },
+            { eval_time: '7h', alertname: 'CriticalPathShareJump', exp_alerts: fires([['backend', 'hget']]) },
+          ],
+        },
+        {
+          interval: '1m',
+          input_series: TRAFFIC_TRIPLES,
+          alert_rule_test: [{ eval_time: '7h', alertname: 'CriticalPathShareJump', exp_alerts: [] }],
+        },
+      ];
+      const file = join(dir, `alert-${name}.test.yml`);
+      writeFileSync(file, YAML.stringify({ rule_files: [`alert-${name}.yml`], evaluation_interval: '1m', tests }));
+      const result = run(promtool as string, ['test', 'rules', file]);
+      return { status: result.status, output: `${result.stdout}${result.stderr}` };
+    };
+
+    it('fires for the operation whose share jumped, not for a tiny or a rare one, nor for traffic growing', () => {
+      const { expr, above } = rule();
+      const result = testAlert(expr, above);
+      expect(result).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    });
+
+    it('fails without the traffic floor (rare fires), the share floor (tiny fires), or a baseline before the window', () => {
+      const { expr, above } = rule();
+      // The traffic floor is the last `and on (service, operation) (…)` clause.
+      const noTrafficFloor = expr.slice(0, expr.lastIndexOf('and on (service, operation)'));
+      expect(noTrafficFloor).not.toContain('increase');
+      const rare = testAlert(noTrafficFloor, above);
+      expect(rare.status).not.toBe(0);
+      expect(rare.output).toMatch(/operation="rare"/);
+      // The share floor is the clause before it.
+      const first = expr.indexOf('and on (service, operation)');
+      const noShareFloor = expr.slice(0, first) + expr.slice(expr.lastIndexOf('and on (service, operation)'));
+      const tiny = testAlert(noShareFloor, above);
+      expect(tiny.status).not.toBe(0);
+      expect(tiny.output).toMatch(/operation="tiny"/);
+      const noBaseline = testAlert(expr.replaceAll('[6h] offset 10m', '[10m]'), above);
+      expect(noBaseline.status).not.toBe(0);
+    });
+  });
+
   it('rejects a copy of a query with a syntax error', () => {
     const alert = readYaml<{ groups: Array<{ rules: Array<{ data: Array<{ model: { expr?: string } }> }> }> }>(
       'provisioning/alerting/hotpath-alerts.yaml'

@@ -4,7 +4,7 @@
  * `$$` escaping, the app settings, dashboards (Foundation SDK dashboard schema, panel types, data sources, queries
  * that name metrics the bundle really produces) and the alert rule.
  */
-import { checkSpanMetrics, producedMetrics } from './lib/configs';
+import { checkSpanMetrics, producedMetrics, promqlMetricNames } from './lib/configs';
 import { APP_ID, DATASOURCES } from './lib/contracts';
 import {
   Provisioning,
@@ -18,11 +18,13 @@ import {
 } from './lib/provisioning';
 import { clone, listFiles, readJson, readYaml } from './lib/repo';
 import { schemaValidator } from './lib/schemas';
+import { STREAM_SERIES } from './lib/streamMetrics';
 
 const provisioning = loadProvisioning();
 const spanMetrics = checkSpanMetrics(readYaml<any>('deploy/jaeger/config.yaml')).names!;
-const produced = producedMetrics(spanMetrics);
-const REQUIRED_DASHBOARDS = ['Hotpath — latency hotspots', 'Service RED', 'Demo logs'];
+// What the bundle's Prometheus holds: Jaeger's spanmetrics, the demo's histogram, and `hotpath stream`'s series.
+const produced = new Set([...producedMetrics(spanMetrics), ...STREAM_SERIES.keys()]);
+const REQUIRED_DASHBOARDS = ['Hotpath — latency hotspots', 'Service RED', 'Demo logs', 'Hotpath — every trace'];
 const pluginId = readJson<{ id: string }>('src/plugin.json').id;
 
 describe('data sources', () => {
@@ -95,9 +97,10 @@ describe('app plugin settings', () => {
 describe('dashboards', () => {
   const validate = schemaValidator('grafana/dashboard.jsonschema.json');
 
-  it('are the three the bundle promises, each valid against the Foundation SDK dashboard schema', () => {
+  it('are the four the bundle promises, each valid against the Foundation SDK dashboard schema', () => {
     expect(Object.keys(provisioning.dashboards).sort()).toEqual([
       'demo-logs.json',
+      'hotpath-every-trace.json',
       'hotpath-hotspots.json',
       'service-red.json',
     ]);
@@ -153,6 +156,51 @@ describe('dashboards', () => {
   });
 });
 
+describe('"Hotpath — every trace" (hotpath stream\'s metrics)', () => {
+  const FILE = 'hotpath-every-trace.json';
+  const dashboard = provisioning.dashboards[FILE];
+  const exprs = (d: any): string[] =>
+    d.panels.flatMap((panel: any) => (panel.targets ?? []).map((t: any) => String(t.expr)));
+
+  it('sums replicas per (service, operation) for the share, and shows every series family the stream exports', () => {
+    const share = dashboard.panels.find((p: any) => p.id === 3);
+    expect(share.targets[0].expr).toMatch(
+      /sum by \(service, operation\) \(rate\(hotpath_critical_path_seconds_total\[\$__rate_interval\]\)\)/
+    );
+    expect(share.fieldConfig.defaults.unit).toBe('percentunit');
+    const read = new Set(exprs(dashboard).flatMap(promqlMetricNames));
+    const families = new Set([...STREAM_SERIES.keys()].map((name) => name.replace(/_(bucket|sum|count)$/, '')));
+    const shown = [...families].filter((family) => [...read].some((name) => name.startsWith(family)));
+    expect(shown.sort()).toEqual([...families].sort());
+  });
+
+  it('asks for exemplars on the per-operation p95, whose trace_id label the Prometheus data source links to Jaeger', () => {
+    const withExemplars = dashboard.panels.filter((p: any) => p.targets?.some((t: any) => t.exemplar === true));
+    expect(withExemplars.map((p: any) => p.targets[0].expr)).toEqual([
+      'histogram_quantile(0.95, sum by (le, service, operation) (rate(hotpath_trace_critical_path_seconds_bucket{service="$service"}[$__rate_interval])))',
+    ]);
+    const prom = provisioning.datasources.datasources.find((d: any) => d.uid === DATASOURCES.prometheus.uid);
+    expect(prom.jsonData.exemplarTraceIdDestinations.map((e: any) => e.name)).toEqual(['trace_id', 'trace_id']);
+  });
+
+  it('fails on a mutated copy: misspelt metric, misspelt label, a query mixing in spanmetrics', () => {
+    const bad: Provisioning = clone(provisioning);
+    const panels = bad.dashboards[FILE].panels;
+    const target = (id: number) => panels.find((p: any) => p.id === id).targets[0];
+    target(3).expr = target(3).expr.replace('hotpath_critical_path_seconds_total[', 'hotpath_critical_path_total[');
+    target(8).expr = target(8).expr.replace('by (root_service)', 'by (service_root)');
+    target(10).expr = `${target(10).expr} / sum(traces_span_metrics_calls_total{})`;
+    bad.dashboards[FILE].templating.list[0].query = 'label_values(hotpath_critical_path_seconds_total, servce)';
+    expect(checkDashboards(bad, produced, REQUIRED_DASHBOARDS)).toEqual([
+      expect.stringMatching(/^hotpath-every-trace\.json panel 3 A: metric hotpath_critical_path_total is not produced/),
+      'hotpath-every-trace.json panel 3 A: mixes hotpath stream metrics with hotpath_critical_path_total',
+      'hotpath-every-trace.json panel 8 A: label service_root is on no hotpath stream series',
+      'hotpath-every-trace.json panel 10 A: mixes hotpath stream metrics with traces_span_metrics_calls_total',
+      'hotpath-every-trace.json variable service: label servce is on no hotpath stream series',
+    ]);
+  });
+});
+
 describe('alerting', () => {
   it("provisions a rule on the entry service's spanmetrics p95 against its baseline, linked to the RED dashboard", () => {
     expect(checkAlerting(provisioning, produced)).toEqual([]);
@@ -162,6 +210,25 @@ describe('alerting', () => {
       type: 'threshold',
       expression: 'A',
     });
+  });
+
+  it("provisions a rule on one operation's critical-path share against its own baseline, linked to the share panel", () => {
+    const rule = provisioning.alerting.groups
+      .flatMap((g: any) => g.rules)
+      .find((r: any) => r.uid === 'hotpath-critical-path-share-jump');
+    expect(rule.annotations).toMatchObject({ __dashboardUid__: 'hotpath-every-trace', __panelId__: '3' });
+    expect(rule.data[0].model.expr).toMatch(/\[6h\] offset 10m/);
+    expect(rule.data.find((d: any) => d.refId === rule.condition).model).toMatchObject({
+      type: 'threshold',
+      expression: 'A',
+      conditions: [{ evaluator: { type: 'gt', params: [2] } }],
+    });
+    const bad: Provisioning = clone(provisioning);
+    const badRule = bad.alerting.groups[1].rules[0];
+    badRule.data[0].model.expr = badRule.data[0].model.expr.replace('on (service, operation)', 'on (service, op)');
+    expect(checkAlerting(bad, produced)).toEqual([
+      'alert hotpath-critical-path-share-jump: label op is on no hotpath stream series',
+    ]);
   });
 
   it('fails on a mutated copy: missing condition, unknown dashboard, unescaped template, unknown metric', () => {

@@ -54,13 +54,18 @@ export async function startJourney(options: { prometheus: boolean }): Promise<Jo
     const frontendUrl = new URL(demo.frontend?.url ?? '');
     let prometheus: Prometheus | undefined;
     if (options.prometheus) {
-      const config = deployPrometheusConfig({
-        'jaeger-spanmetrics': env.JAEGER_SPANMETRICS_ENDPOINT,
-        jaeger: `${env.JAEGER_METRICS_HOST}:${env.JAEGER_METRICS_PORT}`,
-        'demo-frontend': `127.0.0.1:${demo.frontend?.port ?? 0}`,
-        'demo-backend': `127.0.0.1:${demo.backend.port}`,
-        prometheus: `127.0.0.1:${prometheusPort}`,
-      });
+      const config = deployPrometheusConfig(
+        {
+          'jaeger-spanmetrics': env.JAEGER_SPANMETRICS_ENDPOINT,
+          jaeger: `${env.JAEGER_METRICS_HOST}:${env.JAEGER_METRICS_PORT}`,
+          'demo-frontend': `127.0.0.1:${demo.frontend?.port ?? 0}`,
+          'demo-backend': `127.0.0.1:${demo.backend.port}`,
+          prometheus: `127.0.0.1:${prometheusPort}`,
+        },
+        // `hotpath stream` reads Jaeger's Kafka topic, which this pipeline (no Kafka) does not write:
+        // e2e/servers/hotpath-stream-dashboard.test.ts runs it and scrapes it with this file.
+        ['hotpath-stream']
+      );
       const started = await Prometheus.run(config, prometheusPort);
       prometheus = started;
       cleanup.add(() => started.stop());
@@ -71,19 +76,22 @@ export async function startJourney(options: { prometheus: boolean }): Promise<Jo
       prometheus,
       queryUrl: jaeger.url('JAEGER_QUERY_HTTP_ENDPOINT'),
       frontendUrl,
-      setFaults: async (spec) => {
-        await applyFault({
-          spec: spec === 'none' ? 'none' : `none,${spec}`,
-          adminUrl: new URL(demo.backend.url),
-          token: ADMIN_TOKEN,
-        });
-      },
+      setFaults: (spec) => setDemoFaults(demo, spec),
       stop: () => cleanup.run(),
     };
   } catch (error) {
     await cleanup.run();
     throw error;
   }
+}
+
+/** Sets exactly these faults (e.g. `slow-redis=40ms`; `none` for none) through the demo backend's admin endpoint. */
+export async function setDemoFaults(demo: Demo, spec: string): Promise<void> {
+  await applyFault({
+    spec: spec === 'none' ? 'none' : `none,${spec}`,
+    adminUrl: new URL(demo.backend.url),
+    token: ADMIN_TOKEN,
+  });
 }
 
 interface ScrapeConfig {
@@ -95,22 +103,25 @@ interface ScrapeConfig {
 
 /**
  * deploy/prometheus/prometheus.yml as text, with each job's targets (found by DNS in compose and Kubernetes, or
- * localhost:9090 for Prometheus itself) replaced by the loopback address given for that job. Everything else (scrape
- * and evaluation intervals, metrics paths) stays as shipped. A job without an address, or an address without a
- * job, is an error: the test must cover the file as it is.
+ * localhost:9090 for Prometheus itself) replaced by the loopback addresses given for that job (one per replica).
+ * Everything else (scrape and evaluation intervals, metrics paths) stays as shipped. A job without an address, or an
+ * address without a job, is an error: the test must cover the file as it is, except the jobs it names in `without`
+ * (servers that test does not run), which are left out.
  */
-export function deployPrometheusConfig(targets: Record<string, string>): string {
+export function deployPrometheusConfig(targets: Record<string, string | string[]>, without: string[] = []): string {
   const config = readYaml<{ scrape_configs: ScrapeConfig[] } & Record<string, unknown>>(PROMETHEUS_CONFIG);
   const jobs = config.scrape_configs.map((job) => job.job_name);
-  const unknown = Object.keys(targets).filter((job) => !jobs.includes(job));
-  const missing = jobs.filter((job) => !(job in targets));
+  const unknown = [...Object.keys(targets), ...without].filter((job) => !jobs.includes(job));
+  const missing = jobs.filter((job) => !(job in targets) && !without.includes(job));
   if (unknown.length > 0 || missing.length > 0) {
     throw new Error(`${PROMETHEUS_CONFIG}: jobs without a test address: [${missing}]; not in the file: [${unknown}]`);
   }
-  const scrapeConfigs = config.scrape_configs.map(({ dns_sd_configs: _dns, static_configs: _static, ...job }) => ({
-    ...job,
-    static_configs: [{ targets: [targets[job.job_name]] }],
-  }));
+  const scrapeConfigs = config.scrape_configs
+    .filter((job) => !without.includes(job.job_name))
+    .map(({ dns_sd_configs: _dns, static_configs: _static, ...job }) => ({
+      ...job,
+      static_configs: [{ targets: [targets[job.job_name]].flat() }],
+    }));
   return YAML.stringify({ ...config, scrape_configs: scrapeConfigs });
 }
 

@@ -15,6 +15,7 @@ import {
 } from './contracts';
 import { promqlMetricNames } from './configs';
 import { listFiles, readJson, readYaml } from './repo';
+import { STREAM_SERIES, readsStreamMetrics, unknownStreamLabels } from './streamMetrics';
 
 export interface Provisioning {
   datasources: any; // provisioning/datasources/*.yaml (merged)
@@ -310,6 +311,7 @@ export function checkDashboards(p: Provisioning, produced: Set<string>, required
           problems.push(`${q.origin}: metric ${name} is not produced by the bundle (${[...produced].join(', ')})`);
         }
       }
+      problems.push(...streamQueryProblems(q));
     } else if (ds?.type === 'loki') {
       // Streams are selected by service_name, directly or through the trace link's tag mapping (${__tags}).
       if (!/service_name|\$\{__tags\}/.test(q.expr)) {
@@ -321,6 +323,37 @@ export function checkDashboards(p: Provisioning, produced: Set<string>, required
     } else if (!ds) {
       problems.push(`${q.origin}: data source uid ${q.datasourceUid} is not provisioned`);
     }
+  }
+  return problems;
+}
+
+/** A variable's `label_values(metric{…}, label)` read as the selector `metric{…, label=""}`; other queries as they are. */
+function asPromql(expr: string): string {
+  const variable = /^label_values\(\s*([\w:]+)(?:\{([^}]*)\})?\s*,\s*(\w+)\s*\)$/.exec(expr);
+  return variable ? `${variable[1]}{${variable[2] ? `${variable[2]}, ` : ''}${variable[3]}=""}` : expr;
+}
+
+/**
+ * Whether a provisioned query (panel, variable or alert) reads `hotpath stream`'s metrics: those need the stream
+ * running (e2e/servers/hotpath-stream-dashboard.test.ts), the others Jaeger's spanmetrics (journey.test.ts).
+ */
+export function isStreamQuery(q: Query): boolean {
+  return readsStreamMetrics(asPromql(q.expr));
+}
+
+/** A query over `hotpath stream`'s metrics reads only those (so one real test covers it), with labels they have. */
+function streamQueryProblems(q: Query): string[] {
+  if (!isStreamQuery(q)) {
+    return [];
+  }
+  const expr = asPromql(q.expr);
+  const problems: string[] = [];
+  const others = promqlMetricNames(expr).filter((name) => !STREAM_SERIES.has(name));
+  if (others.length > 0) {
+    problems.push(`${q.origin}: mixes hotpath stream metrics with ${others.join(', ')}`);
+  }
+  for (const label of unknownStreamLabels(expr)) {
+    problems.push(`${q.origin}: label ${label} is on no hotpath stream series`);
   }
   return problems;
 }
@@ -371,12 +404,17 @@ export function checkAlerting(p: Provisioning, produced: Set<string>): string[] 
         continue;
       }
       if (ds.type === 'prometheus') {
-        for (const name of promqlMetricNames(d.model?.expr ?? '')) {
+        const expr: string = d.model?.expr ?? '';
+        for (const name of promqlMetricNames(expr)) {
           if (!produced.has(name)) {
             problems.push(`${where}: metric ${name} is not produced by the bundle`);
           }
         }
-        if (!/service_name="frontend"/.test(d.model?.expr ?? '')) {
+        const query = { origin: where, datasourceUid: d.datasourceUid, expr };
+        if (isStreamQuery(query)) {
+          problems.push(...streamQueryProblems(query));
+        } else if (!/service_name="frontend"/.test(expr)) {
+          // A spanmetrics rule watches what users feel: the entry service.
           problems.push(`${where}: the rule watches the entry service (service_name="frontend")`);
         }
       }

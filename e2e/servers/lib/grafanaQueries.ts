@@ -1,0 +1,36 @@
+/**
+ * Provisioned PromQL as Grafana sends it to Prometheus, for the real-server tests that run every dashboard and alert
+ * query (journey.test.ts for spanmetrics, hotpath-stream-dashboard.test.ts for `hotpath stream`'s metrics).
+ */
+
+/**
+ * Grafana's `$__rate_interval` for these dashboards: max($__interval + scrape interval, 4 × scrape interval), with the
+ * data source's scrape interval at Grafana's default 15 s (provisioning/datasources sets none; deploy/prometheus
+ * scrapes every 15 s) and `$__interval` at most 15 s for a 30-minute dashboard: 60 s
+ * (grafana.com/docs/grafana/latest/datasources/prometheus/template-variables/#use-__rate_interval).
+ */
+export const RATE_INTERVAL = '60s';
+/** The step Grafana's range queries get here (`$__interval`, rounded up to the scrape interval). */
+export const STEP_S = 15;
+
+export interface GrafanaValues {
+  /** The `$service` variable's value. */
+  service: string;
+  /** The dashboard's time range in seconds (`$__range`, Grafana writes it as `<n>s`). */
+  rangeS?: number;
+}
+
+/**
+ * A query as Grafana sends it: `$service` the variable's value, `$__rate_interval` as computed above, `$__range` the
+ * time range; the trace-to-metrics links' `$__tags` and `${__span.name}` as Grafana fills them in for a span of
+ * backend's error.injected (its service.name mapped to service_name; an operation with errors, so the error-rate
+ * link has data).
+ */
+export function asGrafanaRunsIt(expr: string, { service, rangeS }: GrafanaValues): string {
+  const withRange = rangeS === undefined ? expr : expr.replaceAll('$__range', `${Math.ceil(rangeS)}s`);
+  return withRange
+    .replaceAll('$service', service)
+    .replaceAll('$__rate_interval', RATE_INTERVAL)
+    .replaceAll('$__tags', 'service_name="backend"')
+    .replaceAll('${__span.name}', 'error.injected');
+}
