@@ -21,7 +21,16 @@ import {
   validateSchemas,
   workloads,
 } from './lib/k8s';
+import {
+  JAEGER_ROLES,
+  STREAM,
+  checkJaegerRoles,
+  checkPipelineConfigMap,
+  checkScalingAndPolicies,
+  checkStreamWorkload,
+} from './lib/kafka';
 import { analysePolicies, checkNetworkPolicies, neededFlows } from './lib/netpol';
+import { VERSIONS } from './lib/versions';
 import { ON_CI, clone, missingTool, parseYaml, readText, walkFiles } from './lib/repo';
 
 const kubectl = kubectlPath();
@@ -373,5 +382,137 @@ describeWithKubectl('overlay production', () => {
         }
       }
     }
+  });
+});
+
+describeWithKubectl('component kafka (overlay production-kafka)', () => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = render('production-kafka').objects;
+  });
+  const deployment = (list: K8sObject[], name: string) => find(list, 'Deployment', name).spec.template.spec;
+
+  it('is opt-in: the production overlay has none of it, and production-kafka is production plus the component', () => {
+    const production = render('production').objects;
+    const added = [...Object.keys(JAEGER_ROLES), STREAM];
+    expect(workloads(production).filter((w) => added.includes(w.name))).toEqual([]);
+    expect(production.some((o) => o.metadata.name.startsWith('kafka-pipeline'))).toBe(false);
+    // Every production object is in production-kafka unchanged.
+    const changed = production
+      .filter((o) => JSON.stringify(find(objects, o.kind, o.metadata.name)) !== JSON.stringify(o))
+      .map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(changed).toEqual([]);
+    expect(workloads(objects).map((w) => w.name)).toEqual(expect.arrayContaining(added));
+  });
+
+  it('runs the two Jaeger roles with the shipped configs, every address they expand, probes on their health port', () => {
+    expect(checkJaegerRoles(objects)).toEqual([]);
+    for (const name of Object.keys(JAEGER_ROLES)) {
+      expect(container(objects, name).image).toBe(`${VERSIONS.jaeger.image}:${VERSIONS.jaeger.tag}`);
+    }
+  });
+
+  it('fails for a Jaeger role on another config, a missing address, brokers not from the ConfigMap, a wrong probe', () => {
+    const bad = clone(objects);
+    container(bad, 'jaeger-collector').args = ['--config', '/etc/jaeger/config.yaml'];
+    const ingester = container(bad, 'jaeger-ingester');
+    ingester.env = ingester.env.filter((e: { name: string }) => e.name !== 'PROMETHEUS_URL');
+    ingester.env.find((e: { name: string }) => e.name === 'KAFKA_BROKERS').valueFrom = undefined;
+    ingester.env.find((e: { name: string }) => e.name === 'KAFKA_BROKERS').value = 'kafka:9092';
+    ingester.readinessProbe.httpGet.port = 'metrics';
+    expect(checkJaegerRoles(bad)).toEqual([
+      'jaeger-collector: args ["--config","/etc/jaeger/config.yaml"] do not run /etc/jaeger/config-kafka-collector.yaml',
+      'jaeger-ingester: config-kafka-ingester.yaml expands ${env:PROMETHEUS_URL}, which the container does not set',
+      'jaeger-ingester: KAFKA_BROKERS must come from ConfigMap kafka-pipeline key brokers',
+      "jaeger-ingester: readinessProbe must GET /status on the health extension's port 13133 (JAEGER_HEALTH_ENDPOINT)",
+    ]);
+    const stale = clone(objects);
+    const cm = stale.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('jaeger-config-')) as K8sObject;
+    delete cm.data['config-kafka-ingester.yaml'];
+    expect(checkJaegerRoles(stale)).toEqual([
+      'jaeger-ingester: ConfigMap jaeger-config key config-kafka-ingester.yaml is not deploy/jaeger/config-kafka-ingester.yaml',
+    ]);
+  });
+
+  it("keeps the brokers, topic and encoding in one ConfigMap that matches the Jaeger configs' topic and encoding", () => {
+    expect(checkPipelineConfigMap(objects)).toEqual([]);
+    const bad = clone(objects);
+    const cm = bad.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kafka-pipeline-')) as K8sObject;
+    cm.data.topic = 'spans';
+    cm.data.brokers = 'a:9092,b:9092';
+    expect(checkPipelineConfigMap(bad)).toEqual([
+      'ConfigMap kafka-pipeline: topic "spans" is not jaeger-collector\'s "jaeger-spans" (deploy/jaeger/config-kafka-collector.yaml)',
+      'ConfigMap kafka-pipeline: topic "spans" is not jaeger-ingester\'s "jaeger-spans" (deploy/jaeger/config-kafka-ingester.yaml)',
+      'ConfigMap kafka-pipeline: brokers "a:9092,b:9092" must be one host:port',
+    ]);
+  });
+
+  it('runs hotpath stream with flags it parses, Kafka settings from the ConfigMap, probes on /healthz and /readyz', () => {
+    expect(checkStreamWorkload(objects)).toEqual([]);
+    // The endpoints are the ones the command serves.
+    const run = readText('src/cli/stream/run.ts');
+    expect(run).toContain("url === '/healthz'");
+    expect(run).toContain("url === '/readyz'");
+    expect(parseImage(container(objects, STREAM).image)).toMatchObject({ repository: 'hotpath/cli' });
+  });
+
+  it('fails for hotpath-stream on a flag the command rejects, a literal group, a probe elsewhere', () => {
+    const typo = clone(objects);
+    container(typo, STREAM).args = container(typo, STREAM).args.map((a: string) =>
+      a === '--group' ? '--groupid' : a
+    );
+    expect(checkStreamWorkload(typo)).toEqual([
+      expect.stringMatching(/^hotpath-stream: hotpath stream rejects its args: .*Unknown option '--groupid'/),
+    ]);
+    const bad = clone(objects);
+    const c = container(bad, STREAM);
+    c.args = c.args.map((a: string) => (a === '$(HOTPATH_STREAM_GROUP)' ? 'hotpath' : a === ':9464' ? ':9465' : a));
+    const cm = bad.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kafka-pipeline-')) as K8sObject;
+    cm.data['hotpath-stream-group'] = 'hotpath-prod';
+    c.readinessProbe.httpGet.path = '/healthz';
+    expect(checkStreamWorkload(bad)).toEqual([
+      'hotpath-stream: its hotpath-stream-group "hotpath" does not come from ConfigMap kafka-pipeline key hotpath-stream-group',
+      'hotpath-stream: --listen port 9465 is not the container port "metrics" (9464)',
+      'hotpath-stream: startupProbe must GET /healthz on the --listen port 9465',
+      'hotpath-stream: livenessProbe must GET /healthz on the --listen port 9465',
+      'hotpath-stream: readinessProbe must GET /readyz on the --listen port 9465',
+    ]);
+  });
+
+  it('gives every new workload its NetworkPolicy, hotpath-stream a CPU HPA and PDBs, the ingester one Recreate pod', () => {
+    expect(checkScalingAndPolicies(objects)).toEqual([]);
+    const bad = clone(objects);
+    const without = (kind: string, name: string) => {
+      const i = bad.findIndex((o) => o.kind === kind && o.metadata.name === name);
+      bad.splice(i, 1);
+    };
+    without('NetworkPolicy', 'jaeger-ingester');
+    without('PodDisruptionBudget', 'jaeger-collector');
+    find(bad, 'HorizontalPodAutoscaler', STREAM).spec.scaleTargetRef.name = 'hotpath-streams';
+    find(bad, 'Deployment', 'jaeger-ingester').spec.replicas = 2;
+    expect(checkScalingAndPolicies(bad)).toEqual([
+      'jaeger-ingester: no NetworkPolicy selects it (only the default deny)',
+      'HorizontalPodAutoscaler/hotpath-stream must scale Deployment/hotpath-stream',
+      'jaeger-collector: no PodDisruptionBudget selects it',
+      'jaeger-ingester: Badger is single-process: exactly 1 replica, strategy Recreate',
+    ]);
+    const memory = clone(objects);
+    find(memory, 'HorizontalPodAutoscaler', STREAM).spec.metrics[0].resource.name = 'memory';
+    expect(checkScalingAndPolicies(memory)).toEqual(['HorizontalPodAutoscaler/hotpath-stream: no CPU metric']);
+  });
+
+  it('reaches the brokers on the port of their address and takes OTLP only from labelled namespaces', () => {
+    const external = [...analysePolicies(objects).external].filter((e) => !e.includes('kube-dns'));
+    const kafkaClients = [...Object.keys(JAEGER_ROLES), STREAM];
+    expect(external.filter((e) => kafkaClients.some((app) => e.split(' ')[1] === app)).sort()).toEqual(
+      [
+        'egress hotpath-stream cidr:0.0.0.0/0 TCP/9092',
+        'egress jaeger-collector cidr:0.0.0.0/0 TCP/9092',
+        'egress jaeger-ingester cidr:0.0.0.0/0 TCP/9092',
+        'ingress jaeger-collector ns{hotpath/otlp-client=true} TCP/4317',
+        'ingress jaeger-collector ns{hotpath/otlp-client=true} TCP/4318',
+      ].sort()
+    );
+    expect(deployment(objects, STREAM).containers[0].ports).toEqual([{ name: 'metrics', containerPort: 9464 }]);
   });
 });
