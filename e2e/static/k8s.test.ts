@@ -458,9 +458,7 @@ describeWithKubectl('component kafka (overlay production-kafka)', () => {
 
   it('fails for hotpath-stream on a flag the command rejects, a literal group, a probe elsewhere', () => {
     const typo = clone(objects);
-    container(typo, STREAM).args = container(typo, STREAM).args.map((a: string) =>
-      a === '--group' ? '--groupid' : a
-    );
+    container(typo, STREAM).args = container(typo, STREAM).args.map((a: string) => (a === '--group' ? '--groupid' : a));
     expect(checkStreamWorkload(typo)).toEqual([
       expect.stringMatching(/^hotpath-stream: hotpath stream rejects its args: .*Unknown option '--groupid'/),
     ]);
