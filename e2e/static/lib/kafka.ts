@@ -118,7 +118,7 @@ export function checkPipelineConfigMap(objects: K8sObject[]): string[] {
 }
 
 /** `$(VAR)` in container args, expanded from the env's values and ConfigMap references as the kubelet does. */
-function expandArgs(objects: K8sObject[], c: any): string[] {
+export function expandArgs(objects: K8sObject[], c: any): string[] {
   const values = new Map<string, string>();
   for (const e of c.env ?? []) {
     const ref = e.valueFrom?.configMapKeyRef;
