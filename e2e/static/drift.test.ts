@@ -243,8 +243,8 @@ describeWithKubectl('compose <-> Kubernetes drift', () => {
     ]);
   });
 
-  it('the hotpath images are tagged with the package version', () => {
-    for (const service of Object.values(compose.services)) {
+  it('the hotpath images are tagged with the package version (profile kafka included)', () => {
+    for (const service of Object.values(full.services)) {
       const { repository, tag } = parseImage(service.image ?? '');
       if (repository.startsWith('hotpath/')) {
         expect({ repository, tag }).toEqual({ repository, tag: version });

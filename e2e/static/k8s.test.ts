@@ -453,7 +453,11 @@ describeWithKubectl('component kafka (overlay production-kafka)', () => {
     const run = readText('src/cli/stream/run.ts');
     expect(run).toContain("url === '/healthz'");
     expect(run).toContain("url === '/readyz'");
-    expect(parseImage(container(objects, STREAM).image)).toMatchObject({ repository: 'hotpath/cli' });
+    // From the production registry, as the overlay's other hotpath/* images.
+    expect(parseImage(container(objects, STREAM).image)).toMatchObject({
+      repository: 'hotpath/cli',
+      registry: 'registry.example.com',
+    });
   });
 
   it('fails for hotpath-stream on a flag the command rejects, a literal group, a probe elsewhere', () => {
