@@ -4,6 +4,8 @@
  * every object validated against the Kubernetes 1.32 strict JSON Schemas, then cross-object checks and the network
  * flows. When kubectl is missing the suite fails on CI (CI=true) and is skipped locally.
  */
+import { readdirSync } from 'node:fs';
+
 import { EXTERNAL_SECRETS, IMAGE_VERSIONS, parseImage } from './lib/contracts';
 import {
   DEPRECATED_KUSTOMIZE_FIELDS,
@@ -31,7 +33,7 @@ import {
 } from './lib/kafka';
 import { analysePolicies, checkNetworkPolicies, neededFlows } from './lib/netpol';
 import { VERSIONS } from './lib/versions';
-import { ON_CI, clone, missingTool, parseYaml, readText, walkFiles } from './lib/repo';
+import { ON_CI, clone, missingTool, parseYaml, readText, repoPath, walkFiles } from './lib/repo';
 
 const kubectl = kubectlPath();
 const OVERLAYS = ['dev', 'production', 'production-kafka'] as const;
@@ -113,7 +115,25 @@ function unscrapedStream(objects: K8sObject[]): string[] {
     : [];
 }
 
+/** Folders directly inside a repository folder, sorted. */
+const subfolders = (dir: string) =>
+  readdirSync(repoPath(dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+
 describe('kustomization sources', () => {
+  it('every overlay is rendered by these checks, and every component is used by an overlay', () => {
+    expect(subfolders('k8s/overlays')).toEqual([...OVERLAYS].sort());
+    const used = OVERLAYS.flatMap(
+      (overlay) =>
+        parseYaml<{ components?: string[] }>(readText(`k8s/overlays/${overlay}/kustomization.yaml`)).components ?? []
+    );
+    for (const component of subfolders('k8s/components')) {
+      expect({ component, used: used.includes(`../../components/${component}`) }).toEqual({ component, used: true });
+    }
+  });
+
   const files = walkFiles('k8s', (p) => p.endsWith('kustomization.yaml')).concat([
     'provisioning/kustomization.yaml',
     'deploy/kustomization.yaml',
