@@ -24,6 +24,8 @@ import {
   variableReferences,
 } from './lib/compose';
 import { BROKER_SETTINGS, IMAGE_VERSIONS, PLUGIN_IDS, kafkaImageVariable, parseImage } from './lib/contracts';
+import { parseStreamCommandLine } from '../../src/cli/stream/args';
+import { STREAM_HEALTH } from './lib/kafka';
 import { clone, exists, parseYaml, readJson, readText, readYaml } from './lib/repo';
 import { schemaValidator, schemaValidator2020 } from './lib/schemas';
 
@@ -295,6 +297,8 @@ describe('docker-compose.yml: hardening (as the Kubernetes pods)', () => {
       'kafka-init': ['/tmp', '/var/lib/kafka/data'],
       'jaeger-collector': ['/tmp'],
       'jaeger-ingester': [],
+      'hotpath-stream-1': ['/tmp'],
+      'hotpath-stream-2': ['/tmp'],
     });
   });
 
@@ -534,6 +538,70 @@ describe('docker-compose.yml: profile kafka', () => {
       expect(environmentOf(services[name]).KAFKA_BROKERS).toBe(
         new URL(environmentOf(services.kafka).KAFKA_ADVERTISED_LISTENERS.replace('PLAINTEXT://', 'kafka://')).host
       );
+    }
+  });
+});
+
+describe('docker-compose.yml: profile kafka, hotpath stream', () => {
+  const REPLICAS = ['hotpath-stream-1', 'hotpath-stream-2'];
+  const collector = readYaml<any>('deploy/jaeger/config-kafka-collector.yaml').exporters.kafka;
+  const parsed = (name: string) => {
+    const [command, ...flags] = commandOf(services[name]);
+    expect(command).toBe('stream');
+    return parseStreamCommandLine(flags);
+  };
+
+  it('runs two replicas of one consumer group on what the collector writes, scraped through one alias', () => {
+    const advertised = new URL(
+      environmentOf(services.kafka).KAFKA_ADVERTISED_LISTENERS.replace('PLAINTEXT://', 'kafka://')
+    );
+    const settings = REPLICAS.map((name) => {
+      const stream = parsed(name);
+      expect(services[name].profiles).toEqual(['kafka']);
+      expect(services[name].depends_on).toEqual({ 'kafka-init': { condition: 'service_completed_successfully' } });
+      // Prometheus's job hotpath-stream discovers both replicas under this name (dns_sd_configs).
+      expect((services[name].networks as Record<string, { aliases: string[] }>).default.aliases).toEqual([
+        'hotpath-stream-headless',
+      ]);
+      expect(portsOf(services[name])).toEqual([]);
+      return { brokers: stream.brokers, topic: stream.topic, encoding: stream.encoding, group: stream.group };
+    });
+    expect(settings[1]).toEqual(settings[0]);
+    expect(settings[0]).toEqual({
+      brokers: [advertised.host],
+      topic: collector.traces.topic,
+      encoding: collector.traces.encoding,
+      group: expect.any(String),
+    });
+  });
+
+  it('is healthy once /readyz on its --listen port answers', () => {
+    for (const name of REPLICAS) {
+      const port = parsed(name).listen.port;
+      const test = (services[name].healthcheck?.test as string[]).join(' ');
+      expect(test).toContain(`http://localhost:${port}${STREAM_HEALTH.readiness}`);
+    }
+  });
+
+  it('is built by deploy/cli/Dockerfile: the CLI bundle on node, as the non-root user, context limited to its sources', () => {
+    const dockerfile = readText('deploy/cli/Dockerfile');
+    for (const name of REPLICAS) {
+      expect(services[name].build).toEqual({ context: '.', dockerfile: 'deploy/cli/Dockerfile' });
+      expect(parseImage(services[name].image ?? '').repository).toBe('hotpath/cli');
+    }
+    const bases = dockerfileBaseImages(dockerfile);
+    expect(bases.map((b) => parseImage(b).repository)).toEqual(['node', 'node']);
+    expect(bases[1]).toBe(dockerfileBaseImages(readText('demo/Dockerfile')).pop());
+    expect(dockerfile).toMatch(/^RUN node scripts\/build-cli\.mjs\b/m);
+    expect(dockerfile).toMatch(/^\s*USER\s+(node|1000)\b/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "\/app\/hotpath\.js"\]$/m);
+    // Every file the build stage copies from the context is let through by its .dockerignore.
+    const ignore = readText('deploy/cli/Dockerfile.dockerignore');
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(' '));
+    expect(copied.length).toBeGreaterThan(4);
+    for (const source of copied) {
+      const path = source.replace(/\/$/, '');
+      expect({ path, allowed: ignore.split('\n').includes(`!${path}`) }).toEqual({ path, allowed: true });
     }
   });
 });

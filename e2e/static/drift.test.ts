@@ -7,6 +7,8 @@
 import { ComposeFile, commandOf, defaultServices, environmentOf, mountsOf, portsOf } from './lib/compose';
 import { parseImage } from './lib/contracts';
 import { K8sObject, allContainers, configMapData, container, kubectlPath, kustomize, workloads } from './lib/k8s';
+import { parseStreamCommandLine } from '../../src/cli/stream/args';
+import { JAEGER_ROLES, STREAM, expandArgs } from './lib/kafka';
 import { ON_CI, clone, listFiles, missingTool, readJson, readText, readYaml } from './lib/repo';
 
 const kubectl = kubectlPath();
@@ -17,8 +19,9 @@ if (!kubectl && ON_CI) {
 }
 const describeWithKubectl = kubectl ? describe : describe.skip;
 
-/** The default services: the profile `kafka` has no Kubernetes counterpart yet. */
-const compose = { ...readYaml<ComposeFile>('docker-compose.yml') };
+/** The default services (the profile `kafka` is compared with k8s/components/kafka at the end). */
+const full = readYaml<ComposeFile>('docker-compose.yml');
+const compose = { ...full };
 compose.services = defaultServices(compose);
 const version = readJson<{ version: string }>('package.json').version;
 
@@ -240,8 +243,8 @@ describeWithKubectl('compose <-> Kubernetes drift', () => {
     ]);
   });
 
-  it('the hotpath images are tagged with the package version', () => {
-    for (const service of Object.values(compose.services)) {
+  it('the hotpath images are tagged with the package version (profile kafka included)', () => {
+    for (const service of Object.values(full.services)) {
       const { repository, tag } = parseImage(service.image ?? '');
       if (repository.startsWith('hotpath/')) {
         expect({ repository, tag }).toEqual({ repository, tag: version });
@@ -296,5 +299,91 @@ describeWithKubectl('compose <-> Kubernetes drift', () => {
         });
       }
     }
+  });
+});
+
+/**
+ * The profile `kafka` and k8s/components/kafka (overlay production-kafka): the same images, the same environment for
+ * the Jaeger roles (Kubernetes reads KAFKA_BROKERS from its ConfigMap, compose names its own broker), the same
+ * `hotpath stream` flags besides the brokers, the same readiness endpoint.
+ */
+function kafkaDrift(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const k8sImage = (name: string) => {
+    const { repository, tag } = parseImage(container(objects, name)?.image ?? '');
+    return `${repository}:${tag}`;
+  };
+  const composeImage = (name: string) => {
+    const { repository, tag } = parseImage(full.services[name]?.image ?? '');
+    return `${repository}:${tag}`;
+  };
+  for (const [k8sName, composeName] of [
+    ['jaeger-collector', 'jaeger-collector'],
+    ['jaeger-ingester', 'jaeger-ingester'],
+    [STREAM, 'hotpath-stream-1'],
+  ]) {
+    if (k8sImage(k8sName) !== composeImage(composeName)) {
+      problems.push(`${k8sName}: compose runs ${composeImage(composeName)}, Kubernetes ${k8sImage(k8sName)}`);
+    }
+  }
+  for (const name of Object.keys(JAEGER_ROLES)) {
+    const want = environmentOf(full.services[name]);
+    const got = new Map<string, any>((container(objects, name)?.env ?? []).map((e: any) => [e.name, e]));
+    for (const variable of new Set([...Object.keys(want), ...got.keys()])) {
+      const e = got.get(variable);
+      if (variable === 'KAFKA_BROKERS' ? !e?.valueFrom?.configMapKeyRef : e?.value !== want[variable]) {
+        problems.push(
+          `${name}: ${variable} is ${JSON.stringify(want[variable])} in compose, ${JSON.stringify(e)} in Kubernetes`
+        );
+      }
+    }
+  }
+  const flags = (args: string[]) => {
+    const { brokers, ...rest } = parseStreamCommandLine(args.slice(1));
+    return { rest, brokers };
+  };
+  const composeStream = flags(commandOf(full.services['hotpath-stream-1']));
+  const k8sStream = flags(expandArgs(objects, container(objects, STREAM)));
+  if (JSON.stringify(composeStream.rest) !== JSON.stringify(k8sStream.rest)) {
+    problems.push(
+      `${STREAM}: compose runs ${JSON.stringify(composeStream.rest)}, Kubernetes ${JSON.stringify(k8sStream.rest)}`
+    );
+  }
+  const composeHealth = /localhost:(\d+)(\/\w+)/.exec(
+    JSON.stringify(full.services['hotpath-stream-1'].healthcheck?.test)
+  );
+  const probe = container(objects, STREAM)?.readinessProbe?.httpGet;
+  if (composeHealth?.[2] !== probe?.path) {
+    problems.push(`${STREAM}: compose healthcheck ${composeHealth?.[2]}, Kubernetes readiness ${probe?.path}`);
+  }
+  return problems;
+}
+
+describeWithKubectl('profile kafka <-> component kafka', () => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = kustomize(kubectl as string, 'k8s/overlays/production-kafka').objects;
+  });
+
+  it('same images, Jaeger environment, hotpath stream flags (besides the brokers) and readiness endpoint', () => {
+    expect(kafkaDrift(objects)).toEqual([]);
+  });
+
+  it('fails on a drifted copy', () => {
+    const bad = clone(objects);
+    container(bad, 'jaeger-ingester').env.find((e: any) => e.name === 'JAEGER_QUERY_HTTP_ENDPOINT').value =
+      '0.0.0.0:16686';
+    const stream = container(bad, STREAM);
+    stream.args = stream.args.map((a: string) => (a === '20s' ? '5s' : a));
+    stream.readinessProbe.httpGet.path = '/healthz';
+    container(bad, 'jaeger-collector').image = 'jaegertracing/jaeger:2.11.0';
+    const problems = kafkaDrift(bad);
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toBe(
+      'jaeger-collector: compose runs jaegertracing/jaeger:2.12.0, Kubernetes jaegertracing/jaeger:2.11.0'
+    );
+    expect(problems[1]).toMatch(/^jaeger-ingester: JAEGER_QUERY_HTTP_ENDPOINT is "0.0.0.0:16687" in compose/);
+    expect(problems[2]).toMatch(/^hotpath-stream: compose runs .*"lingerMs":20000.*Kubernetes .*"lingerMs":5000/);
+    expect(problems[3]).toBe('hotpath-stream: compose healthcheck /readyz, Kubernetes readiness /healthz');
   });
 });

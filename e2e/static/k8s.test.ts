@@ -4,6 +4,8 @@
  * every object validated against the Kubernetes 1.32 strict JSON Schemas, then cross-object checks and the network
  * flows. When kubectl is missing the suite fails on CI (CI=true) and is skipped locally.
  */
+import { readdirSync } from 'node:fs';
+
 import { EXTERNAL_SECRETS, IMAGE_VERSIONS, parseImage } from './lib/contracts';
 import {
   DEPRECATED_KUSTOMIZE_FIELDS,
@@ -14,17 +16,27 @@ import {
   checkReferences,
   checkResourcesAndProbes,
   checkServices,
+  configMapData,
   container,
   kubectlPath,
   kustomize,
   validateSchemas,
   workloads,
 } from './lib/k8s';
+import {
+  JAEGER_ROLES,
+  STREAM,
+  checkJaegerRoles,
+  checkPipelineConfigMap,
+  checkScalingAndPolicies,
+  checkStreamWorkload,
+} from './lib/kafka';
 import { analysePolicies, checkNetworkPolicies, neededFlows } from './lib/netpol';
-import { ON_CI, clone, missingTool, parseYaml, readText, walkFiles } from './lib/repo';
+import { VERSIONS } from './lib/versions';
+import { ON_CI, clone, missingTool, parseYaml, readText, repoPath, walkFiles } from './lib/repo';
 
 const kubectl = kubectlPath();
-const OVERLAYS = ['dev', 'production'] as const;
+const OVERLAYS = ['dev', 'production', 'production-kafka'] as const;
 
 if (!kubectl && ON_CI) {
   test('kubectl is installed (CI must render the overlays)', () => {
@@ -45,6 +57,11 @@ function render(overlay: (typeof OVERLAYS)[number]): Render {
 const find = (objects: K8sObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name) as K8sObject;
 
+/** The port of the bootstrap address in the ConfigMap kafka-pipeline (k8s/components/kafka). */
+function brokerPort(objects: K8sObject[]): string {
+  return /:(\d+)$/.exec(configMapData(objects, 'kafka-pipeline')?.brokers ?? '')?.[1] ?? 'none';
+}
+
 /** Peers outside the namespace each overlay may talk to (DNS for everyone; production: ingress, LB, stores). */
 function expectedExternal(overlay: string, objects: K8sObject[]): string[] {
   const dns = workloads(objects).flatMap((w) =>
@@ -52,11 +69,24 @@ function expectedExternal(overlay: string, objects: K8sObject[]): string[] {
       (port) => `egress ${w.app} ns{kubernetes.io/metadata.name=kube-system} pods{k8s-app=kube-dns} ${port}`
     )
   );
-  if (overlay !== 'production') {
+  if (overlay === 'dev') {
     return dns;
   }
+  // The Kafka pipeline (k8s/components/kafka): OTLP from labelled namespaces, every Kafka client to the brokers, on
+  // the port of the address in its ConfigMap.
+  const kafka =
+    overlay === 'production-kafka'
+      ? [
+          'ingress jaeger-collector ns{hotpath/otlp-client=true} TCP/4317',
+          'ingress jaeger-collector ns{hotpath/otlp-client=true} TCP/4318',
+          ...['jaeger-collector', 'jaeger-ingester', 'hotpath-stream'].map(
+            (app) => `egress ${app} cidr:0.0.0.0/0 TCP/${brokerPort(objects)}`
+          ),
+        ]
+      : [];
   return [
     ...dns,
+    ...kafka,
     'ingress grafana ns{kubernetes.io/metadata.name=ingress-nginx} TCP/3000',
     'ingress frontend cidr:0.0.0.0/0 TCP/8080',
     'egress grafana cidr:0.0.0.0/0 TCP/5432',
@@ -66,24 +96,63 @@ function expectedExternal(overlay: string, objects: K8sObject[]): string[] {
   ];
 }
 
+/**
+ * Prometheus -> hotpath-stream:9464 is a needed flow once deploy/prometheus/prometheus.yml scrapes
+ * hotpath-stream-headless (its job hotpath-stream, maintained with the dashboards, on another line of work). A tree
+ * without that job reports the component's allowance for it as unneeded, exactly these two lines and nothing else.
+ */
+function unscrapedStream(objects: K8sObject[]): string[] {
+  const served = objects.some((o) => o.kind === 'Service' && o.metadata.name === 'hotpath-stream-headless');
+  const prometheus = parseYaml<any>(configMapData(objects, 'prometheus-config')?.['prometheus.yml'] ?? '{}');
+  const scraped = (prometheus?.scrape_configs ?? []).some((job: any) =>
+    (job.dns_sd_configs ?? []).some((sd: any) => (sd.names ?? []).includes('hotpath-stream-headless'))
+  );
+  return served && !scraped
+    ? [
+        'ingress rule allows prometheus -> hotpath-stream TCP/9464, which no component needs',
+        'egress rule allows prometheus -> hotpath-stream TCP/9464, which no component needs',
+      ]
+    : [];
+}
+
+/** Folders directly inside a repository folder, sorted. */
+const subfolders = (dir: string) =>
+  readdirSync(repoPath(dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+
 describe('kustomization sources', () => {
+  it('every overlay is rendered by these checks, and every component is used by an overlay', () => {
+    expect(subfolders('k8s/overlays')).toEqual([...OVERLAYS].sort());
+    const used = OVERLAYS.flatMap(
+      (overlay) =>
+        parseYaml<{ components?: string[] }>(readText(`k8s/overlays/${overlay}/kustomization.yaml`)).components ?? []
+    );
+    for (const component of subfolders('k8s/components')) {
+      expect({ component, used: used.includes(`../../components/${component}`) }).toEqual({ component, used: true });
+    }
+  });
+
   const files = walkFiles('k8s', (p) => p.endsWith('kustomization.yaml')).concat([
     'provisioning/kustomization.yaml',
     'deploy/kustomization.yaml',
   ]);
 
   it('use Kustomize 5 idioms only (labels, patches, images, resources)', () => {
-    expect(files.length).toBeGreaterThanOrEqual(12);
+    expect(files.length).toBeGreaterThanOrEqual(14);
     for (const file of files) {
       const doc = parseYaml<Record<string, unknown>>(readText(file));
       expect({ file, deprecated: DEPRECATED_KUSTOMIZE_FIELDS.filter((f) => f in doc) }).toEqual({
         file,
         deprecated: [],
       });
+      // k8s/components/*: kustomize components (opt-in pieces an overlay lists under `components:`).
+      const component = file.startsWith('k8s/components/');
       expect({ file, kind: doc.kind, apiVersion: doc.apiVersion }).toEqual({
         file,
-        kind: 'Kustomization',
-        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: component ? 'Component' : 'Kustomization',
+        apiVersion: component ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1',
       });
     }
   });
@@ -193,7 +262,7 @@ describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
   it('NetworkPolicies allow every flow the bundle needs, on both ends, and nothing else', () => {
     const { flows } = neededFlows(objects);
     expect(flows.size).toBeGreaterThanOrEqual(14);
-    expect(checkNetworkPolicies(objects, expectedExternal(overlay, objects))).toEqual([]);
+    expect(checkNetworkPolicies(objects, expectedExternal(overlay, objects))).toEqual(unscrapedStream(objects));
   });
 
   it('NetworkPolicy check fails on a missing rule, an extra allowance and a new undeclared connection', () => {
@@ -202,15 +271,16 @@ describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
     redisPolicy.spec.ingress = [];
     expect(checkNetworkPolicies(missing, expectedExternal(overlay, missing))).toEqual([
       'needed flow backend -> redis TCP/6379 is not allowed by an ingress rule of the server',
+      ...unscrapedStream(missing),
     ]);
 
     const extra = clone(objects);
     find(extra, 'NetworkPolicy', 'loki').spec.ingress[0].from.push({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'loadgen' } },
     });
-    expect(checkNetworkPolicies(extra, expectedExternal(overlay, extra))).toEqual([
-      'ingress rule allows loadgen -> loki TCP/3100, which no component needs',
-    ]);
+    expect(checkNetworkPolicies(extra, expectedExternal(overlay, extra)).sort()).toEqual(
+      ['ingress rule allows loadgen -> loki TCP/3100, which no component needs', ...unscrapedStream(extra)].sort()
+    );
 
     const wide = clone(objects);
     find(wide, 'NetworkPolicy', 'redis').spec.ingress.push({});
@@ -223,6 +293,7 @@ describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(checkNetworkPolicies(newFlow, expectedExternal(overlay, newFlow))).toEqual([
       'needed flow frontend -> redis TCP/6379 is not allowed by an egress rule of the client',
       'needed flow frontend -> redis TCP/6379 is not allowed by an ingress rule of the server',
+      ...unscrapedStream(newFlow),
     ]);
   });
 
@@ -331,5 +402,139 @@ describeWithKubectl('overlay production', () => {
         }
       }
     }
+  });
+});
+
+describeWithKubectl('component kafka (overlay production-kafka)', () => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = render('production-kafka').objects;
+  });
+  const deployment = (list: K8sObject[], name: string) => find(list, 'Deployment', name).spec.template.spec;
+
+  it('is opt-in: the production overlay has none of it, and production-kafka is production plus the component', () => {
+    const production = render('production').objects;
+    const added = [...Object.keys(JAEGER_ROLES), STREAM];
+    expect(workloads(production).filter((w) => added.includes(w.name))).toEqual([]);
+    expect(production.some((o) => o.metadata.name.startsWith('kafka-pipeline'))).toBe(false);
+    // Every production object is in production-kafka unchanged.
+    const changed = production
+      .filter((o) => JSON.stringify(find(objects, o.kind, o.metadata.name)) !== JSON.stringify(o))
+      .map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(changed).toEqual([]);
+    expect(workloads(objects).map((w) => w.name)).toEqual(expect.arrayContaining(added));
+  });
+
+  it('runs the two Jaeger roles with the shipped configs, every address they expand, probes on their health port', () => {
+    expect(checkJaegerRoles(objects)).toEqual([]);
+    for (const name of Object.keys(JAEGER_ROLES)) {
+      expect(container(objects, name).image).toBe(`${VERSIONS.jaeger.image}:${VERSIONS.jaeger.tag}`);
+    }
+  });
+
+  it('fails for a Jaeger role on another config, a missing address, brokers not from the ConfigMap, a wrong probe', () => {
+    const bad = clone(objects);
+    container(bad, 'jaeger-collector').args = ['--config', '/etc/jaeger/config.yaml'];
+    const ingester = container(bad, 'jaeger-ingester');
+    ingester.env = ingester.env.filter((e: { name: string }) => e.name !== 'PROMETHEUS_URL');
+    ingester.env.find((e: { name: string }) => e.name === 'KAFKA_BROKERS').valueFrom = undefined;
+    ingester.env.find((e: { name: string }) => e.name === 'KAFKA_BROKERS').value = 'kafka:9092';
+    ingester.readinessProbe.httpGet.port = 'metrics';
+    expect(checkJaegerRoles(bad)).toEqual([
+      'jaeger-collector: args ["--config","/etc/jaeger/config.yaml"] do not run /etc/jaeger/config-kafka-collector.yaml',
+      'jaeger-ingester: config-kafka-ingester.yaml expands ${env:PROMETHEUS_URL}, which the container does not set',
+      'jaeger-ingester: KAFKA_BROKERS must come from ConfigMap kafka-pipeline key brokers',
+      "jaeger-ingester: readinessProbe must GET /status on the health extension's port 13133 (JAEGER_HEALTH_ENDPOINT)",
+    ]);
+    const stale = clone(objects);
+    const cm = stale.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('jaeger-config-')) as K8sObject;
+    delete cm.data['config-kafka-ingester.yaml'];
+    expect(checkJaegerRoles(stale)).toEqual([
+      'jaeger-ingester: ConfigMap jaeger-config key config-kafka-ingester.yaml is not deploy/jaeger/config-kafka-ingester.yaml',
+    ]);
+  });
+
+  it("keeps the brokers, topic and encoding in one ConfigMap that matches the Jaeger configs' topic and encoding", () => {
+    expect(checkPipelineConfigMap(objects)).toEqual([]);
+    const bad = clone(objects);
+    const cm = bad.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kafka-pipeline-')) as K8sObject;
+    cm.data.topic = 'spans';
+    cm.data.brokers = 'a:9092,b:9092';
+    expect(checkPipelineConfigMap(bad)).toEqual([
+      'ConfigMap kafka-pipeline: topic "spans" is not jaeger-collector\'s "jaeger-spans" (deploy/jaeger/config-kafka-collector.yaml)',
+      'ConfigMap kafka-pipeline: topic "spans" is not jaeger-ingester\'s "jaeger-spans" (deploy/jaeger/config-kafka-ingester.yaml)',
+      'ConfigMap kafka-pipeline: brokers "a:9092,b:9092" must be one host:port',
+    ]);
+  });
+
+  it('runs hotpath stream with flags it parses, Kafka settings from the ConfigMap, probes on /healthz and /readyz', () => {
+    expect(checkStreamWorkload(objects)).toEqual([]);
+    // The endpoints are the ones the command serves.
+    const run = readText('src/cli/stream/run.ts');
+    expect(run).toContain("url === '/healthz'");
+    expect(run).toContain("url === '/readyz'");
+    // From the production registry, as the overlay's other hotpath/* images.
+    expect(parseImage(container(objects, STREAM).image)).toMatchObject({
+      repository: 'hotpath/cli',
+      registry: 'registry.example.com',
+    });
+  });
+
+  it('fails for hotpath-stream on a flag the command rejects, a literal group, a probe elsewhere', () => {
+    const typo = clone(objects);
+    container(typo, STREAM).args = container(typo, STREAM).args.map((a: string) => (a === '--group' ? '--groupid' : a));
+    expect(checkStreamWorkload(typo)).toEqual([
+      expect.stringMatching(/^hotpath-stream: hotpath stream rejects its args: .*Unknown option '--groupid'/),
+    ]);
+    const bad = clone(objects);
+    const c = container(bad, STREAM);
+    c.args = c.args.map((a: string) => (a === '$(HOTPATH_STREAM_GROUP)' ? 'hotpath' : a === ':9464' ? ':9465' : a));
+    const cm = bad.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('kafka-pipeline-')) as K8sObject;
+    cm.data['hotpath-stream-group'] = 'hotpath-prod';
+    c.readinessProbe.httpGet.path = '/healthz';
+    expect(checkStreamWorkload(bad)).toEqual([
+      'hotpath-stream: its hotpath-stream-group "hotpath" does not come from ConfigMap kafka-pipeline key hotpath-stream-group',
+      'hotpath-stream: --listen port 9465 is not the container port "metrics" (9464)',
+      'hotpath-stream: startupProbe must GET /healthz on the --listen port 9465',
+      'hotpath-stream: livenessProbe must GET /healthz on the --listen port 9465',
+      'hotpath-stream: readinessProbe must GET /readyz on the --listen port 9465',
+    ]);
+  });
+
+  it('gives every new workload its NetworkPolicy, hotpath-stream a CPU HPA and PDBs, the ingester one Recreate pod', () => {
+    expect(checkScalingAndPolicies(objects)).toEqual([]);
+    const bad = clone(objects);
+    const without = (kind: string, name: string) => {
+      const i = bad.findIndex((o) => o.kind === kind && o.metadata.name === name);
+      bad.splice(i, 1);
+    };
+    without('NetworkPolicy', 'jaeger-ingester');
+    without('PodDisruptionBudget', 'jaeger-collector');
+    find(bad, 'HorizontalPodAutoscaler', STREAM).spec.scaleTargetRef.name = 'hotpath-streams';
+    find(bad, 'Deployment', 'jaeger-ingester').spec.replicas = 2;
+    expect(checkScalingAndPolicies(bad)).toEqual([
+      'jaeger-ingester: no NetworkPolicy selects it (only the default deny)',
+      'HorizontalPodAutoscaler/hotpath-stream must scale Deployment/hotpath-stream',
+      'jaeger-collector: no PodDisruptionBudget selects it',
+      'jaeger-ingester: Badger is single-process: exactly 1 replica, strategy Recreate',
+    ]);
+    const memory = clone(objects);
+    find(memory, 'HorizontalPodAutoscaler', STREAM).spec.metrics[0].resource.name = 'memory';
+    expect(checkScalingAndPolicies(memory)).toEqual(['HorizontalPodAutoscaler/hotpath-stream: no CPU metric']);
+  });
+
+  it('reaches the brokers on the port of their address and takes OTLP only from labelled namespaces', () => {
+    const external = [...analysePolicies(objects).external].filter((e) => !e.includes('kube-dns'));
+    const kafkaClients = [...Object.keys(JAEGER_ROLES), STREAM];
+    expect(external.filter((e) => kafkaClients.some((app) => e.split(' ')[1] === app)).sort()).toEqual(
+      [
+        'egress hotpath-stream cidr:0.0.0.0/0 TCP/9092',
+        'egress jaeger-collector cidr:0.0.0.0/0 TCP/9092',
+        'egress jaeger-ingester cidr:0.0.0.0/0 TCP/9092',
+        'ingress jaeger-collector ns{hotpath/otlp-client=true} TCP/4317',
+        'ingress jaeger-collector ns{hotpath/otlp-client=true} TCP/4318',
+      ].sort()
+    );
+    expect(deployment(objects, STREAM).containers[0].ports).toEqual([{ name: 'metrics', containerPort: 9464 }]);
   });
 });

@@ -123,6 +123,8 @@ export const IMAGES: Record<string, ImageFacts> = {
   'hotpath/demo-frontend': { uid: 1000, tools: ['node'], shell: true, writable: ['/tmp'] },
   'hotpath/demo-backend': { uid: 1000, tools: ['node'], shell: true, writable: ['/tmp'] },
   'hotpath/demo-loadgen': { uid: 1000, tools: ['node'], shell: true, writable: ['/tmp'] },
+  // deploy/cli/Dockerfile: the CLI bundle on the same node image, USER node.
+  'hotpath/cli': { uid: 1000, tools: ['node'], shell: true, writable: ['/tmp'] },
 };
 
 /** `registry.example.com/hotpath/grafana:1.0.0` -> { repository: 'hotpath/grafana', tag: '1.0.0' }. */
@@ -215,17 +217,21 @@ export const DEMO_ENV: Record<string, { required: string[]; defaulted: string[] 
 /** The histogram every demo service exposes on /metrics (label `service`, exemplar label `trace_id`). */
 export const DEMO_HISTOGRAM = 'demo_http_request_duration_seconds';
 
+const PRODUCTION_SECRETS: Record<string, string[]> = {
+  'grafana-admin': ['admin-user', 'admin-password'],
+  'demo-admin': ['token'],
+  'grafana-database': ['url'],
+  'grafana-tls': [],
+  'jaeger-opensearch': ['url', 'username', 'password'],
+  'loki-object-storage': ['endpoint', 'region', 'bucket', 'access-key-id', 'secret-access-key'],
+};
+
 /** Secrets that are created out of band (never committed); a manifest may reference them without defining them. */
 export const EXTERNAL_SECRETS: Record<string, Record<string, string[]>> = {
   dev: { 'grafana-admin': ['admin-user', 'admin-password'], 'demo-admin': ['token'] },
-  production: {
-    'grafana-admin': ['admin-user', 'admin-password'],
-    'demo-admin': ['token'],
-    'grafana-database': ['url'],
-    'grafana-tls': [],
-    'jaeger-opensearch': ['url', 'username', 'password'],
-    'loki-object-storage': ['endpoint', 'region', 'bucket', 'access-key-id', 'secret-access-key'],
-  },
+  production: PRODUCTION_SECRETS,
+  // The Kafka option adds none (k8s/components/kafka: the Jaeger configs read no SASL/TLS settings).
+  'production-kafka': PRODUCTION_SECRETS,
 };
 
 /** Grafana's built-in panel types the dashboards may use (besides the Hotpath panel). */
