@@ -96,25 +96,6 @@ function expectedExternal(overlay: string, objects: K8sObject[]): string[] {
   ];
 }
 
-/**
- * Prometheus -> hotpath-stream:9464 is a needed flow once deploy/prometheus/prometheus.yml scrapes
- * hotpath-stream-headless (its job hotpath-stream, maintained with the dashboards, on another line of work). A tree
- * without that job reports the component's allowance for it as unneeded, exactly these two lines and nothing else.
- */
-function unscrapedStream(objects: K8sObject[]): string[] {
-  const served = objects.some((o) => o.kind === 'Service' && o.metadata.name === 'hotpath-stream-headless');
-  const prometheus = parseYaml<any>(configMapData(objects, 'prometheus-config')?.['prometheus.yml'] ?? '{}');
-  const scraped = (prometheus?.scrape_configs ?? []).some((job: any) =>
-    (job.dns_sd_configs ?? []).some((sd: any) => (sd.names ?? []).includes('hotpath-stream-headless'))
-  );
-  return served && !scraped
-    ? [
-        'ingress rule allows prometheus -> hotpath-stream TCP/9464, which no component needs',
-        'egress rule allows prometheus -> hotpath-stream TCP/9464, which no component needs',
-      ]
-    : [];
-}
-
 /** Folders directly inside a repository folder, sorted. */
 const subfolders = (dir: string) =>
   readdirSync(repoPath(dir), { withFileTypes: true })
@@ -262,7 +243,7 @@ describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
   it('NetworkPolicies allow every flow the bundle needs, on both ends, and nothing else', () => {
     const { flows } = neededFlows(objects);
     expect(flows.size).toBeGreaterThanOrEqual(14);
-    expect(checkNetworkPolicies(objects, expectedExternal(overlay, objects))).toEqual(unscrapedStream(objects));
+    expect(checkNetworkPolicies(objects, expectedExternal(overlay, objects))).toEqual([]);
   });
 
   it('NetworkPolicy check fails on a missing rule, an extra allowance and a new undeclared connection', () => {
@@ -271,7 +252,6 @@ describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
     redisPolicy.spec.ingress = [];
     expect(checkNetworkPolicies(missing, expectedExternal(overlay, missing))).toEqual([
       'needed flow backend -> redis TCP/6379 is not allowed by an ingress rule of the server',
-      ...unscrapedStream(missing),
     ]);
 
     const extra = clone(objects);
@@ -279,7 +259,7 @@ describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'loadgen' } },
     });
     expect(checkNetworkPolicies(extra, expectedExternal(overlay, extra)).sort()).toEqual(
-      ['ingress rule allows loadgen -> loki TCP/3100, which no component needs', ...unscrapedStream(extra)].sort()
+      ['ingress rule allows loadgen -> loki TCP/3100, which no component needs'].sort()
     );
 
     const wide = clone(objects);
@@ -293,7 +273,6 @@ describeWithKubectl.each(OVERLAYS)('overlay %s', (overlay) => {
     expect(checkNetworkPolicies(newFlow, expectedExternal(overlay, newFlow))).toEqual([
       'needed flow frontend -> redis TCP/6379 is not allowed by an egress rule of the client',
       'needed flow frontend -> redis TCP/6379 is not allowed by an ingress rule of the server',
-      ...unscrapedStream(newFlow),
     ]);
   });
 
