@@ -167,7 +167,7 @@ describe('createHotspotAnalysis', () => {
     await analysis.finish();
   });
 
-  it('time-slices 1,000 traces × 50 spans: it yields to the event loop and never blocks long', async () => {
+  it('time-slices 1,000 traces × 50 spans: adding returns at once, the work runs in many slices', async () => {
     const frames = Array.from({ length: 1000 }, (_, t) => {
       const spans: SpanSpec[] = Array.from({ length: 50 }, (__, s) => ({
         id: `s${s}`,
@@ -180,20 +180,14 @@ describe('createHotspotAnalysis', () => {
       return wireToFrame(grafanaTraceFrame(spans, `trace${t}`));
     });
     const { analysis, slices } = watched();
-    const started = performance.now();
     analysis.addTraceFrames(frames);
-    // Adding returns after at most one slice of work: the caller (an RxJS handler) is not blocked.
-    expect(performance.now() - started).toBeLessThan(200);
+    // Adding returns after one slice of work, at the first yield: the caller (an RxJS handler) is not blocked.
+    // Counted, not timed (speed belongs in bench/; the slice budget is checked on a deterministic clock below).
+    expect(slices).toHaveLength(1);
     const final = await analysis.finish();
     expect(final.progress.analysed).toBe(1000);
     expect(final.report?.spans).toBe(50_000);
     expect(slices.length).toBeGreaterThan(5);
-    // 12 ms budget plus one trace's work; generous for a slow, shared CI machine.
-    // Slices of ~12 ms (the report refresh adds some); generous bounds for a slow, shared CI machine, where a GC
-    // pause can land in any slice.
-    const sorted = [...slices].sort((a, b) => a - b);
-    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(40);
-    expect(sorted[sorted.length - 1]).toBeLessThan(500);
   });
 
   it('does at most a slice budget of work between yields (deterministic clock)', async () => {
