@@ -148,10 +148,12 @@ export interface RankingFrames {
 /** The report from the frames; undefined when no operation spent any critical-path time in the range. */
 export function buildRanking(frames: RankingFrames, window: string): MetricsRanking | undefined {
   const seconds = byOperation(frames.criticalPath);
+  // Operations that occurred but were never on the critical path stay (0 %), as in a sample's table; a range in
+  // which no operation spent any critical-path time has nothing to rank.
   const rows = [...seconds.entries()]
-    .filter(([, value]) => Number.isFinite(value) && value > 0)
+    .filter(([, value]) => Number.isFinite(value) && value >= 0)
     .sort((a, b) => b[1] - a[1]);
-  if (rows.length === 0) {
+  if (!rows.some(([, value]) => value > 0)) {
     return undefined;
   }
   const kept = rows.slice(0, MAX_RANKED_OPERATIONS);
