@@ -103,7 +103,7 @@ test('the Hotspots page ranks every trace from Prometheus: largest counter first
   await expect(top.locator('td', { hasText: 'NaN' })).toHaveCount(0);
 
   // Back to the sample: the URL forgets the source, the Jaeger search's fields are back.
-  await page.getByLabel('Sample (Jaeger search)').click();
+  await page.getByLabel('Sample (Jaeger search)', { exact: true }).click();
   await expect(page.locator('#hotpath-service')).toBeVisible();
   expect(new URL(page.url()).searchParams.get('source')).toBeNull();
   expect(unexpectedRequests(seen)).toEqual([]);
