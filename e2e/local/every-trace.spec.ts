@@ -3,7 +3,15 @@ import { RANKING_REFS } from '../../src/data/promql';
 import { readPrometheusRecording, recordedResults } from '../../src/data/testing/prometheusFrames';
 import type { WireFrame } from '../../src/testing/grafanaFrames';
 import { DsQuery, DsQueryBody, dsQueryResponder } from '../support/grafanaApi';
-import { expect, HarnessScenario, openHarness, SeenRequest, test, unexpectedRequests } from '../support/harness';
+import {
+  expect,
+  HarnessScenario,
+  openHarness,
+  saveScreenshot,
+  SeenRequest,
+  test,
+  unexpectedRequests,
+} from '../support/harness';
 
 /**
  * The BUILT app's Hotspots page switched to "Every trace (Prometheus)": Grafana's `/api/ds/query` answers with the
@@ -101,6 +109,8 @@ test('the Hotspots page ranks every trace from Prometheus: largest counter first
   // What the metrics do not carry says so, on every row: span p95, self, calls, errors.
   await expect(top.getByTestId(testIds.view.unavailable)).toHaveCount(4);
   await expect(top.locator('td', { hasText: 'NaN' })).toHaveCount(0);
+
+  await saveScreenshot(page, 'app-hotspots-every-trace');
 
   // Back to the sample: the URL forgets the source, the Jaeger search's fields are back.
   await page.getByLabel('Sample (Jaeger search)', { exact: true }).click();
