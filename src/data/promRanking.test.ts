@@ -87,7 +87,15 @@ describe('prometheusRanking$', () => {
       range: false,
       exemplar: false,
     });
-    expect(byRef[RANKING_REFS.exemplars]).toMatchObject({ range: true, instant: false, exemplar: true });
+    // Exemplars: a range query at the finest step Prometheus allows (Grafana keeps ~one exemplar per step).
+    expect(byRef[RANKING_REFS.exemplars]).toMatchObject({
+      range: true,
+      instant: false,
+      exemplar: true,
+      interval: '1s',
+      intervalMs: 1000,
+      maxDataPoints: 11000,
+    });
   });
 
   it('ranks the recorded answer: largest counter first, shares of all, percentiles, traces, exemplar traces', async () => {

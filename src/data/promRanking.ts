@@ -24,8 +24,14 @@ import type { MetricsRanking, MetricsRankingState, TimeRangeMs, UnavailableStati
  *   trace" is the costliest of the exemplars that reached us, and an operation may have none ("–").
  */
 const REQUEST_TIMEOUT_MS = 60_000;
-/** Exemplar step: ~1,000 steps over the range keep most exemplars through Grafana's per-step sampling. */
-const EXEMPLAR_POINTS = 1000;
+/**
+ * The exemplar query's resolution. Grafana's sampler keeps about one exemplar per step across all series, so the
+ * step is made as fine as Prometheus allows: at most 11,000 points per series (its range-query limit, Grafana's
+ * "safe resolution"), and a 1 s minimum step (`interval`) instead of the data source's scrape interval, which
+ * would otherwise be the floor (pkg/promlib/models/query.go `calculatePrometheusInterval`).
+ */
+const EXEMPLAR_POINTS = 11_000;
+const EXEMPLAR_MIN_STEP = '1s';
 /** Rows kept at most (largest critical-path time first): Prometheus may hold more pairs than one guard allows. */
 export const MAX_RANKED_OPERATIONS = 5000;
 const EXEMPLARS_PER_ROW = 3;
@@ -71,6 +77,7 @@ export function rankingQueries(request: PrometheusRankingRequest): DsQueryTarget
           instant: false,
           range: true,
           exemplar: true,
+          interval: EXEMPLAR_MIN_STEP,
           intervalMs: stepMs,
           maxDataPoints: EXEMPLAR_POINTS,
         }
