@@ -1,6 +1,6 @@
 import { Route } from '@playwright/test';
 
-import { jaegerTraceToFrame, JaegerTrace, searchTableFrame } from '../../src/testing/grafanaFrames';
+import { jaegerTraceToFrame, JaegerTrace, searchTableFrame, type WireFrame } from '../../src/testing/grafanaFrames';
 import type { SeenRequest } from './harness';
 
 export interface DsQuery {
@@ -15,7 +15,7 @@ export interface DsQuery {
   tags?: string;
   minDuration?: string;
   limit?: number;
-  /** Loki. */
+  /** Loki and Prometheus. */
   expr?: string;
 }
 
@@ -69,6 +69,11 @@ export interface DsQueryOptions {
   knownUids?: string[];
   /** Jaeger searches (`queryType: 'search'`): the traces whose table to return. Default: none. */
   search?: (query: DsQuery, body: DsQueryBody) => JaegerTrace[];
+  /**
+   * Prometheus queries: the frames Grafana's Prometheus data source returns for one (e.g. recorded answers through
+   * src/data/testing/prometheusFrames.ts), or a per-query error text. Default: the double has no Prometheus data.
+   */
+  prometheus?: (query: DsQuery, body: DsQueryBody) => WireFrame[] | { error: string };
 }
 
 /**
@@ -119,6 +124,14 @@ export function dsQueryResponder(
         } else {
           anyError = true;
           results[query.refId] = { status: 500, error: 'request failed: 404 Not Found', errorSource: 'downstream' };
+        }
+      } else if (query.datasource.type === 'prometheus' && options.prometheus) {
+        const answer = options.prometheus(query, body);
+        if ('error' in answer) {
+          anyError = true;
+          results[query.refId] = { status: 400, error: answer.error, errorSource: 'downstream' };
+        } else {
+          results[query.refId] = { status: 200, frames: answer };
         }
       } else if (query.datasource.type === 'loki') {
         const given = options.lokiLines ?? 0;

@@ -9,6 +9,8 @@ export const testIds = {
   },
   hotspots: {
     container: 'data-testid hotspots-container',
+    source: 'data-testid hotspots-source',
+    everyTrace: 'data-testid hotspots-every-trace',
   },
   compare: {
     container: 'data-testid compare-container',
@@ -44,5 +46,7 @@ export const testIds = {
     viewSwitch: 'hotpath-view-switch',
     flameGraph: 'hotpath-flamegraph',
     picked: 'hotpath-flame-picked',
+    unavailable: 'hotpath-unavailable',
+    metricsSummary: 'hotpath-metrics-summary',
   },
 };

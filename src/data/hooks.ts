@@ -3,7 +3,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { emptyState } from './analysis';
 import { coalesceStates } from './coalesce';
 import { runSearchPipeline, runSeriesPipeline, type PipelineOptions } from './pipeline';
-import type { HotspotQuery, HotspotState, TimeRangeMs, TraceSearch } from './types';
+import { prometheusRanking$ } from './promRanking';
+import type { HotspotQuery, HotspotState, MetricsRankingState, TimeRangeMs, TraceSearch } from './types';
 
 /**
  * The only React in src/data: each hook starts a pipeline run in an effect and cancels it when its inputs change
@@ -181,4 +182,33 @@ function idleState(range: TimeRangeMs): HotspotState {
     idleStates.set(range, state);
   }
   return state;
+}
+
+/**
+ * The Hotspots page's "every trace" source: the ranking from Prometheus (src/data/promRanking.ts) for the data
+ * source, range and optional service; idle while `prometheusUid` is undefined. A change of input cancels the request.
+ */
+export function usePrometheusRanking(input: {
+  prometheusUid: string | undefined;
+  timeRange: RangeInput;
+  service?: string;
+}): MetricsRankingState {
+  const { from, to } = toMs(input.timeRange);
+  const { prometheusUid } = input;
+  const service = input.service?.trim() || undefined;
+  const run = useMemo(() => ({ prometheusUid, service, range: { from, to } }), [prometheusUid, service, from, to]);
+  const [current, setCurrent] = useState<{ run: object; state: MetricsRankingState } | undefined>(undefined);
+  useEffect(() => {
+    if (!run.prometheusUid) {
+      return undefined;
+    }
+    const subscription = prometheusRanking$({ ...run, prometheusUid: run.prometheusUid }).subscribe({
+      next: (state) => setCurrent({ run, state }),
+    });
+    return () => subscription.unsubscribe();
+  }, [run]);
+  if (!run.prometheusUid) {
+    return { phase: 'idle', range: run.range };
+  }
+  return current?.run === run ? current.state : { phase: 'loading', range: run.range };
 }

@@ -3,7 +3,9 @@
  * here only (and the types from ./types).
  */
 export * from './types';
-export { useHotspotAnalysis, useHotspotSearch } from './hooks';
+export { useHotspotAnalysis, useHotspotSearch, usePrometheusRanking } from './hooks';
+export { prometheusRanking$, rankingQueries, NO_METRICS_MESSAGE } from './promRanking';
+export type { PrometheusRankingRequest } from './promRanking';
 export { createTraceLinks } from './traceLinks';
 export type { TraceLinkSources } from './traceLinks';
 export { createHotspotAnalysis, analyzeLocalFiles, emptyState, errorState } from './analysis';

@@ -4,6 +4,7 @@ import { Button, Stack } from '@grafana/ui';
 import React, { useMemo, useState } from 'react';
 
 import { HotspotView } from '../components/hotspots/HotspotView';
+import { RankingSourceSwitch } from '../components/hotspots/RankingSourceSwitch';
 import { IdleState, NoDataSourceState } from '../components/hotspots/StatusStates';
 import { PageAnalysisOptions } from '../components/search/AnalysisOptionsFields';
 import { ControlsBox } from '../components/search/ControlsBox';
@@ -12,16 +13,29 @@ import { TimeRangeControl } from '../components/search/TimeRangeControl';
 import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
 import { testIds } from '../components/testIds';
 import { createTraceLinks, useHotspotSearch } from '../data';
+import { EveryTraceHotspots } from './EveryTraceHotspots';
 import { PageProps, toTraceSearch, useDraft, usePageQuery } from './pageState';
 import { hotspotsUrlQuery, HotspotsUrlState, parseHotspotsUrl } from './urlState';
 import { useUrlState } from './useUrlState';
 
 /**
- * The Hotspots page: a Jaeger search (service, operation, tags, min duration, time range) drives the same view as
- * the panel. Everything is in the URL, so a view can be shared by copying the address.
+ * The Hotspots page ranks from a sample (a Jaeger search, the default) or from every trace (`hotpath stream`'s
+ * metrics in Prometheus, EveryTraceHotspots.tsx): the URL's `source` picks one.
  */
 function Hotspots({ settings }: PageProps) {
   const [url, setUrl] = useUrlState<HotspotsUrlState>(parseHotspotsUrl, hotspotsUrlQuery);
+  return url.source === 'prometheus' ? (
+    <EveryTraceHotspots settings={settings} url={url} setUrl={setUrl} />
+  ) : (
+    <SampleHotspots settings={settings} url={url} setUrl={setUrl} />
+  );
+}
+
+/**
+ * The sample: a Jaeger search (service, operation, tags, min duration, time range) drives the same view as the
+ * panel. Everything is in the URL, so a view can be shared by copying the address.
+ */
+function SampleHotspots({ settings, url, setUrl }: PageProps & UrlStateProps) {
   const [draft, setDraft] = useDraft(url.search);
   const [timeZone, setTimeZone] = useState<TimeZone>('browser');
   // Bumped by "Run": relative ranges ("now-1h") are resolved again, so the search runs again.
@@ -50,6 +64,7 @@ function Hotspots({ settings }: PageProps) {
     <PluginPage>
       <div data-testid={testIds.hotspots.container}>
         <ControlsBox>
+          <RankingSourceSwitch value="sample" onChange={(source) => setUrl({ ...url, source })} />
           <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end" justifyContent="space-between">
             <TraceSearchFields value={draft} onChange={setDraft} onSubmit={() => canRun && run()} />
             <Stack direction="row" gap={1} alignItems="center">
@@ -84,6 +99,11 @@ function Hotspots({ settings }: PageProps) {
       </div>
     </PluginPage>
   );
+}
+
+interface UrlStateProps {
+  url: HotspotsUrlState;
+  setUrl: (next: HotspotsUrlState, options?: { replace?: boolean }) => void;
 }
 
 export default Hotspots;

@@ -29,10 +29,22 @@ describe('Hotspots page URL', () => {
     rollup: true,
     topN: 50,
     maxTraces: 1000,
+    source: 'prometheus',
+    promDs: 'prometheus-eu',
   };
 
   it('round-trips every field', () => {
     expect(parseHotspotsUrl(toSearch(hotspotsUrlQuery(state)))).toEqual(state);
+  });
+
+  it('keeps the ranking source: every trace as source=prometheus, the sample by default, anything else a sample', () => {
+    expect(hotspotsUrlQuery(state)).toMatchObject({ source: 'prometheus', prom: 'prometheus-eu' });
+    expect(hotspotsUrlQuery({ ...state, source: 'sample', promDs: undefined })).toMatchObject({
+      source: undefined,
+      prom: undefined,
+    });
+    expect(parseHotspotsUrl('source=prometheus').source).toBe('prometheus');
+    expect(parseHotspotsUrl('source=%22%3E%3Cscript').source).toBe('sample');
   });
 
   it('leaves defaults out, except the time range', () => {
@@ -46,6 +58,8 @@ describe('Hotspots page URL', () => {
       rollup: false,
       topN: 20,
       maxTraces: undefined,
+      source: 'sample',
+      promDs: undefined,
     });
     expect(toSearch(hotspotsUrlQuery(defaults))).toBe('from=now-1h&to=now');
   });

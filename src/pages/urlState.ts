@@ -1,4 +1,4 @@
-import { clampMaxTraces } from '../data';
+import { clampMaxTraces, type RankingSource } from '../data';
 import { DEFAULT_RAW_RANGE, RawRange } from '../components/search/timeRange';
 import type { SearchDraft } from '../components/search/TraceSearchFields';
 
@@ -23,6 +23,10 @@ export interface AnalysisUrlOptions {
 export interface HotspotsUrlState extends AnalysisUrlOptions {
   search: SearchDraft;
   range: RawRange;
+  /** Rank from a Jaeger search's traces (default) or from every trace's metrics in Prometheus (`source=prometheus`). */
+  source: RankingSource;
+  /** Prometheus data source uid (`prom`); undefined: the app's default. */
+  promDs?: string;
 }
 
 export type CompareMode = 'time' | 'tags';
@@ -97,6 +101,8 @@ export function parseHotspotsUrl(search: string): HotspotsUrlState {
     ...readOptions(params),
     search: readSearch(params),
     range: readRange(params, 'from', 'to', DEFAULT_RAW_RANGE),
+    source: get(params, 'source') === 'prometheus' ? 'prometheus' : 'sample',
+    promDs: get(params, 'prom') || undefined,
   };
 }
 
@@ -107,6 +113,8 @@ export function hotspotsUrlQuery(state: HotspotsUrlState): UrlQuery {
     from: state.range.from,
     to: state.range.to,
     ...writeOptions(state),
+    source: state.source === 'prometheus' ? 'prometheus' : undefined,
+    prom: state.promDs || undefined,
   };
 }
 

@@ -116,3 +116,38 @@ export interface TimeRangeMs {
   from: number;
   to: number;
 }
+
+/**
+ * Row statistics a ranking source may be unable to measure. The Prometheus source (`hotpath stream`'s metrics) has
+ * critical-path totals, per-trace percentiles and trace counts per operation, but no span durations, self time,
+ * calls or errors: the table then shows "—" with the reason instead of a number that would be wrong (e.g. 0).
+ */
+export type RowStatistic = 'criticalPathPerTrace' | 'spanDuration' | 'selfTime' | 'calls' | 'errors' | 'traces';
+/** Why each statistic is missing, by statistic; a statistic not listed is measured. */
+export type UnavailableStatistics = Partial<Record<RowStatistic, string>>;
+
+/** Where the Hotspots page ranks from: a Jaeger search's traces, or every trace through `hotpath stream`'s metrics. */
+export type RankingSource = 'sample' | 'prometheus';
+
+/** The ranking over every trace, from Prometheus: the same report the table renders, and what it lacks. */
+export interface MetricsRanking {
+  report: HotspotReport;
+  /** What the operation rows and the per-service rows cannot show (they differ: see src/data/promRanking.ts). */
+  unavailable: { operations: UnavailableStatistics; services: UnavailableStatistics };
+  /** The PromQL range the counters were increased over, e.g. `3600s`. */
+  window: string;
+  /** Operations left out (beyond the row limit, smallest critical-path time first). */
+  truncated?: number;
+}
+
+export type MetricsPhase = 'idle' | 'loading' | 'done' | 'empty' | 'error';
+
+/** The Prometheus ranking's state, one immutable snapshot per change. */
+export interface MetricsRankingState {
+  phase: MetricsPhase;
+  ranking?: MetricsRanking;
+  /** Set when `phase === 'error'`, and when `phase === 'empty'` (what to check). */
+  error?: UserFacingError;
+  /** The time range asked for (ms since the epoch), the links' fallback window. */
+  range: TimeRangeMs;
+}

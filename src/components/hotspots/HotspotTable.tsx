@@ -4,7 +4,7 @@ import { Column, FilterInput, InlineSwitch, InteractiveTable, Stack, Text, Toolt
 import React, { useCallback, useMemo, useState } from 'react';
 
 import type { HotspotReport, HotspotRow } from '../../engine';
-import type { TimeRangeMs } from '../../state/types';
+import type { RowStatistic, TimeRangeMs, UnavailableStatistics } from '../../state/types';
 import { testIds } from '../testIds';
 import type { TraceLinks } from '../../state/traceLinks';
 import { ColumnChooser } from './ColumnChooser';
@@ -25,6 +25,11 @@ export interface HotspotTableProps {
   links?: TraceLinks;
   /** A trace's extent, for its links (ms since the epoch). */
   windowOf: (traceId: string) => TimeRangeMs;
+  /**
+   * Statistics the source could not measure (the Prometheus ranking), per view: their cells say "—" with the reason
+   * and their columns do not sort. Undefined: everything was measured (a Jaeger sample, files).
+   */
+  unavailable?: { operations: UnavailableStatistics; services: UnavailableStatistics };
 }
 
 /** One table row: flat values under the column ids (InteractiveTable reads cells by column id). */
@@ -81,6 +86,38 @@ function toRow(row: HotspotRow): Row {
 
 type Styles = ReturnType<typeof getStyles>;
 
+/** The column that shows each statistic a source may lack. */
+const STATISTIC_COLUMNS: Record<RowStatistic, OptionalColumn> = {
+  criticalPathPerTrace: 'cpP95',
+  spanDuration: 'spanP95',
+  selfTime: 'self',
+  calls: 'calls',
+  errors: 'errorRate',
+  traces: 'traces',
+};
+
+/** Reasons by column, for the statistics `unavailable` lists. */
+function unavailableColumns(unavailable: UnavailableStatistics | undefined): Partial<Record<OptionalColumn, string>> {
+  const columns: Partial<Record<OptionalColumn, string>> = {};
+  for (const [statistic, reason] of Object.entries(unavailable ?? {})) {
+    if (reason) {
+      columns[STATISTIC_COLUMNS[statistic as RowStatistic]] = reason;
+    }
+  }
+  return columns;
+}
+
+/** A statistic the source did not measure: a dash whose tooltip says why, never a number. */
+function Unavailable({ reason }: { reason: string }) {
+  return (
+    <Tooltip content={reason}>
+      <span data-testid={testIds.view.unavailable} aria-label={`Not available: ${reason}`} tabIndex={0}>
+        <Text color="secondary">—</Text>
+      </span>
+    </Tooltip>
+  );
+}
+
 /** The headers of the optional columns, also their names in the column chooser and in an expanded row. */
 const COLUMN_LABELS: Record<OptionalColumn, string> = {
   cpTotal: 'CP total ms',
@@ -105,14 +142,15 @@ interface OptionalColumnView {
 function optionalColumns(
   styles: Styles,
   links: TraceLinks | undefined,
-  windowOf: (traceId: string) => TimeRangeMs
+  windowOf: (traceId: string) => TimeRangeMs,
+  unavailable: Partial<Record<OptionalColumn, string>>
 ): Record<OptionalColumn, OptionalColumnView> {
   const number = (id: OptionalColumn, format: (row: Row) => string): OptionalColumnView => ({
     header: COLUMN_LABELS[id],
     sortable: true,
     render: (row) => <span className={styles.number}>{format(row)}</span>,
   });
-  return {
+  const views: Record<OptionalColumn, OptionalColumnView> = {
     cpTotal: number('cpTotal', (r) => ms(r.cpTotal)),
     cpP95: number('cpP95', (r) => `${ms(r.cpP50)} · ${ms(r.cpP95)} · ${ms(r.cpP99)}`),
     exemplar: {
@@ -153,6 +191,10 @@ function optionalColumns(
     },
     traces: number('traces', (r) => count(r.traces)),
   };
+  for (const [id, reason] of Object.entries(unavailable) as Array<[OptionalColumn, string]>) {
+    views[id] = { header: COLUMN_LABELS[id], sortable: false, render: () => <Unavailable reason={reason} /> };
+  }
+  return views;
 }
 
 /** An expanded row's example traces: where the operation cost the most critical-path time. */
@@ -177,7 +219,7 @@ function Exemplars({
       </Text>
       {exemplars.map((exemplar) => (
         <Stack key={exemplar.traceId} direction="row" gap={2} alignItems="center">
-          <Text tabular>{ms(exemplar.criticalPathUs)} ms</Text>
+          {Number.isFinite(exemplar.criticalPathUs) && <Text tabular>{ms(exemplar.criticalPathUs)} ms</Text>}
           <ExemplarLinks
             traceId={exemplar.traceId}
             service={row.service}
@@ -200,7 +242,15 @@ function Exemplars({
  * that shows it best. Filter, sort and the top-N cut apply to all rows in that order, so "top 20 by error rate"
  * means what it says.
  */
-export function HotspotTable({ report, topN, rollup, onRollupChange, links, windowOf }: HotspotTableProps) {
+export function HotspotTable({
+  report,
+  topN,
+  rollup,
+  onRollupChange,
+  links,
+  windowOf,
+  unavailable,
+}: HotspotTableProps) {
   const styles = useStyles2(getStyles);
   const [filter, setFilter] = useState('');
   const [byService, setByService] = useState(rollup);
@@ -223,7 +273,11 @@ export function HotspotTable({ report, topN, rollup, onRollupChange, links, wind
   const [containerRef, width] = useContainerWidth<HTMLDivElement>();
   const [choices, setChoices] = useState<ColumnChoices>({});
   const fit = useMemo(() => fitColumns(width, byService, choices), [width, byService, choices]);
-  const optional = useMemo(() => optionalColumns(styles, links, windowOf), [styles, links, windowOf]);
+  const missing = byService ? unavailable?.services : unavailable?.operations;
+  const optional = useMemo(
+    () => optionalColumns(styles, links, windowOf, unavailableColumns(missing)),
+    [styles, links, windowOf, missing]
+  );
 
   const columns = useMemo<Array<Column<Row>>>(() => {
     const list: Array<Column<Row>> = [

@@ -1,0 +1,359 @@
+import type { DataFrame, Field } from '@grafana/data';
+import { catchError, map, Observable, of, startWith } from 'rxjs';
+
+import { emptyDiagnostics, type Exemplar, type HotspotReport, type HotspotRow } from '../engine';
+import { DsQueryTarget, postDsQuery, QueryResult } from './dsQuery';
+import { classifyError } from './errors';
+import { promWindow, RANKING_REFS, rankingExpressions } from './promql';
+import type { MetricsRanking, MetricsRankingState, TimeRangeMs, UnavailableStatistics } from './types';
+
+/**
+ * The Hotspots page's "every trace" source: the ranking from `hotpath stream`'s metrics in Prometheus, asked
+ * through Grafana's `/api/ds/query` (one POST, the questions of src/data/promql.ts), read into the same
+ * `HotspotReport` the table renders for a Jaeger sample.
+ *
+ * What Grafana's Prometheus data source answers (grafana/grafana pkg/promlib, as stored):
+ * - an instant query (`instant: true`): one frame per series, fields `Time` and `Value`, the series labels on the
+ *   `Value` field, `meta.custom.resultType: "vector"` (converter/testdata/prom-vector-frame.jsonc); NaN and ±Inf
+ *   travel as null plus `data.entities` and come back as numbers from `toDataQueryResponse`. No series: no frame.
+ * - `exemplar: true` on a range query: besides the matrix frames, one frame named `exemplar` in long format —
+ *   `Time`, `Value`, then one string field per label of any exemplar's series or exemplar labels (here `service`,
+ *   `operation`, `le`, `trace_id`, …) (querydata/exemplar/framer.go; testdata/exemplar.result.golden.jsonc).
+ *   Grafana samples them first (querydata/exemplar/sampler_stddev.go): per step, across all series, the largest
+ *   value and those more than two standard deviations below the one kept before. So an operation's "costliest
+ *   trace" is the costliest of the exemplars that reached us, and an operation may have none ("–").
+ */
+const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * The exemplar query's resolution. Grafana's sampler keeps about one exemplar per step across all series, so the
+ * step is made as fine as Prometheus allows: at most 11,000 points per series (its range-query limit, Grafana's
+ * "safe resolution"), and a 1 s minimum step (`interval`) instead of the data source's scrape interval, which
+ * would otherwise be the floor (pkg/promlib/models/query.go `calculatePrometheusInterval`).
+ */
+const EXEMPLAR_POINTS = 11_000;
+const EXEMPLAR_MIN_STEP = '1s';
+/** Rows kept at most (largest critical-path time first): Prometheus may hold more pairs than one guard allows. */
+export const MAX_RANKED_OPERATIONS = 5000;
+const EXEMPLARS_PER_ROW = 3;
+/** Jaeger trace IDs: hex, up to 128 bits. An exemplar label that is not one gets no link. */
+const TRACE_ID = /^[0-9a-f]{1,32}$/i;
+
+export const NO_METRICS_MESSAGE =
+  'No hotpath stream metrics in this range: is hotpath stream running and scraped by this Prometheus?';
+
+/** What the metrics cannot say, and why (shown as the "—" cells' tooltips). */
+const NOT_EXPORTED = 'hotpath stream does not export';
+export const UNAVAILABLE_OPERATIONS: UnavailableStatistics = {
+  spanDuration: `${NOT_EXPORTED} span durations: switch to the sample (Jaeger search) for them.`,
+  selfTime: `${NOT_EXPORTED} self time: switch to the sample (Jaeger search) for it.`,
+  calls: `${NOT_EXPORTED} span counts: switch to the sample (Jaeger search) for them.`,
+  errors: `${NOT_EXPORTED} span errors: switch to the sample (Jaeger search) for them.`,
+};
+export const UNAVAILABLE_SERVICES: UnavailableStatistics = {
+  ...UNAVAILABLE_OPERATIONS,
+  criticalPathPerTrace:
+    'The histogram counts one operation per trace; a service’s time per trace (its operations together) is not exported.',
+  traces: 'Traces are counted per operation; a trace with two operations of a service would count twice.',
+};
+
+export interface PrometheusRankingRequest {
+  prometheusUid: string;
+  range: TimeRangeMs;
+  /** Only this service's operations (exact match); shares stay shares of all traces. */
+  service?: string;
+}
+
+export function rankingQueries(request: PrometheusRankingRequest): DsQueryTarget[] {
+  const datasource = { type: 'prometheus', uid: request.prometheusUid };
+  const window = promWindow(request.range);
+  const stepMs = Math.max(1000, Math.ceil((request.range.to - request.range.from) / EXEMPLAR_POINTS));
+  return rankingExpressions(window, request.service).map(({ refId, expr, kind }) =>
+    kind === 'instant'
+      ? { refId, datasource, expr, instant: true, range: false, exemplar: false }
+      : {
+          refId,
+          datasource,
+          expr,
+          instant: false,
+          range: true,
+          exemplar: true,
+          interval: EXEMPLAR_MIN_STEP,
+          intervalMs: stepMs,
+          maxDataPoints: EXEMPLAR_POINTS,
+        }
+  );
+}
+
+/** Loading, then the ranking, its empty answer or the error; unsubscribing cancels the request. */
+export function prometheusRanking$(request: PrometheusRankingRequest): Observable<MetricsRankingState> {
+  const { range } = request;
+  return postDsQuery(range, rankingQueries(request), { timeoutMs: REQUEST_TIMEOUT_MS }).pipe(
+    map((results) => rankingState(results, range, promWindow(range))),
+    catchError((err: unknown) => {
+      const { error } = classifyError(err, {
+        target: 'Prometheus data source',
+        uid: request.prometheusUid,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      });
+      return of<MetricsRankingState>({ phase: 'error', error, range });
+    }),
+    startWith<MetricsRankingState>({ phase: 'loading', range })
+  );
+}
+
+/** The state for one `/api/ds/query` answer: a failed question fails the ranking (no number from half a query). */
+export function rankingState(
+  results: Map<string, QueryResult>,
+  range: TimeRangeMs,
+  window: string
+): MetricsRankingState {
+  for (const result of results.values()) {
+    if (result.error && result.refId !== RANKING_REFS.exemplars) {
+      return {
+        phase: 'error',
+        range,
+        error: {
+          title: 'Prometheus query failed',
+          message: `Prometheus could not answer the ranking: ${result.error.message}`,
+          ...(result.error.status ? { status: result.error.status } : {}),
+        },
+      };
+    }
+  }
+  const frames = (ref: string) => results.get(ref)?.frames ?? [];
+  const ranking = buildRanking(
+    {
+      criticalPath: frames(RANKING_REFS.criticalPath),
+      criticalPathAll: frames(RANKING_REFS.criticalPathAll),
+      p50: frames(RANKING_REFS.p50),
+      p95: frames(RANKING_REFS.p95),
+      p99: frames(RANKING_REFS.p99),
+      traces: frames(RANKING_REFS.traces),
+      tracesAll: frames(RANKING_REFS.tracesAll),
+      // Exemplars are a bonus: without them the rows stand, with no "Open trace".
+      exemplars: results.get(RANKING_REFS.exemplars)?.error ? [] : frames(RANKING_REFS.exemplars),
+    },
+    window
+  );
+  if (!ranking) {
+    return { phase: 'empty', range, error: { title: 'No metrics', message: NO_METRICS_MESSAGE } };
+  }
+  return { phase: 'done', range, ranking };
+}
+
+export interface RankingFrames {
+  criticalPath: DataFrame[];
+  criticalPathAll: DataFrame[];
+  p50: DataFrame[];
+  p95: DataFrame[];
+  p99: DataFrame[];
+  traces: DataFrame[];
+  tracesAll: DataFrame[];
+  exemplars: DataFrame[];
+}
+
+/** The report from the frames; undefined when no operation spent any critical-path time in the range. */
+export function buildRanking(frames: RankingFrames, window: string): MetricsRanking | undefined {
+  const seconds = byOperation(frames.criticalPath);
+  // Operations that occurred but were never on the critical path stay (0 %), as in a sample's table; a range in
+  // which no operation spent any critical-path time has nothing to rank.
+  const rows = [...seconds.entries()]
+    .filter(([, value]) => Number.isFinite(value) && value >= 0)
+    .sort((a, b) => b[1] - a[1]);
+  if (!rows.some(([, value]) => value > 0)) {
+    return undefined;
+  }
+  const kept = rows.slice(0, MAX_RANKED_OPERATIONS);
+  const p50 = byOperation(frames.p50);
+  const p95 = byOperation(frames.p95);
+  const p99 = byOperation(frames.p99);
+  const traceCounts = byOperation(frames.traces);
+  const exemplars = exemplarsByOperation(frames.exemplars);
+  const totalSeconds = single(frames.criticalPathAll) ?? rows.reduce((sum, [, value]) => sum + value, 0);
+  const traces = Math.round(single(frames.tracesAll) ?? 0);
+
+  const operations: HotspotRow[] = kept.map(([key, cpSeconds]) => {
+    const [service, operation] = splitKey(key);
+    const criticalPathUs = cpSeconds * 1e6;
+    const traceCount = traceCounts.get(key);
+    return {
+      ...unmeasured(),
+      service,
+      operation,
+      criticalPathUs,
+      criticalPathShare: totalSeconds > 0 ? cpSeconds / totalSeconds : Number.NaN,
+      meanCriticalPathUsPerTrace: traces > 0 ? criticalPathUs / traces : Number.NaN,
+      criticalPathPerTraceUs: {
+        p50: micros(p50.get(key)),
+        p95: micros(p95.get(key)),
+        p99: micros(p99.get(key)),
+      },
+      // increase() extrapolates to the window's edges: a count, rounded.
+      traces: traceCount === undefined || !Number.isFinite(traceCount) ? Number.NaN : Math.round(traceCount),
+      exemplars: (exemplars.get(key) ?? []).slice(0, EXEMPLARS_PER_ROW),
+    };
+  });
+  const report: HotspotReport = {
+    traces,
+    spans: Number.NaN,
+    totalLatencyUs: totalSeconds * 1e6,
+    latencyUs: { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN },
+    operations,
+    services: rollUp(operations, traces),
+    diagnostics: emptyDiagnostics(),
+    coverage: Number.NaN,
+    lowCoverageTraces: 0,
+  };
+  return {
+    report,
+    unavailable: { operations: UNAVAILABLE_OPERATIONS, services: UNAVAILABLE_SERVICES },
+    window,
+    ...(rows.length > kept.length ? { truncated: rows.length - kept.length } : {}),
+  };
+}
+
+/** Statistics the metrics do not carry: NaN (the table shows "—"), never 0. */
+function unmeasured(): Pick<HotspotRow, 'spanDurationUs' | 'selfTimeUs' | 'calls' | 'errors' | 'errorRate'> {
+  return {
+    spanDurationUs: { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN },
+    selfTimeUs: Number.NaN,
+    calls: Number.NaN,
+    errors: Number.NaN,
+    errorRate: Number.NaN,
+  };
+}
+
+/**
+ * Per service: critical-path time and share summed over its operations (exact: the counter is additive). The
+ * exemplars are its operations' costliest traces, without a per-service time (`criticalPathUs` NaN: the exemplar's
+ * value is one operation's time in that trace, not the service's).
+ */
+function rollUp(operations: HotspotRow[], traces: number): HotspotRow[] {
+  const services = new Map<string, HotspotRow>();
+  const best = new Map<string, Exemplar[]>();
+  for (const row of operations) {
+    const existing = services.get(row.service);
+    best.set(row.service, [...(best.get(row.service) ?? []), ...row.exemplars]);
+    if (existing) {
+      existing.criticalPathUs += row.criticalPathUs;
+      existing.criticalPathShare += row.criticalPathShare;
+      continue;
+    }
+    services.set(row.service, {
+      ...unmeasured(),
+      service: row.service,
+      criticalPathUs: row.criticalPathUs,
+      criticalPathShare: row.criticalPathShare,
+      meanCriticalPathUsPerTrace: Number.NaN,
+      criticalPathPerTraceUs: { p50: Number.NaN, p95: Number.NaN, p99: Number.NaN },
+      traces: Number.NaN,
+      exemplars: [],
+    });
+  }
+  const rows = [...services.values()];
+  for (const row of rows) {
+    row.meanCriticalPathUsPerTrace = traces > 0 ? row.criticalPathUs / traces : Number.NaN;
+    const seen = new Set<string>();
+    row.exemplars = (best.get(row.service) ?? [])
+      .sort((a, b) => b.criticalPathUs - a.criticalPathUs)
+      .filter((e) => !seen.has(e.traceId) && seen.add(e.traceId) !== undefined)
+      .slice(0, EXEMPLARS_PER_ROW)
+      .map((e) => ({ traceId: e.traceId, criticalPathUs: Number.NaN }));
+  }
+  return rows.sort((a, b) => b.criticalPathUs - a.criticalPathUs);
+}
+
+const SEPARATOR = '\u0000';
+const keyOf = (service: string, operation: string) => `${service}${SEPARATOR}${operation}`;
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf(SEPARATOR);
+  return [key.slice(0, at), key.slice(at + 1)];
+}
+
+const micros = (value: number | undefined) =>
+  value === undefined || !Number.isFinite(value) ? Number.NaN : value * 1e6;
+
+/** The last value of a frame's number field (an instant vector has one). */
+function lastValue(field: Field | undefined): number | undefined {
+  if (!field || field.values.length === 0) {
+    return undefined;
+  }
+  const raw: unknown = field.values[field.values.length - 1];
+  return typeof raw === 'number' ? raw : raw === null ? Number.NaN : Number(raw);
+}
+
+/**
+ * Instant-vector frames by (service, operation) label. A series without a string `service` label is not ours and
+ * is skipped; `operation` may be missing (then ""). Several frames for one pair (e.g. replicas not summed) add up.
+ */
+function byOperation(frames: readonly DataFrame[]): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const frame of frames) {
+    const field = frame.fields.find((f) => f.type === 'number');
+    const labels = field?.labels ?? {};
+    const service = labels.service;
+    if (typeof service !== 'string') {
+      continue;
+    }
+    const value = lastValue(field);
+    if (value === undefined) {
+      continue;
+    }
+    const key = keyOf(service, typeof labels.operation === 'string' ? labels.operation : '');
+    values.set(key, (values.get(key) ?? 0) + value);
+  }
+  return values;
+}
+
+/** The value of a label-less aggregate (`sum(...)`), if Prometheus had any series for it. */
+function single(frames: readonly DataFrame[]): number | undefined {
+  let total: number | undefined;
+  for (const frame of frames) {
+    const value = lastValue(frame.fields.find((f) => f.type === 'number'));
+    if (value !== undefined && Number.isFinite(value)) {
+      total = (total ?? 0) + value;
+    }
+  }
+  return total;
+}
+
+/** The exemplar frames' rows by (service, operation), costliest first, one per trace ID, valid trace IDs only. */
+function exemplarsByOperation(frames: readonly DataFrame[]): Map<string, Exemplar[]> {
+  const byKey = new Map<string, Map<string, number>>();
+  for (const frame of frames) {
+    if (frame.name !== 'exemplar' && frame.meta?.custom?.resultType !== 'exemplar') {
+      continue;
+    }
+    const column = (name: string) => frame.fields.find((f) => f.name === name);
+    const [value, service, operation, ids] = ['Value', 'service', 'operation', 'trace_id'].map(column);
+    if (!value || !service || !ids) {
+      continue;
+    }
+    for (let i = 0; i < frame.length; i++) {
+      const id: unknown = ids.values[i];
+      const seconds = Number(value.values[i]);
+      const svc: unknown = service.values[i];
+      const op: unknown = operation?.values[i] ?? '';
+      if (typeof id !== 'string' || !TRACE_ID.test(id) || typeof svc !== 'string' || typeof op !== 'string') {
+        continue;
+      }
+      if (!Number.isFinite(seconds)) {
+        continue;
+      }
+      const key = keyOf(svc, op);
+      const traces = byKey.get(key) ?? new Map<string, number>();
+      byKey.set(key, traces);
+      traces.set(id, Math.max(traces.get(id) ?? 0, seconds));
+    }
+  }
+  const result = new Map<string, Exemplar[]>();
+  for (const [key, traces] of byKey) {
+    result.set(
+      key,
+      [...traces.entries()]
+        .map(([traceId, seconds]) => ({ traceId, criticalPathUs: seconds * 1e6 }))
+        .sort((a, b) => b.criticalPathUs - a.criticalPathUs)
+    );
+  }
+  return result;
+}
