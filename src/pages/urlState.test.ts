@@ -29,6 +29,8 @@ describe('Hotspots page URL', () => {
     rollup: true,
     topN: 50,
     maxTraces: 1000,
+    mode: 'compare',
+    slow: '250ms',
   };
 
   it('round-trips every field', () => {
@@ -46,13 +48,16 @@ describe('Hotspots page URL', () => {
       rollup: false,
       topN: 20,
       maxTraces: undefined,
+      mode: 'hotspots',
+      slow: 'p90',
     });
     expect(toSearch(hotspotsUrlQuery(defaults))).toBe('from=now-1h&to=now');
+    expect(toSearch(hotspotsUrlQuery({ ...defaults, mode: 'compare' }))).toBe('mode=compare&from=now-1h&to=now');
   });
 
   it('ignores values it cannot use', () => {
-    const parsed = parseHotspotsUrl('?window=sideways&top=-4&max=999999&async=yes');
-    expect(parsed).toMatchObject({ window: 'root', topN: 20, maxTraces: 1500, asyncBlocking: false });
+    const parsed = parseHotspotsUrl('?window=sideways&top=-4&max=999999&async=yes&mode=flame');
+    expect(parsed).toMatchObject({ window: 'root', topN: 20, maxTraces: 1500, asyncBlocking: false, mode: 'hotspots' });
   });
 });
 

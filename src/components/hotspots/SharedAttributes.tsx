@@ -15,6 +15,12 @@ export interface SharedAttributesProps {
   windowOf: (traceId: string) => TimeRangeMs;
   /** Re-run on just that cohort: adds `key=value` to the search's tags. Absent: no filter button. */
   onFilter?: (key: string, value: string) => void;
+  /**
+   * Whether a row's value can be a filter of the search (default: all). Jaeger matches a tag on a span of the
+   * searched service, so a row of another service would not select its cohort; a key the search syntax cannot
+   * carry cannot either.
+   */
+  canFilter?: (service: string, key: string) => boolean;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface SharedAttributesProps {
  * in the slow traces, surest first, with their counts, the lower confidence bound of the difference, the hotspot
  * operations' critical-path time with vs without the value, and an exemplar trace.
  */
-export function SharedAttributes({ analysis, topN, links, windowOf, onFilter }: SharedAttributesProps) {
+export function SharedAttributes({ analysis, topN, links, windowOf, onFilter, canFilter }: SharedAttributesProps) {
   const rows = analysis.rows.slice(0, topN);
   const sure = percent(analysis.confidence);
   return (
@@ -78,9 +84,18 @@ export function SharedAttributes({ analysis, topN, links, windowOf, onFilter }: 
                   </td>
                   {onFilter && (
                     <td>
-                      <Button size="sm" variant="secondary" fill="text" onClick={() => onFilter(row.key, row.value)}>
-                        Filter
-                      </Button>
+                      {(canFilter?.(row.service, row.key) ?? true) && (
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          fill="text"
+                          icon="filter"
+                          tooltip={`Run the search again on the traces with ${row.key}=${row.value}`}
+                          onClick={() => onFilter(row.key, row.value)}
+                        >
+                          Filter to this
+                        </Button>
+                      )}
                     </td>
                   )}
                 </tr>
