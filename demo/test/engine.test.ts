@@ -55,7 +55,7 @@ const PHASE_LOAD = {
  */
 const RECORD_EXAMPLES = process.env.HOTPATH_RECORD_EXAMPLES;
 
-function recordExample(fault: FaultName, phases: Record<string, Phase>): void {
+function recordExample(fault: FaultName | 'slow-redis-gold', phases: Record<string, Phase>): void {
   if (RECORD_EXAMPLES === undefined || RECORD_EXAMPLES === '') {
     return;
   }
@@ -323,7 +323,8 @@ describe('the demo under Hotpath', () => {
   };
 
   test('slow-redis scoped to tier=gold: the attribute analysis names backend customer.tier=gold first', async () => {
-    const scoped = await phase('slow-redis=40ms@tier=gold', COHORT_LOAD);
+    const scoped = await phase('slow-redis=100ms@tier=gold', COHORT_LOAD);
+    recordExample('slow-redis-gold', { 'slow-redis-gold': scoped });
     expect(scoped.summary.errors).toBe(0);
     // Only the gold requests met the fault: its spans sit in as many traces as gold server spans.
     const goldTraces = new Set(
@@ -345,7 +346,7 @@ describe('the demo under Hotpath', () => {
   });
 
   test('slow-redis for everyone: customer.tier=gold does not pass the confidence bound', async () => {
-    const everyone = await phase('slow-redis=40ms', COHORT_LOAD);
+    const everyone = await phase('slow-redis=100ms', COHORT_LOAD);
     const analysis = sharedAttributes(everyone.exports);
     measured['slow-redis (unscoped), tiers'] = {
       requests: everyone.summary.requests,
