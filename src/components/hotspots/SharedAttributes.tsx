@@ -1,4 +1,6 @@
-import { Button, Stack, Text } from '@grafana/ui';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Button, Stack, Text, useStyles2 } from '@grafana/ui';
 import React from 'react';
 
 import type { AttributeAnalysis } from '../../engine';
@@ -29,6 +31,7 @@ export interface SharedAttributesProps {
  * operations' critical-path time with vs without the value, and an exemplar trace.
  */
 export function SharedAttributes({ analysis, topN, links, windowOf, onFilter, canFilter }: SharedAttributesProps) {
+  const styles = useStyles2(getStyles);
   const rows = analysis.rows.slice(0, topN);
   const sure = percent(analysis.confidence);
   return (
@@ -41,7 +44,7 @@ export function SharedAttributes({ analysis, topN, links, windowOf, onFilter, ca
             values in at least {analysis.minSlowTraces} slow traces tested).
           </Text>
         ) : (
-          <table>
+          <table className={styles.table}>
             <thead>
               <tr>
                 <th>Service</th>
@@ -113,3 +116,14 @@ export function SharedAttributes({ analysis, topN, links, windowOf, onFilter, ca
     </div>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  table: css({
+    borderCollapse: 'collapse',
+    '& th, & td': { padding: theme.spacing(0.5, 1.5, 0.5, 0), textAlign: 'left', verticalAlign: 'top' },
+    '& th': { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+    '& tbody tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
+    // Counts and bounds stay on one line each.
+    '& td:nth-child(n+3)': { whiteSpace: 'nowrap' },
+  }),
+});
