@@ -72,11 +72,6 @@ function Hotspots({ settings }: PageProps) {
         <ControlsBox>
           <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end" justifyContent="space-between">
             <TraceSearchFields value={draft} onChange={setDraft} onSubmit={() => canRun && run()} />
-            <ModeFields
-              value={url}
-              onChange={({ mode, slow }) => setUrl({ ...url, mode, slow })}
-              slowError={split && !split.ok ? split.message : undefined}
-            />
             <Stack direction="row" gap={1} alignItems="center">
               <TimeRangeControl
                 value={timeRange}
@@ -89,7 +84,14 @@ function Hotspots({ settings }: PageProps) {
               </Button>
             </Stack>
           </Stack>
-          <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
+          <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
+            <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
+            <ModeFields
+              value={url}
+              onChange={({ mode, slow }) => setUrl({ ...url, mode, slow })}
+              slowError={split && !split.ok ? split.message : undefined}
+            />
+          </Stack>
         </ControlsBox>
         {!jaegerUid ? (
           <NoDataSourceState />
