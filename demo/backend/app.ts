@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import express, { type Express, type Request, type RequestHandler } from 'express';
@@ -5,7 +6,16 @@ import type { Logger } from '../lib/logger';
 import { HttpMetrics, routeLabel } from '../lib/metrics';
 import { clientGoneSignal, errorHandler, HttpError, nameServerSpan, requestContext, requestLog } from '../lib/http';
 import { Shop } from './checkout';
-import { describeFaults, FAULT_USAGE, FaultSpecError, Faults, parseFaults } from './faults';
+import { recordTier, requestTier } from '../lib/tier';
+import {
+  describeFaults,
+  FAULT_USAGE,
+  FaultSpecError,
+  Faults,
+  faultsFor,
+  parseFaults,
+  type RequestTraits,
+} from './faults';
 import { PoolQueueFullError } from './pool';
 import { markFailed, tracer } from './spans';
 import { Store, StoreUnavailableError } from './store';
@@ -37,7 +47,10 @@ function sameSecret(given: string, expected: string): boolean {
 export function createBackend(options: BackendOptions): { app: Express; faults: () => Readonly<Faults> } {
   const { store, logger, adminToken } = options;
   let faults: Readonly<Faults> = options.faults;
-  const shop = new Shop(store, () => faults);
+  // The faults the current request meets: scoped ones only for their cohort (its traits, set per API request).
+  const traits = new AsyncLocalStorage<RequestTraits>();
+  const requestFaults = () => faultsFor(faults, traits.getStore() ?? {});
+  const shop = new Shop(store, requestFaults);
   const metrics = new HttpMetrics('backend', routeOf);
   const app = express();
   app.disable('x-powered-by');
@@ -123,8 +136,14 @@ export function createBackend(options: BackendOptions): { app: Express; faults: 
   const api = express.Router();
   api.use(requestLog(logger, routeOf));
   api.use(express.json({ limit: '16kb' }));
+  // After the body parser: its continuation runs in the socket's context, not in one entered before it.
+  api.use((request, _response, next) => {
+    const tier = requestTier(request);
+    recordTier(tier);
+    traits.run(tier === undefined ? {} : { tier }, next);
+  });
   const injectErrors: RequestHandler = (request, response, next) => {
-    const rate = faults.errorRate;
+    const rate = requestFaults().errorRate;
     if (rate > 0 && Math.random() < rate) {
       nameServerSpan(request, routeOf);
       const failure = new Error('injected failure (fault "errors")');

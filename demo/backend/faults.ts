@@ -1,4 +1,5 @@
 import { formatDuration, parseDuration } from '../lib/duration';
+import { CUSTOMER_TIERS, type CustomerTier, isCustomerTier } from '../lib/tier';
 import { CATALOG_SIZE } from './store';
 
 /**
@@ -19,6 +20,18 @@ export interface Faults {
   lockContention: boolean;
   /** Share of /api requests that fail with 500; 0 = off. */
   errorRate: number;
+  /** Faults that hit only requests of one cohort (`slow-redis=40ms@tier=gold`); a fault not listed hits all. */
+  scopes: Partial<Record<FaultName, FaultScope>>;
+}
+
+/** Which requests a scoped fault hits: those whose `x-customer-tier` header says `tier` (lib/tier.ts). */
+export interface FaultScope {
+  tier: CustomerTier;
+}
+
+/** What a request is, as far as fault scopes go. */
+export interface RequestTraits {
+  tier?: CustomerTier;
 }
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
@@ -27,6 +40,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   nPlusOne: 0,
   lockContention: false,
   errorRate: 0,
+  scopes: Object.freeze({}),
 });
 
 /** The operation (span name in service `backend`) that carries each fault's time. */
@@ -58,8 +72,65 @@ export const FAULT_USAGE: Readonly<Record<FaultName, string>> = Object.freeze({
   errors: 'errors=<share 0-1>|off (on = 0.2; e.g. errors=0.2)',
 });
 
+/** The scope keys a fault accepts after `@` (an allow-list: the admin endpoint is hostile input). */
+export const SCOPE_USAGE = `<fault>=<value>@tier=${CUSTOMER_TIERS.join('|')} (only requests with that x-customer-tier header)`;
+
 export function validFaultsText(): string {
-  return `valid faults: ${FAULT_NAMES.map((name) => FAULT_USAGE[name]).join('; ')}; "none" switches all off`;
+  return (
+    `valid faults: ${FAULT_NAMES.map((name) => FAULT_USAGE[name]).join('; ')}; "none" switches all off; ` +
+    `scoped: ${SCOPE_USAGE}`
+  );
+}
+
+/** Quotes client text in a message, cut short: an error message must not echo 4 kB back. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** `tier=gold` → the scope; a problem description for anything else. */
+function parseScope(text: string): FaultScope | string {
+  const match = /^([a-z]{1,16})=([a-z]{1,16})$/.exec(text);
+  if (!match || match[1] !== 'tier') {
+    return `bad scope ${quoted(text)}: expected ${SCOPE_USAGE}`;
+  }
+  if (!isCustomerTier(match[2])) {
+    return `bad tier ${quoted(match[2])}: expected one of ${CUSTOMER_TIERS.join(', ')}`;
+  }
+  return { tier: match[2] };
+}
+
+/** The faults a request with `traits` meets: every scoped fault of another cohort is off for it. */
+export function faultsFor(faults: Readonly<Faults>, traits: RequestTraits): Readonly<Faults> {
+  const scoped = Object.entries(faults.scopes) as Array<[FaultName, FaultScope]>;
+  const missed = scoped.filter(([, scope]) => scope.tier !== traits.tier).map(([name]) => name);
+  if (missed.length === 0) {
+    return faults;
+  }
+  const own: Faults = { ...faults };
+  for (const name of missed) {
+    switchOff(own, name);
+  }
+  return own;
+}
+
+function switchOff(faults: Faults, name: FaultName): void {
+  switch (name) {
+    case 'random-sleep':
+      faults.randomSleep = null;
+      break;
+    case 'slow-redis':
+      faults.slowRedisMs = 0;
+      break;
+    case 'n-plus-one':
+      faults.nPlusOne = 0;
+      break;
+    case 'lock-contention':
+      faults.lockContention = false;
+      break;
+    case 'errors':
+      faults.errorRate = 0;
+      break;
+  }
 }
 
 export class FaultSpecError extends Error {
@@ -158,7 +229,11 @@ function apply(faults: Faults, name: FaultName, value: string): string | undefin
  * naming every problem and listing the valid faults; nothing is applied then.
  */
 export function parseFaults(spec: string, base: Readonly<Faults> = NO_FAULTS): Faults {
-  const faults: Faults = { ...base, randomSleep: base.randomSleep && { ...base.randomSleep } };
+  const faults: Faults = {
+    ...base,
+    randomSleep: base.randomSleep && { ...base.randomSleep },
+    scopes: { ...base.scopes },
+  };
   const problems: string[] = [];
   for (const item of spec.split(',')) {
     const part = item.trim();
@@ -166,19 +241,38 @@ export function parseFaults(spec: string, base: Readonly<Faults> = NO_FAULTS): F
       continue;
     }
     if (part === 'none') {
-      Object.assign(faults, NO_FAULTS);
+      Object.assign(faults, NO_FAULTS, { scopes: {} });
       continue;
     }
-    const eq = part.indexOf('=');
-    const name = (eq < 0 ? part : part.slice(0, eq)).trim();
-    const value = (eq < 0 ? 'on' : part.slice(eq + 1)).trim().toLowerCase();
+    const at = part.indexOf('@');
+    const setting = at < 0 ? part : part.slice(0, at);
+    const eq = setting.indexOf('=');
+    const name = (eq < 0 ? setting : setting.slice(0, eq)).trim();
+    const value = (eq < 0 ? 'on' : setting.slice(eq + 1)).trim().toLowerCase();
     if (!isFaultName(name)) {
       problems.push(`unknown fault ${JSON.stringify(name)}`);
+      continue;
+    }
+    const scope =
+      at < 0
+        ? undefined
+        : parseScope(
+            part
+              .slice(at + 1)
+              .trim()
+              .toLowerCase()
+          );
+    if (typeof scope === 'string') {
+      problems.push(scope);
       continue;
     }
     const problem = apply(faults, name, value);
     if (problem !== undefined) {
       problems.push(problem);
+    } else if (scope) {
+      faults.scopes[name] = scope;
+    } else {
+      delete faults.scopes[name];
     }
   }
   if (problems.length > 0) {
@@ -190,20 +284,31 @@ export function parseFaults(spec: string, base: Readonly<Faults> = NO_FAULTS): F
 /** The spec that reproduces `faults` (`none` when all are off). */
 export function describeFaults(faults: Readonly<Faults>): string {
   const parts: string[] = [];
+  const scoped = (name: FaultName) => {
+    const scope = faults.scopes[name];
+    if (scope && parts.length > 0) {
+      parts[parts.length - 1] += `@tier=${scope.tier}`;
+    }
+  };
   if (faults.randomSleep) {
     parts.push(`random-sleep=${formatDuration(faults.randomSleep.minMs)}-${formatDuration(faults.randomSleep.maxMs)}`);
+    scoped('random-sleep');
   }
   if (faults.slowRedisMs > 0) {
     parts.push(`slow-redis=${formatDuration(faults.slowRedisMs)}`);
+    scoped('slow-redis');
   }
   if (faults.nPlusOne > 0) {
     parts.push(`n-plus-one=${faults.nPlusOne}`);
+    scoped('n-plus-one');
   }
   if (faults.lockContention) {
     parts.push('lock-contention=on');
+    scoped('lock-contention');
   }
   if (faults.errorRate > 0) {
     parts.push(`errors=${faults.errorRate}`);
+    scoped('errors');
   }
   return parts.length > 0 ? parts.join(',') : 'none';
 }

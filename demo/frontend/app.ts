@@ -9,6 +9,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import { errorHandler, nameServerSpan, requestContext, requestLog } from '../lib/http';
 import type { Logger } from '../lib/logger';
 import { HttpMetrics, routeLabel } from '../lib/metrics';
+import { recordTier, requestTier, TIER_HEADER } from '../lib/tier';
 import { apiTarget, FORWARDED_ROUTES, isApiTarget, isPathTarget } from './api-route';
 
 export interface FrontendOptions {
@@ -21,8 +22,11 @@ export interface FrontendOptions {
   publicDir: string;
 }
 
-/** Headers passed through to the backend and back; everything else (cookies, hop-by-hop, trace headers) is not. */
-const REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'authorization'];
+/**
+ * Headers passed through to the backend and back; everything else (cookies, hop-by-hop, trace headers) is not.
+ * The customer tier goes on only when it is an allow-listed value (lib/tier.ts).
+ */
+const REQUEST_HEADERS = ['content-type', 'content-length', 'accept', 'authorization', TIER_HEADER];
 const RESPONSE_HEADERS = ['content-type', 'content-length', 'www-authenticate', 'retry-after'];
 const OTLP_TYPES = ['application/json', 'application/x-protobuf'];
 /** The largest browser span upload relayed: 5 MB. */
@@ -217,6 +221,11 @@ export function createFrontend(options: FrontendOptions): Express {
       nameServerSpan(request, routeOf);
       response.status(target.status).json({ error: target.error });
       return;
+    }
+    const tier = requestTier(request);
+    recordTier(tier);
+    if (tier === undefined) {
+      delete request.headers[TIER_HEADER];
     }
     const url = new URL(backendUrl.origin);
     url.pathname = target.path;

@@ -1,5 +1,6 @@
 import { formatDuration, parseDuration } from '../lib/duration';
 import { ConfigError, envString, envUrl } from '../lib/env';
+import { CUSTOMER_TIERS, type CustomerTier, isCustomerTier } from '../lib/tier';
 
 export const ENDPOINTS = ['visits-get', 'visits-post', 'checkout'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
@@ -15,6 +16,8 @@ export interface LoadConfig {
   timeoutMs: number;
   /** Relative weights of the endpoints. */
   mix: Record<Endpoint, number>;
+  /** Share of requests (0-1, at most 1 in all) sent with `x-customer-tier: <tier>`; the rest send none. */
+  tiers?: Partial<Record<CustomerTier, number>>;
   /** A fault spec to switch on through the backend's admin endpoint before starting. */
   fault?: { spec: string; adminUrl: URL; token: string };
 }
@@ -63,6 +66,28 @@ export function parseMix(text: string): Record<Endpoint, number> {
   return mix;
 }
 
+export const DEFAULT_TIERS: Readonly<Partial<Record<CustomerTier, number>>> = Object.freeze({ gold: 0.2, silver: 0.3 });
+
+/** `gold=0.2,silver=0.3`: the share of requests per customer tier. */
+export function parseTiers(text: string): Partial<Record<CustomerTier, number>> {
+  const tiers: Partial<Record<CustomerTier, number>> = {};
+  for (const part of text.split(',')) {
+    const [name, share = ''] = part.split('=').map((s) => s.trim());
+    if (!isCustomerTier(name)) {
+      throw new ConfigError(`TIERS: unknown tier ${JSON.stringify(name)}; valid: ${CUSTOMER_TIERS.join(', ')}`);
+    }
+    const value = Number(share);
+    if (share === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+      throw new ConfigError(`TIERS: the share of ${name} must be a number from 0 to 1, got ${JSON.stringify(share)}`);
+    }
+    tiers[name] = value;
+  }
+  if (Object.values(tiers).reduce((sum, share) => sum + share, 0) > 1) {
+    throw new ConfigError('TIERS: the shares add up to more than 1');
+  }
+  return tiers;
+}
+
 /** Reads the load generator's settings. DURATION is required and at most 24 h: the generator never runs unbounded. */
 export function loadConfig(env: NodeJS.ProcessEnv): LoadConfig {
   const rawDuration = env.DURATION?.trim();
@@ -92,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadConfig {
     durationMs,
     timeoutMs,
     mix: env.MIX?.trim() ? parseMix(env.MIX) : { ...DEFAULT_MIX },
+    tiers: env.TIERS?.trim() ? parseTiers(env.TIERS) : { ...DEFAULT_TIERS },
   };
   const fault = env.FAULT?.trim();
   if (fault) {

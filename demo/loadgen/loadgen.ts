@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { sleep } from '../lib/duration';
+import { CUSTOMER_TIERS, type CustomerTier, TIER_HEADER } from '../lib/tier';
 import { ENDPOINTS, type Endpoint, type LoadConfig } from './config';
 
 export interface Summary {
@@ -40,6 +41,18 @@ function pickEndpoint(mix: Record<Endpoint, number>): Endpoint {
     }
   }
   return 'checkout';
+}
+
+/** A tier with its share of requests, or none. */
+function pickTier(tiers: Partial<Record<CustomerTier, number>> | undefined): CustomerTier | undefined {
+  let roll = Math.random();
+  for (const tier of CUSTOMER_TIERS) {
+    roll -= tiers?.[tier] ?? 0;
+    if (roll < 0) {
+      return tier;
+    }
+  }
+  return undefined;
 }
 
 function requestFor(endpoint: Endpoint): { method: string; path: string; body?: string } {
@@ -136,8 +149,10 @@ export async function runLoad(config: LoadConfig, signal?: AbortSignal): Promise
     const endpoint = pickEndpoint(config.mix);
     byEndpoint[endpoint]++;
     const { method, path, body } = requestFor(endpoint);
+    const tier = pickTier(config.tiers);
+    const headers = tier ? { [TIER_HEADER]: tier } : undefined;
     const sent = performance.now();
-    const done = send(new URL(path, config.target), method, { body, timeoutMs: config.timeoutMs, agent }).then(
+    const done = send(new URL(path, config.target), method, { body, headers, timeoutMs: config.timeoutMs, agent }).then(
       (answer) => {
         outcomes.push({ status: answer.status, ms: performance.now() - sent });
       },

@@ -6,7 +6,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   analyzeTrace,
+  AttributeCollector,
+  collectAttributes,
   compareSlowToBaseline,
+  findSharedAttributes,
+  type AttributeAnalysis,
   HotspotAggregator,
   OperationTable,
   readOtlp,
@@ -14,6 +18,7 @@ import {
   type HotspotReport,
 } from '../../src/engine';
 import { FAULT_OPERATIONS, type FaultName } from '../backend/faults';
+import { TIER_ATTRIBUTE } from '../lib/tier';
 import type { LoadConfig } from '../loadgen/config';
 import { runLoad, type Summary } from '../loadgen/loadgen';
 import { request } from './harness/http';
@@ -50,7 +55,7 @@ const PHASE_LOAD = {
  */
 const RECORD_EXAMPLES = process.env.HOTPATH_RECORD_EXAMPLES;
 
-function recordExample(fault: FaultName, phases: Record<string, Phase>): void {
+function recordExample(fault: FaultName | 'slow-redis-gold', phases: Record<string, Phase>): void {
   if (RECORD_EXAMPLES === undefined || RECORD_EXAMPLES === '') {
     return;
   }
@@ -100,6 +105,26 @@ function ranked(comparison: Comparison, n = 5): string {
   return comparison.rows
     .slice(0, n)
     .map((row, i) => `#${i + 1} ${key(row)} +${(row.deltaUs / 1000).toFixed(1)} ms per slow trace`)
+    .join('\n');
+}
+
+/** What the slow requests share, as `hotpath analyze --compare p90 --attributes` says it (slow: p90 and above). */
+function sharedAttributes(exports: Array<Record<string, unknown>>): AttributeAnalysis {
+  const analysis = analyze([exports]);
+  const comparison = compareSlowToBaseline(analysis.records, analysis.operations, { percentile: 90 });
+  const collector = new AttributeCollector();
+  collectAttributes(exports, collector);
+  return findSharedAttributes(analysis.records, collector, comparison, analysis.operations);
+}
+
+function attributeRows(analysis: AttributeAnalysis, n = 5): string {
+  return analysis.rows
+    .slice(0, n)
+    .map(
+      (row, i) =>
+        `#${i + 1} ${row.service} ${row.key}=${row.value} slow ${row.slowTraces} base ${row.baselineTraces} ` +
+        `bound ${(row.lowerBound * 100).toFixed(1)} %${row.sameTraces.length ? ` (same: ${row.sameTraces.join(', ')})` : ''}`
+    )
     .join('\n');
 }
 
@@ -284,6 +309,55 @@ describe('the demo under Hotpath', () => {
 
   test('random-sleep: visits.random_sleep ranks #1', async () => {
     await ranksFirst('random-sleep', 'random-sleep=100ms-300ms', 'POST /api/visits', {}, baseline);
+  });
+
+  /**
+   * A fault scoped to one cohort (`@tier=gold`: only requests with `x-customer-tier: gold`, a tenth of them, as many as the p90 cohort) is
+   * what the slow requests share; the same fault for everyone is not (issue #16). Checkouts only, so the slow
+   * cohort is not also one endpoint's; 300 requests, so the p90 cohort has ~30 traces.
+   */
+  const COHORT_LOAD: Partial<LoadConfig> = {
+    durationMs: 6000,
+    mix: { 'visits-get': 0, 'visits-post': 0, checkout: 1 },
+    tiers: { gold: 0.1, silver: 0.3 },
+  };
+
+  test('slow-redis scoped to tier=gold: the attribute analysis names backend customer.tier=gold first', async () => {
+    const scoped = await phase('slow-redis=100ms@tier=gold', COHORT_LOAD);
+    recordExample('slow-redis-gold', { 'slow-redis-gold': scoped });
+    expect(scoped.summary.errors).toBe(0);
+    // Only the gold requests met the fault: its spans sit in as many traces as gold server spans.
+    const goldTraces = new Set(
+      scoped.spans
+        .filter((span) => span.service === 'backend' && span.kind === 2 && span.attributes[TIER_ATTRIBUTE] === 'gold')
+        .map((span) => span.traceId)
+    );
+    const faultTraces = new Set(
+      scoped.spans.filter((span) => span.name === FAULT_OPERATIONS['slow-redis']).map((span) => span.traceId)
+    );
+    expect(goldTraces.size).toBeGreaterThan(10);
+    expect([...faultTraces].sort()).toEqual([...goldTraces].sort());
+
+    const analysis = sharedAttributes(scoped.exports);
+    measured['slow-redis@tier=gold'] = { requests: scoped.summary.requests, attributes: analysis.rows.slice(0, 3) };
+    expect(attributeRows(analysis)).toMatch(/^#1 backend customer\.tier=gold /);
+    expect(analysis.rows[0].sameTraces).toContain('frontend customer.tier=gold');
+    expect(analysis.rows[0].slowShare).toBeGreaterThan(analysis.rows[0].baselineShare);
+  });
+
+  test('slow-redis for everyone: customer.tier=gold does not pass the confidence bound', async () => {
+    const everyone = await phase('slow-redis=100ms', COHORT_LOAD);
+    const analysis = sharedAttributes(everyone.exports);
+    measured['slow-redis (unscoped), tiers'] = {
+      requests: everyone.summary.requests,
+      attributes: analysis.rows.slice(0, 3),
+    };
+    const gold = analysis.rows.filter(
+      (row) =>
+        (row.key === TIER_ATTRIBUTE && row.value === 'gold') ||
+        row.sameTraces.some((same) => same.endsWith(`${TIER_ATTRIBUTE}=gold`))
+    );
+    expect(attributeRows({ ...analysis, rows: gold })).toBe('');
   });
 
   test('errors: a share of requests fails with 500 and an error span', async () => {

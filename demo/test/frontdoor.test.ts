@@ -95,6 +95,14 @@ describe('the frontend in front of a stub that answers 200 to anything', () => {
     expect(stub.received()).toEqual([]);
   });
 
+  test('x-customer-tier reaches the backend only as an allow-listed tier', async () => {
+    for (const tier of ['gold', 'GOLD', 'gold, silver', 'platinum', 'gold\tx', '"><script>', 'g'.repeat(2000)]) {
+      await request(`${frontend.url}/api/visits`, { headers: { 'x-customer-tier': tier } });
+    }
+    const forwarded = stub.received().map((r) => r.headers['x-customer-tier']);
+    expect(forwarded).toEqual(['gold', undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
   test('only the API routes reach the backend: anything else under /api is 404 and never forwarded', async () => {
     for (const target of [
       '/api/admin/faults',

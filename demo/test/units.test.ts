@@ -4,6 +4,7 @@ import {
   FAULT_NAMES,
   FAULT_OPERATIONS,
   FaultSpecError,
+  faultsFor,
   NO_FAULTS,
   parseFaults,
 } from '../backend/faults';
@@ -11,7 +12,7 @@ import { Pool, PoolQueueFullError } from '../backend/pool';
 import { otlpTracesUrl } from '../frontend/server';
 import { formatDuration, parseDuration, sleep } from '../lib/duration';
 import { isUntracedPath } from '../lib/telemetry';
-import { loadConfig, parseMix } from '../loadgen/config';
+import { loadConfig, parseMix, parseTiers } from '../loadgen/config';
 
 describe('parseFaults', () => {
   test('each fault, bare (default) and with a value', () => {
@@ -82,6 +83,38 @@ describe('parseFaults', () => {
       /unknown fault "foo"; bad value "2" for errors/
     );
     expect(current.slowRedisMs).toBe(0);
+  });
+
+  test('a fault scoped to one customer tier hits only that tier’s requests', () => {
+    const faults = parseFaults('slow-redis=40ms@tier=gold,errors=0.1');
+    expect(describeFaults(faults)).toBe('slow-redis=40ms@tier=gold,errors=0.1');
+    expect(faultsFor(faults, { tier: 'gold' })).toMatchObject({ slowRedisMs: 40, errorRate: 0.1 });
+    expect(faultsFor(faults, { tier: 'silver' })).toMatchObject({ slowRedisMs: 0, errorRate: 0.1 });
+    expect(faultsFor(faults, {})).toMatchObject({ slowRedisMs: 0, errorRate: 0.1 });
+    // Set again without a scope: it hits everyone.
+    expect(faultsFor(parseFaults('slow-redis=40ms', faults), {}).slowRedisMs).toBe(40);
+    expect(parseFaults('none', faults)).toEqual(NO_FAULTS);
+    for (const spec of ['random-sleep=1s-2s@tier=silver', 'n-plus-one=7@tier=bronze', 'lock-contention=on@tier=gold']) {
+      expect(describeFaults(parseFaults(spec))).toBe(spec);
+    }
+  });
+
+  test.each([
+    ['an unknown scope key', 'slow-redis=40ms@region=eu', 'bad scope "region=eu"'],
+    ['an unknown tier', 'slow-redis=40ms@tier=platinum', 'bad tier "platinum"'],
+    ['no value', 'slow-redis=40ms@tier=', 'bad scope "tier="'],
+    ['two scopes', 'slow-redis=40ms@tier=gold@tier=silver', 'bad scope "tier=gold@tier=silver"'],
+    ['markup', 'slow-redis=40ms@tier=<script>', 'bad scope "tier=<script>"'],
+    [
+      'a long value, quoted cut short',
+      `slow-redis=40ms@tier=${'g'.repeat(3000)}`,
+      `bad scope "tier=${'g'.repeat(35)}…"`,
+    ],
+  ])('a scope with %s is refused, and nothing is applied', (_name, spec, message) => {
+    const current = parseFaults('errors=0.1');
+    expect(() => parseFaults(spec, current)).toThrow(FaultSpecError);
+    expect(() => parseFaults(spec, current)).toThrow(message);
+    expect(current).toEqual({ ...NO_FAULTS, errorRate: 0.1 });
   });
 
   test('one operation per fault, all distinct', () => {
@@ -222,6 +255,14 @@ describe('load generator settings', () => {
       ADMIN_URL: 'http://backend:8081',
     });
     expect(config.fault).toEqual({ spec: 'slow-redis=300ms', token: 't', adminUrl: new URL('http://backend:8081') });
+  });
+  test('TIERS: the share of requests per customer tier', () => {
+    expect(loadConfig({ DURATION: '1m' }).tiers).toEqual({ gold: 0.2, silver: 0.3 });
+    expect(loadConfig({ DURATION: '1m', TIERS: 'gold=1' }).tiers).toEqual({ gold: 1 });
+    expect(parseTiers('gold=0.5, bronze=0.5')).toEqual({ gold: 0.5, bronze: 0.5 });
+    expect(() => parseTiers('platinum=0.1')).toThrow(/unknown tier "platinum"/);
+    expect(() => parseTiers('gold')).toThrow(/share of gold/);
+    expect(() => parseTiers('gold=0.7,silver=0.7')).toThrow(/more than 1/);
   });
   test('MIX', () => {
     expect(parseMix('checkout')).toEqual({ 'visits-get': 0, 'visits-post': 0, checkout: 1 });

@@ -40,6 +40,8 @@ export interface HarnessScenario {
   view: 'panel' | 'app' | 'config';
   /** Panel: the query result handed to the panel (wire-format frames, e.g. a Jaeger search table). */
   series?: DataFrameJSON[];
+  /** Panel: the dashboard's queries that produced `series` (`data.request.targets`), e.g. a Jaeger search. */
+  targets?: Array<Record<string, unknown>>;
   options?: Record<string, unknown>;
   timeRange?: { from: number; to: number };
   /**
@@ -167,6 +169,8 @@ function PanelView({ plugin, scenario }: { plugin: PanelPlugin; scenario: Harnes
     series: (scenario.series ?? []).map((frame) => dataFrameFromJSON(frame)),
     state: LoadingState.Done,
     timeRange,
+    // Only the targets of Grafana's DataQueryRequest: what panels read of it.
+    ...(scenario.targets ? { request: { targets: scenario.targets } as unknown as PanelData['request'] } : {}),
   };
   const width = scenario.width ?? 1200;
   const height = scenario.height ?? 700;

@@ -20,11 +20,15 @@ export function fixtureTrace(relative: string): JaegerTrace {
   return readFixture<{ data: JaegerTrace[] }>(relative).data[0];
 }
 
-/** The demo's recorded runs in examples/demo-slow-redis/ (OTLP JSON lines), one 150-request load each. */
-export type DemoRun = 'baseline' | 'slow-redis';
+/**
+ * The demo's recorded runs in examples/ (OTLP JSON lines): demo-slow-redis/, one 150-request load each; and
+ * demo-slow-redis-gold/, 299 checkouts where only those with `x-customer-tier: gold` meet the fault.
+ */
+export type DemoRun = 'baseline' | 'slow-redis' | 'slow-redis-gold';
 export const DEMO_RUN_FILES: Record<DemoRun, string> = {
   baseline: 'demo-slow-redis/baseline.otlp.jsonl',
   'slow-redis': 'demo-slow-redis/slow-redis.otlp.jsonl',
+  'slow-redis-gold': 'demo-slow-redis-gold/slow-redis-gold.otlp.jsonl',
 };
 
 /**

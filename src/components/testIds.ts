@@ -20,6 +20,8 @@ export const testIds = {
   },
   hotspotsPanel: {
     container: 'data-testid hotspots-panel',
+    /** "Filtered to the traces with …" above the view, after "Filter to this". */
+    cohort: 'hotpath-panel-cohort',
   },
   view: {
     root: 'hotpath-view',

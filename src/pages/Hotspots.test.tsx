@@ -6,6 +6,7 @@ import { installDataSources } from '../components/testing/dataSources';
 import { BOOKINFO, stateFromFixtures } from '../components/testing/states';
 import { testIds } from '../components/testIds';
 import type { TraceLinkSources } from '../data';
+import { cohortState } from '../data/testing/cohort';
 import type { HotspotQuery, HotspotState, LogCount, TraceLinks, TraceSearch } from '../data/types';
 import { renderApp, urlParams } from './testing';
 
@@ -37,6 +38,7 @@ beforeEach(() => {
   installDataSources();
   installBrowserStubs();
   mockSearch.mockClear();
+  mockSearch.mockImplementation(() => bookinfo);
 });
 
 describe('Hotspots page', () => {
@@ -116,6 +118,37 @@ describe('Hotspots page', () => {
     expect(lastInput().search).toBeUndefined();
     expect(lastInput().query.jaegerUid).toBe('jaeger');
     expect(urlParams()).toEqual({});
+  });
+
+  it('compares slow with baseline traces, and "Filter to this" searches that cohort again, in the URL', async () => {
+    const compared = await cohortState();
+    mockSearch.mockImplementation((input) => (input.query.compare ? compared : bookinfo));
+    renderApp('/a/hotpath-latency-app/hotspots?service=inventory&tags=error%3Dtrue&from=now-1h&to=now');
+    await screen.findByTestId(testIds.view.table);
+    expect(lastInput().query.compare).toBeUndefined();
+    fireEvent.click(screen.getByLabelText('Slow vs baseline'));
+    expect(urlParams().mode).toBe('compare');
+    expect(lastInput().query.compare).toEqual({ percentile: 90 });
+    fireEvent.change(screen.getByLabelText('Slow traces'), { target: { value: '100ms' } });
+    fireEvent.blur(screen.getByLabelText('Slow traces'));
+    expect(urlParams().slow).toBe('100ms');
+    expect(lastInput().query.compare).toEqual({ thresholdMs: 100 });
+
+    const section = await screen.findByTestId(testIds.view.sharedAttributes);
+    expect(section).toHaveTextContent('host.name=node-7');
+    fireEvent.click(screen.getByRole('button', { name: 'Filter to this' }));
+    expect(urlParams().tags).toBe('error=true host.name="node-7"');
+    expect(lastInput().search).toEqual({ service: 'inventory', tags: 'error=true host.name="node-7"', limit: 500 });
+    expect(lastInput().query.compare).toEqual({ thresholdMs: 100 });
+    expect(screen.getByLabelText('Tags')).toHaveValue('error=true host.name="node-7"');
+  });
+
+  it('offers no filter for rows of a service other than the searched one', async () => {
+    const compared = await cohortState();
+    mockSearch.mockImplementation(() => compared);
+    renderApp('/a/hotpath-latency-app/hotspots?service=frontend&mode=compare&from=now-1h&to=now');
+    expect(await screen.findByTestId(testIds.view.sharedAttributes)).toHaveTextContent('inventory');
+    expect(screen.queryByRole('button', { name: 'Filter to this' })).not.toBeInTheDocument();
   });
 
   it('asks for a Jaeger data source when the app has none', async () => {

@@ -1,19 +1,22 @@
 import type { TimeZone } from '@grafana/schema';
 import { PluginPage } from '@grafana/runtime';
 import { Button, Stack } from '@grafana/ui';
-import React, { useMemo, useState } from 'react';
+import React, { useCallback, useMemo, useState } from 'react';
 
 import { HotspotView } from '../components/hotspots/HotspotView';
 import { RankingSourceSwitch } from '../components/hotspots/RankingSourceSwitch';
 import { IdleState, NoDataSourceState } from '../components/hotspots/StatusStates';
 import { PageAnalysisOptions } from '../components/search/AnalysisOptionsFields';
 import { ControlsBox } from '../components/search/ControlsBox';
+import { ModeFields } from '../components/search/ModeFields';
 import { RawRange, resolveRange } from '../components/search/timeRange';
 import { TimeRangeControl } from '../components/search/TimeRangeControl';
 import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearchFields';
 import { testIds } from '../components/testIds';
 import { createTraceLinks, useHotspotSearch } from '../data';
 import { EveryTraceHotspots } from './EveryTraceHotspots';
+import { canFilterOnTag, withTagFilter } from '../data/tagFilter';
+import { parseCompareSplit } from '../panels/hotspots/compareSplit';
 import { PageProps, toTraceSearch, useDraft, usePageQuery } from './pageState';
 import { hotspotsUrlQuery, HotspotsUrlState, parseHotspotsUrl } from './urlState';
 import { useUrlState } from './useUrlState';
@@ -45,9 +48,26 @@ function SampleHotspots({ settings, url, setUrl }: PageProps & UrlStateProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [url.range.from, url.range.to, timeZone, runs]
   );
-  const { jaegerUid, maxTraces, query } = usePageQuery(url, settings);
+  const { jaegerUid, maxTraces, query: hotspotsQuery } = usePageQuery(url, settings);
+  const split = useMemo(() => (url.mode === 'compare' ? parseCompareSplit(url.slow) : undefined), [url.mode, url.slow]);
+  const query = useMemo(
+    () => (split?.ok ? { ...hotspotsQuery, compare: split.split } : hotspotsQuery),
+    [hotspotsQuery, split]
+  );
   const search = jaegerUid ? toTraceSearch(url.search, maxTraces) : undefined;
   const state = useHotspotSearch({ search, timeRange, query });
+  // "Filter to this" (slow vs baseline): the row's tag joins the search's tags, which re-runs it on that cohort.
+  const filterTo = (key: string, value: string) => {
+    const tags = withTagFilter(url.search.tags, key, value);
+    if (tags !== undefined) {
+      setUrl({ ...url, search: { ...url.search, tags } });
+    }
+  };
+  const searched = search?.service;
+  const canFilter = useCallback(
+    (service: string, key: string) => service === searched && canFilterOnTag(key),
+    [searched]
+  );
   const links = useMemo(
     () => createTraceLinks({ jaegerUid, defaultLokiUid: settings.lokiUid }),
     [jaegerUid, settings.lokiUid]
@@ -79,7 +99,14 @@ function SampleHotspots({ settings, url, setUrl }: PageProps & UrlStateProps) {
               </Button>
             </Stack>
           </Stack>
-          <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
+          <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
+            <PageAnalysisOptions state={url} onChange={setUrl} jaegerUid={jaegerUid} />
+            <ModeFields
+              value={url}
+              onChange={({ mode, slow }) => setUrl({ ...url, mode, slow })}
+              slowError={split && !split.ok ? split.message : undefined}
+            />
+          </Stack>
         </ControlsBox>
         {!jaegerUid ? (
           <NoDataSourceState />
@@ -91,9 +118,11 @@ function SampleHotspots({ settings, url, setUrl }: PageProps & UrlStateProps) {
         ) : (
           <HotspotView
             state={state}
-            options={{ mode: 'hotspots', topN: url.topN, rollup: url.rollup, window: url.window }}
+            options={{ mode: url.mode, topN: url.topN, rollup: url.rollup, window: url.window }}
             links={links}
             onRollupChange={(rollup) => setUrl({ ...url, rollup }, { replace: true })}
+            onAttributeFilter={filterTo}
+            canFilterAttribute={canFilter}
           />
         )}
       </div>

@@ -31,6 +31,8 @@ describe('Hotspots page URL', () => {
     maxTraces: 1000,
     source: 'prometheus',
     promDs: 'prometheus-eu',
+    mode: 'compare',
+    slow: '250ms',
   };
 
   it('round-trips every field', () => {
@@ -60,13 +62,16 @@ describe('Hotspots page URL', () => {
       maxTraces: undefined,
       source: 'sample',
       promDs: undefined,
+      mode: 'hotspots',
+      slow: 'p90',
     });
     expect(toSearch(hotspotsUrlQuery(defaults))).toBe('from=now-1h&to=now');
+    expect(toSearch(hotspotsUrlQuery({ ...defaults, mode: 'compare' }))).toBe('mode=compare&from=now-1h&to=now');
   });
 
   it('ignores values it cannot use', () => {
-    const parsed = parseHotspotsUrl('?window=sideways&top=-4&max=999999&async=yes');
-    expect(parsed).toMatchObject({ window: 'root', topN: 20, maxTraces: 1500, asyncBlocking: false });
+    const parsed = parseHotspotsUrl('?window=sideways&top=-4&max=999999&async=yes&mode=flame');
+    expect(parsed).toMatchObject({ window: 'root', topN: 20, maxTraces: 1500, asyncBlocking: false, mode: 'hotspots' });
   });
 });
 

@@ -27,6 +27,10 @@ export interface HotspotsUrlState extends AnalysisUrlOptions {
   source: RankingSource;
   /** Prometheus data source uid (`prom`); undefined: the app's default. */
   promDs?: string;
+  /** As the panel's Mode option: rank hotspots, or compare the slow traces with the rest. */
+  mode: 'hotspots' | 'compare';
+  /** Slow vs baseline: which traces are slow, as the panel's "Slow traces" option (`p90`, `250ms`). */
+  slow: string;
 }
 
 export type CompareMode = 'time' | 'tags';
@@ -44,6 +48,8 @@ export interface CompareUrlState extends AnalysisUrlOptions {
 }
 
 export const DEFAULT_TOP_N = 20;
+/** The slow cohort by default, as the panel's (src/panels/hotspots/types.ts). */
+export const DEFAULT_SLOW_SPLIT = 'p90';
 /** Side A in time mode, by default: the hour before the default range. */
 export const DEFAULT_REFERENCE_RANGE: RawRange = { from: 'now-2h', to: 'now-1h' };
 
@@ -103,12 +109,17 @@ export function parseHotspotsUrl(search: string): HotspotsUrlState {
     range: readRange(params, 'from', 'to', DEFAULT_RAW_RANGE),
     source: get(params, 'source') === 'prometheus' ? 'prometheus' : 'sample',
     promDs: get(params, 'prom') || undefined,
+    mode: get(params, 'mode') === 'compare' ? 'compare' : 'hotspots',
+    slow: get(params, 'slow') || DEFAULT_SLOW_SPLIT,
   };
 }
 
 /** Every key the page owns (undefined ones are removed by `locationService.partial`). */
 export function hotspotsUrlQuery(state: HotspotsUrlState): UrlQuery {
+  const compare = state.mode === 'compare';
   return {
+    mode: compare ? 'compare' : undefined,
+    slow: compare && state.slow.trim() && state.slow.trim() !== DEFAULT_SLOW_SPLIT ? state.slow.trim() : undefined,
     ...writeSearch(state.search),
     from: state.range.from,
     to: state.range.to,

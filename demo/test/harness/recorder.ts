@@ -12,6 +12,8 @@ export interface Recorded {
   complete: boolean;
   /** The request is over: answered, or aborted by the sender. */
   closed: boolean;
+  /** The request's headers as they arrived (lower-case names). */
+  headers: http.IncomingHttpHeaders;
 }
 
 /**
@@ -35,6 +37,7 @@ export class RecordingServer {
         bytes: 0,
         complete: false,
         closed: false,
+        headers: request.headers,
       };
       this.requests.push(record);
       request.on('data', (chunk: Buffer) => {

@@ -45,6 +45,10 @@ export interface HotspotViewProps {
   noun?: 'traces' | 'files';
   /** Replaces the default "no traces" message. */
   emptyMessage?: ReactNode;
+  /** Slow vs baseline: "What the slow requests share" offers to re-run the search on a row's cohort. */
+  onAttributeFilter?: (key: string, value: string) => void;
+  /** Which rows can be a filter (see SharedAttributes); default all. Memoise it: the results re-render with it. */
+  canFilterAttribute?: (service: string, key: string) => boolean;
 }
 
 /**
@@ -56,11 +60,13 @@ export interface HotspotViewProps {
  * below the summary are a memoised component whose props stay identical until the analysis rebuilds its report,
  * so a progress update re-renders the summary line only (the table, what-if and banner were a long task each).
  */
-export function HotspotView({ state, options, links, onRollupChange, noun, emptyMessage }: HotspotViewProps) {
+export function HotspotView(props: HotspotViewProps) {
+  const { state, options, links, noun, emptyMessage } = props;
   const styles = useStyles2(getStyles);
   const report = state.report && state.report.traces > 0 ? state.report : undefined;
   const windowOf = useWindowOf(report, state.traceWindows, state.range);
-  const rollupChange = useLatestCallback(onRollupChange);
+  const rollupChange = useLatestCallback(props.onRollupChange);
+  const attributeFilter = useLatestCallback(props.onAttributeFilter);
   const finished = state.phase === 'done' || state.phase === 'empty';
   return (
     <div className={styles.view} data-testid={testIds.view.root} data-phase={state.phase}>
@@ -84,6 +90,8 @@ export function HotspotView({ state, options, links, onRollupChange, noun, empty
           showWhatIf={options.showWhatIf !== false}
           links={links}
           onRollupChange={rollupChange}
+          onAttributeFilter={props.onAttributeFilter ? attributeFilter : undefined}
+          canFilterAttribute={props.canFilterAttribute}
           windowOf={windowOf}
         />
       )}
@@ -107,6 +115,8 @@ interface HotspotResultsProps {
   showWhatIf: boolean;
   links?: TraceLinks;
   onRollupChange: (rollup: boolean) => void;
+  onAttributeFilter?: (key: string, value: string) => void;
+  canFilterAttribute?: (service: string, key: string) => boolean;
   windowOf: (traceId: string) => TimeRangeMs;
 }
 
@@ -127,7 +137,14 @@ const HotspotResults = memo(function HotspotResults(props: HotspotResultsProps) 
             <>
               <SlowVsBaselineTable comparison={onlyOperation(comparison, picked)} topN={topN} />
               {props.attributes && (
-                <SharedAttributes analysis={props.attributes} topN={topN} links={links} windowOf={windowOf} />
+                <SharedAttributes
+                  analysis={props.attributes}
+                  topN={topN}
+                  links={links}
+                  windowOf={windowOf}
+                  onFilter={props.onAttributeFilter}
+                  canFilter={props.canFilterAttribute}
+                />
               )}
             </>
           ) : (
@@ -178,12 +195,14 @@ function windowsOf(report: HotspotReport | undefined, traceWindows: HotspotState
  * A stable function that calls the latest `callback`: callers pass inline arrows (`(rollup) => onOptionsChange(…)`),
  * which would defeat the memoised results on every render; it is only called from event handlers, after commit.
  */
-function useLatestCallback(callback: ((rollup: boolean) => void) | undefined): (rollup: boolean) => void {
+function useLatestCallback<A extends unknown[], R>(
+  callback: ((...args: A) => R) | undefined
+): (...args: A) => R | undefined {
   const latest = useRef(callback);
   useLayoutEffect(() => {
     latest.current = callback;
   });
-  return useCallback((rollup: boolean) => latest.current?.(rollup), []);
+  return useCallback((...args: A) => latest.current?.(...args), []);
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

@@ -50,8 +50,17 @@ describe('SharedAttributes (what the slow requests share)', () => {
     ]);
     expect(section).toHaveTextContent('0af7651916cd43dd');
     expect(section).toHaveTextContent('Skipped as identifiers or too many values: frontend request.id');
-    fireEvent.click(screen.getByRole('button', { name: 'Filter' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Filter to this' }));
     expect(onFilter).toHaveBeenCalledWith('host.name', 'node-7');
+  });
+
+  it('offers the filter only on rows the caller can filter on', () => {
+    const canFilter = jest.fn((service: string) => service === 'frontend');
+    render(
+      <SharedAttributes analysis={ANALYSIS} topN={10} windowOf={windowOf} onFilter={jest.fn()} canFilter={canFilter} />
+    );
+    expect(canFilter).toHaveBeenCalledWith('inventory', 'host.name');
+    expect(screen.queryByRole('button', { name: 'Filter to this' })).not.toBeInTheDocument();
   });
 
   it('says when nothing is over-represented', () => {

@@ -1,4 +1,6 @@
-import { Button, Stack, Text } from '@grafana/ui';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Button, Stack, Text, useStyles2 } from '@grafana/ui';
 import React from 'react';
 
 import type { AttributeAnalysis } from '../../engine';
@@ -15,6 +17,12 @@ export interface SharedAttributesProps {
   windowOf: (traceId: string) => TimeRangeMs;
   /** Re-run on just that cohort: adds `key=value` to the search's tags. Absent: no filter button. */
   onFilter?: (key: string, value: string) => void;
+  /**
+   * Whether a row's value can be a filter of the search (default: all). Jaeger matches a tag on a span of the
+   * searched service, so a row of another service would not select its cohort; a key the search syntax cannot
+   * carry cannot either.
+   */
+  canFilter?: (service: string, key: string) => boolean;
 }
 
 /**
@@ -22,7 +30,8 @@ export interface SharedAttributesProps {
  * in the slow traces, surest first, with their counts, the lower confidence bound of the difference, the hotspot
  * operations' critical-path time with vs without the value, and an exemplar trace.
  */
-export function SharedAttributes({ analysis, topN, links, windowOf, onFilter }: SharedAttributesProps) {
+export function SharedAttributes({ analysis, topN, links, windowOf, onFilter, canFilter }: SharedAttributesProps) {
+  const styles = useStyles2(getStyles);
   const rows = analysis.rows.slice(0, topN);
   const sure = percent(analysis.confidence);
   return (
@@ -35,7 +44,7 @@ export function SharedAttributes({ analysis, topN, links, windowOf, onFilter }: 
             values in at least {analysis.minSlowTraces} slow traces tested).
           </Text>
         ) : (
-          <table>
+          <table className={styles.table}>
             <thead>
               <tr>
                 <th>Service</th>
@@ -78,9 +87,18 @@ export function SharedAttributes({ analysis, topN, links, windowOf, onFilter }: 
                   </td>
                   {onFilter && (
                     <td>
-                      <Button size="sm" variant="secondary" fill="text" onClick={() => onFilter(row.key, row.value)}>
-                        Filter
-                      </Button>
+                      {(canFilter?.(row.service, row.key) ?? true) && (
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          fill="text"
+                          icon="filter"
+                          tooltip={`Run the search again on the traces with ${row.key}=${row.value}`}
+                          onClick={() => onFilter(row.key, row.value)}
+                        >
+                          Filter to this
+                        </Button>
+                      )}
                     </td>
                   )}
                 </tr>
@@ -98,3 +116,14 @@ export function SharedAttributes({ analysis, topN, links, windowOf, onFilter }: 
     </div>
   );
 }
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  table: css({
+    borderCollapse: 'collapse',
+    '& th, & td': { padding: theme.spacing(0.5, 1.5, 0.5, 0), textAlign: 'left', verticalAlign: 'top' },
+    '& th': { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+    '& tbody tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
+    // Counts and bounds stay on one line each.
+    '& td:nth-child(n+3)': { whiteSpace: 'nowrap' },
+  }),
+});

@@ -14,7 +14,8 @@ import { installBrowserStubs } from '../../components/testing/browser';
 import { installDataSources } from '../../components/testing/dataSources';
 import { BOOKINFO, stateFromFixtures } from '../../components/testing/states';
 import { testIds } from '../../components/testIds';
-import type { HotspotQuery, HotspotState } from '../../data/types';
+import type { HotspotQuery, HotspotState, TraceSearch } from '../../data/types';
+import { cohortState } from '../../data/testing/cohort';
 import { TraceCache } from '../../data/fetchTraces';
 import { analyzeTrace, HotspotAggregator, OperationTable, readJaeger } from '../../engine';
 import { dsQueryReply, jaegerTraceAnswer, RecordedBackend } from '../../data/testing/recordedBackend';
@@ -38,9 +39,16 @@ function realAnalysis(input: AnalysisInput): HotspotState {
 }
 const mockAnalysis = jest.fn(realAnalysis);
 let testCache = new TraceCache();
+// The panel's own search ("Filter to this"): idle unless a test gives it a state.
+const mockSearch = jest.fn((input: { search?: TraceSearch }): HotspotState | undefined => undefined);
 jest.mock('../../data', () => ({
   ...jest.requireActual('../../data'),
   useHotspotAnalysis: (input: AnalysisInput) => mockAnalysis(input),
+  // The real hook runs idle (no search) on every render, so the panel's hooks stay the same whatever the mock says.
+  useHotspotSearch: (input: { search?: TraceSearch; timeRange: unknown; query: HotspotQuery }) => {
+    const idle = jest.requireActual('../../data').useHotspotSearch({ ...input, search: undefined });
+    return mockSearch(input) ?? idle;
+  },
 }));
 
 const RANGE = { from: dateTime(1_500_000_000_000), to: dateTime(1_800_000_000_000) };
@@ -76,6 +84,7 @@ function renderPanel(
   return render(<HotspotsPanel {...props} />);
 }
 
+const bookinfoState = stateFromFixtures([BOOKINFO]);
 const lastQuery = () => mockAnalysis.mock.calls[mockAnalysis.mock.calls.length - 1][0].query;
 
 beforeEach(() => {
@@ -84,6 +93,8 @@ beforeEach(() => {
   testCache = new TraceCache();
   mockAnalysis.mockReset();
   mockAnalysis.mockImplementation(realAnalysis);
+  mockSearch.mockReset();
+  mockSearch.mockImplementation(() => undefined);
 });
 
 describe('HotspotsPanel', () => {
@@ -187,6 +198,61 @@ describe('HotspotsPanel', () => {
     renderPanel([], { topN: 7 }, { onOptionsChange });
     fireEvent.click(screen.getByLabelText('Per service'));
     expect(onOptionsChange).toHaveBeenCalledWith({ topN: 7, rollup: true });
+  });
+
+  it('"Filter to this" runs the query’s Jaeger search again with the row’s tag, until the filter is cleared', async () => {
+    const compared = await cohortState();
+    mockAnalysis.mockImplementation(() => compared);
+    const searched: Array<TraceSearch | undefined> = [];
+    mockSearch.mockImplementation((input) => {
+      searched.push(input.search);
+      return input.search ? bookinfoState : undefined;
+    });
+    const search = {
+      refId: 'A',
+      datasource: { type: 'jaeger', uid: 'jaeger' },
+      queryType: 'search',
+      service: '${svc}',
+      tags: 'error=true',
+      minDuration: '10ms',
+    };
+    renderPanel(
+      [],
+      { mode: 'compare' },
+      { targets: [search], replaceVariables: (s) => s.replace('${svc}', 'inventory') }
+    );
+    expect(searched.every((s) => s === undefined)).toBe(true);
+    const section = screen.getByTestId(testIds.view.sharedAttributes);
+    expect(section).toHaveTextContent('host.name=node-7');
+    fireEvent.click(screen.getByRole('button', { name: 'Filter to this' }));
+    expect(searched[searched.length - 1]).toEqual({
+      service: 'inventory',
+      tags: 'error=true host.name="node-7"',
+      minDuration: '10ms',
+      limit: 500,
+    });
+    expect(screen.getByTestId(testIds.hotspotsPanel.cohort)).toHaveTextContent('error=true host.name="node-7"');
+    // The view shows the filtered run's state now.
+    expect(screen.queryByTestId(testIds.view.sharedAttributes)).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filter' }));
+    expect(searched[searched.length - 1]).toBeUndefined();
+    expect(screen.getByTestId(testIds.view.sharedAttributes)).toBeInTheDocument();
+  });
+
+  it('offers no filter when its query is no Jaeger search, or for rows of another service', async () => {
+    const compared = await cohortState();
+    mockAnalysis.mockImplementation(() => compared);
+    renderPanel([], { mode: 'compare' });
+    expect(screen.getByTestId(testIds.view.sharedAttributes)).toHaveTextContent('host.name=node-7');
+    expect(screen.queryByRole('button', { name: 'Filter to this' })).not.toBeInTheDocument();
+    const frontend = {
+      refId: 'A',
+      datasource: { type: 'jaeger', uid: 'jaeger' },
+      queryType: 'search',
+      service: 'frontend',
+    };
+    renderPanel([], { mode: 'compare' }, { targets: [frontend] });
+    expect(screen.queryByRole('button', { name: 'Filter to this' })).not.toBeInTheDocument();
   });
 
   it('never renders blank: an empty query result says so', async () => {

@@ -1,13 +1,16 @@
 import { css } from '@emotion/css';
 import { PanelProps } from '@grafana/data';
-import { Alert, useStyles2 } from '@grafana/ui';
-import React, { useMemo } from 'react';
+import type { DataQuery } from '@grafana/schema';
+import { Alert, Button, Stack, Text, useStyles2 } from '@grafana/ui';
+import React, { useCallback, useMemo, useState } from 'react';
 
 import { HotspotView } from '../../components/hotspots/HotspotView';
 import { testIds } from '../../components/testIds';
-import { clampMaxTraces, createTraceLinks, searchTableIds, useHotspotAnalysis } from '../../data';
-import type { HotspotQuery } from '../../data/types';
+import { clampMaxTraces, createTraceLinks, searchTableIds, useHotspotAnalysis, useHotspotSearch } from '../../data';
+import { canFilterOnTag, withTagFilter } from '../../data/tagFilter';
+import type { HotspotQuery, TraceSearch } from '../../data/types';
 import { parseCompareSplit } from './compareSplit';
+import { panelJaegerSearch } from './panelSearch';
 import { DEFAULT_OPTIONS, HotspotsOptions } from './types';
 
 type Props = PanelProps<HotspotsOptions>;
@@ -46,10 +49,25 @@ export function HotspotsPanel({ data, timeRange, options: given, onOptionsChange
     }),
     [jaegerUid, lokiUid, options.maxTraces, options.window, options.asyncBlocking, options.mode, split]
   );
-  const state = useHotspotAnalysis({ series: data.series, timeRange, query });
+  const seriesState = useHotspotAnalysis({ series: data.series, timeRange, query });
+  const cohort = useCohortSearch(data.request?.targets, replaceVariables, query.maxTraces);
+  const cohortState = useHotspotSearch({ search: cohort.search, timeRange, query });
+  const state = cohort.search ? cohortState : seriesState;
   const links = useMemo(() => createTraceLinks({ jaegerUid, lokiUid }), [jaegerUid, lokiUid]);
   return (
     <div data-testid={testIds.hotspotsPanel.container} className={styles.panel}>
+      {cohort.search?.tags && (
+        <div data-testid={testIds.hotspotsPanel.cohort}>
+          <Stack direction="row" gap={1} alignItems="center">
+            <Text color="secondary">
+              Filtered to the traces with <code>{cohort.search.tags}</code> (the dashboard&apos;s query is unchanged)
+            </Text>
+            <Button size="sm" variant="secondary" fill="text" icon="times" onClick={cohort.clear}>
+              Clear filter
+            </Button>
+          </Stack>
+        </div>
+      )}
       {options.mode === 'compare' && !split.ok && (
         <Alert severity="warning" title="Slow traces: not understood">
           {split.message}
@@ -60,9 +78,43 @@ export function HotspotsPanel({ data, timeRange, options: given, onOptionsChange
         options={{ mode: options.mode, topN: options.topN, rollup: options.rollup, window: options.window }}
         links={links}
         onRollupChange={(rollup) => onOptionsChange({ ...given, rollup })}
+        onAttributeFilter={cohort.base ? cohort.filter : undefined}
+        canFilterAttribute={cohort.canFilter}
       />
     </div>
   );
+}
+
+/**
+ * "Filter to this" in the panel: the dashboard's query cannot be changed from a panel, so the panel runs its
+ * query's Jaeger search itself with the row's `key=value` added (each click narrows further; "Clear filter" goes
+ * back to the query's own results). Offered only when the query is a Jaeger search, and only for rows of the
+ * searched service: Jaeger matches a tag on a span of that service.
+ */
+function useCohortSearch(
+  targets: readonly DataQuery[] | undefined,
+  replaceVariables: Props['replaceVariables'],
+  limit: number
+) {
+  const base = useMemo(() => panelJaegerSearch(targets, replaceVariables), [targets, replaceVariables]);
+  const [tags, setTags] = useState<string | undefined>(undefined);
+  const search: TraceSearch | undefined = base && tags !== undefined ? { ...base, tags, limit } : undefined;
+  const service = base?.service;
+  const filter = useCallback(
+    (key: string, value: string) => {
+      const next = withTagFilter(tags ?? base?.tags ?? '', key, value);
+      if (next !== undefined) {
+        setTags(next);
+      }
+    },
+    [tags, base?.tags]
+  );
+  const canFilter = useCallback(
+    (rowService: string, key: string) => rowService === service && canFilterOnTag(key),
+    [service]
+  );
+  const clear = useCallback(() => setTags(undefined), []);
+  return { base, search, filter, canFilter, clear };
 }
 
 const getStyles = () => ({
