@@ -210,7 +210,7 @@ export const DEMO_ENV: Record<string, { required: string[]; defaulted: string[] 
   },
   loadgen: {
     required: ['TARGET_URL', 'RATE', 'CONCURRENCY', 'DURATION', 'FAULT', 'ADMIN_URL', 'DEMO_ADMIN_TOKEN'],
-    defaulted: [...OTEL_DEFAULTED, 'TIMEOUT', 'MIX', 'OUTPUT'],
+    defaulted: [...OTEL_DEFAULTED, 'TIMEOUT', 'MIX', 'TIERS', 'OUTPUT'],
   },
 };
 
