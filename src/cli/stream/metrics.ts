@@ -32,6 +32,7 @@ export class StreamMetrics {
   private readonly messages: Counter<'outcome'>;
   readonly openTraces: Gauge;
   readonly openSpans: Gauge;
+  readonly uncommittedTraces: Gauge;
   readonly assignedPartitions: Gauge;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly summarizer = new TraceSummarizer();
@@ -77,6 +78,13 @@ export class StreamMetrics {
     });
     this.openTraces = new Gauge({ name: 'hotpath_open_traces', help: 'Traces being collected', registers });
     this.openSpans = new Gauge({ name: 'hotpath_open_spans', help: 'Spans of the traces being collected', registers });
+    this.uncommittedTraces = new Gauge({
+      name: 'hotpath_uncommitted_traces',
+      help:
+        'Traces analysed and counted here whose messages are not all below the committed offsets yet: if this ' +
+        'consumer died now, its successor would replay and count them again (the double-count bound)',
+      registers,
+    });
     this.assignedPartitions = new Gauge({
       name: 'hotpath_assigned_partitions',
       help: 'Partitions the group assigned to this consumer',

@@ -89,6 +89,9 @@ export class StreamProcess {
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[this.command.topic] ?? []));
     this.consumer.on(CRASH, (event) => {
+      // Not ready until the group is joined again: kafkajs restarts the consumer after a retriable error (the broker
+      // went away), and until then this replica reads nothing. Its open traces stay; the rejoin skips what was read.
+      this.joined = false;
       if (!event.payload.restart) {
         this.crashed = true;
         this.log(`consumer crashed and will not restart: ${event.payload.error.message}`);
@@ -194,6 +197,7 @@ export class StreamProcess {
   private updateGauges(): void {
     this.metrics.openTraces.set(this.open.size);
     this.metrics.openSpans.set(this.open.spans);
+    this.metrics.uncommittedTraces.set(this.open.uncommittedTraces);
   }
 
   /** Commits each assigned partition's safe offset when it moved; one commit at a time. */
@@ -213,6 +217,7 @@ export class StreamProcess {
         await this.consumer.commitOffsets(offsets);
         for (const { partition, offset } of offsets) {
           this.committed.set(partition, Number(offset));
+          this.open.committed(partition, Number(offset));
         }
       } catch (error) {
         // Typically a rebalance under way: the next tick commits for whatever is assigned then.
