@@ -19,6 +19,8 @@ export interface StreamIo {
 /** How many finalised trace IDs are remembered per allowed open trace, to recognise late spans. */
 const REMEMBERED_PER_OPEN_TRACE = 1;
 const MIN_REMEMBERED = 10_000;
+const FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024;
+const FETCH_BYTES = 16 * 1024 * 1024;
 
 export class StreamProcess {
   private readonly metrics: StreamMetrics;
@@ -55,6 +57,10 @@ export class StreamProcess {
       // A replica that dies is replaced within this long (the broker's group.min.session.timeout.ms is 6 s).
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
+      // kafkajs fetches, processes the whole answer, then fetches again: larger answers (defaults 1 MiB per
+      // partition, 10 MiB in all) mean fewer round trips spent idle. Bounds the memory a fetch can take.
+      maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
+      maxBytes: FETCH_BYTES,
     });
     this.server = createServer((request, response) => {
       const url = request.url ?? '/';
