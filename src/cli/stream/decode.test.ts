@@ -1,7 +1,7 @@
 /** @jest-environment node */
 import Long from 'long';
 
-import { decodeMessage, MalformedMessageError, nanosText } from './decode';
+import { decodeMessage, EncodedTrace, MalformedMessageError, nanosText, resourceSpansOf } from './decode';
 import { exportTraceServiceRequest } from './otlpProto';
 
 const TRACE_A = '0af7651916cd43dd8448eb211c80319c';
@@ -91,6 +91,29 @@ describe('decodeMessage', () => {
       resource: service('db'),
       scopeSpans: [{ spans: [{ spanId: 'b7ad6b7169203331', parentSpanId: '00f067aa0ba902b7' }] }],
     });
+  });
+
+  it('keeps a message of one trace encoded until the trace is finalised, then reads it as the full decoding does', () => {
+    const spans = [span(TRACE_A, '00f067aa0ba902b7', { attributes: [{ key: 'error', value: { boolValue: true } }] })];
+    const oneTrace = {
+      resourceSpans: [
+        { resource: service('web'), scopeSpans: [{ spans }] },
+        { resource: service('db'), scopeSpans: [{ spans: [span(TRACE_A, 'b7ad6b7169203331')] }] },
+      ],
+    };
+    const { fragments } = decodeMessage(protoMessage(oneTrace), 'otlp_proto');
+    expect(fragments.map((f) => [f.traceId, f.spans])).toEqual([[TRACE_A, 2]]);
+    expect(fragments[0].resourceSpans).toEqual([expect.any(EncodedTrace)]);
+    // The same spans with a second trace's span added are decoded at once: compare what both give for TRACE_A.
+    const withB = {
+      resourceSpans: [
+        ...oneTrace.resourceSpans,
+        { resource: service('x'), scopeSpans: [{ spans: [span(TRACE_B, '53995c3f42cd8ad8')] }] },
+      ],
+    };
+    const [eager] = decodeMessage(protoMessage(withB), 'otlp_proto').fragments;
+    expect(eager.resourceSpans.some((part) => part instanceof EncodedTrace)).toBe(false);
+    expect(resourceSpansOf(fragments[0].resourceSpans)).toEqual(eager.resourceSpans);
   });
 
   it('reads otlp_json and counts spans without a trace ID instead of grouping them', () => {

@@ -7,6 +7,7 @@ import { analyzeTrace, contributionOf, OperationTable, readOtlp, TraceSummarizer
 import { Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 
 import { CardinalityGuard } from './cardinality';
+import { resourceSpansOf } from './decode';
 import type { Finalised } from './openTraces';
 
 /** Per-trace critical-path seconds of one operation: from 1 ms to a minute. */
@@ -120,7 +121,7 @@ export class StreamMetrics {
   record({ trace, reason }: Finalised): void {
     // A table per trace: the guard bounds what is exported, and nothing grows with every name ever seen.
     const operations = new OperationTable();
-    const parsed = readOtlp({ resourceSpans: trace.resourceSpans }, operations);
+    const parsed = readOtlp({ resourceSpans: resourceSpansOf(trace.resourceSpans) }, operations);
     let rejected = trace.spans;
     for (const model of parsed.traces) {
       const analysis = analyzeTrace(model);

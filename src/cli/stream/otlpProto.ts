@@ -77,3 +77,16 @@ const READING = Root.fromJSON({
 });
 export const exportTraceServiceRequestForReading = READING.lookupType('ExportTraceServiceRequest');
 export const anyValue = READING.lookupType('AnyValue');
+
+/**
+ * Only the spans' trace IDs, every other field skipped by the decoder: what `hotpath stream` reads of a message when
+ * it arrives, to group it. The message itself is kept encoded and decoded in full once its trace is finalised.
+ */
+export const traceIdsOfRequest = Root.fromJSON({
+  nested: {
+    Span: { fields: { traceId: { type: 'bytes', id: 1 } } },
+    ScopeSpans: { fields: { spans: { rule: 'repeated', type: 'Span', id: 2 } } },
+    ResourceSpans: { fields: { scopeSpans: { rule: 'repeated', type: 'ScopeSpans', id: 2 } } },
+    ExportTraceServiceRequest: { fields: { resourceSpans: { rule: 'repeated', type: 'ResourceSpans', id: 1 } } },
+  },
+}).lookupType('ExportTraceServiceRequest');
