@@ -75,6 +75,17 @@ function withTracedRoots(traces: JaegerTrace[], prefix: string): JaegerTrace[] {
   });
 }
 
+/** The index of the trace's last span that has a parent and no children, or -1. */
+function lastLeaf(trace: JaegerTrace, parents: Set<string>): number {
+  for (let i = trace.spans.length - 1; i >= 0; i--) {
+    const span = trace.spans[i];
+    if (!parents.has(span.spanID) && (span.references ?? []).length > 0) {
+      return i;
+    }
+  }
+  return -1;
+}
+
 /** Per root service of the tagged traces: how many times the instances counted that trace. */
 function timesCounted(samples: Sample[][], prefix: string, traces: number): number[] {
   const counts = sumBy(samples, 'hotpath_traces_total', ['root_service']);
@@ -93,6 +104,11 @@ describe('hotpath stream under failures', () => {
   async function send(traces: JaegerTrace[]): Promise<void> {
     sentTraces += traces.length;
     sentAll.push(...traces);
+    await post(traces);
+  }
+
+  /** POSTs traces (or parts of traces) to the collector's OTLP receiver without counting them as sent. */
+  async function post(traces: JaegerTrace[]): Promise<void> {
     for (let i = 0; i < traces.length; i += 20) {
       const answer = await postJson(
         `${collector.url('JAEGER_OTLP_HTTP_ENDPOINT')}/v1/traces`,
@@ -290,12 +306,36 @@ describe('hotpath stream under failures', () => {
       250
     );
     const traces = withTracedRoots(generatedTraces(dir, 14, 160), 'crash');
-    // Steady traffic, a few traces at a time, so that A is analysing and committing when it dies.
+    // Steady traffic, a few traces at a time, so that A is analysing and committing when it dies. Every fifth
+    // trace's last leaf span follows six sends later (inside the 2 s idle window): such a trace holds its partition's
+    // commit at its first message while the traces after it are finalised, which a crash then counts twice (with
+    // every trace in one message, only the traces finalised since the last commit are at risk, usually none).
+    const held = new Map<number, JaegerTrace[]>();
+    let sends = 0;
     let next = 0;
     const sendSome = async (count: number) => {
       for (const end = Math.min(traces.length, next + count); next < end; next += 4) {
-        await send(traces.slice(next, Math.min(end, next + 4)));
+        const parts: JaegerTrace[] = [];
+        traces.slice(next, Math.min(end, next + 4)).forEach((trace, k) => {
+          const parents = new Set(trace.spans.flatMap((span) => (span.references ?? []).map((ref) => ref.spanID)));
+          const leaf = lastLeaf(trace, parents);
+          if ((next + k) % 5 !== 0 || leaf < 0) {
+            parts.push(trace);
+            return;
+          }
+          parts.push({ ...trace, spans: trace.spans.filter((_, i) => i !== leaf) });
+          held.set(sends + 6, [...(held.get(sends + 6) ?? []), { ...trace, spans: [trace.spans[leaf]] }]);
+        });
+        parts.push(...(held.get(sends) ?? []));
+        held.delete(sends++);
+        sentTraces += Math.min(end, next + 4) - next;
+        sentAll.push(...traces.slice(next, Math.min(end, next + 4)));
+        await post(parts);
         await sleep(100);
+      }
+      if (next >= traces.length) {
+        await post([...held.values()].flat());
+        held.clear();
       }
     };
     await sendSome(80);
@@ -337,14 +377,16 @@ describe('hotpath stream under failures', () => {
     const perTrace = timesCounted([lastOfA, final], 'crash', traces.length);
     const twice = perTrace.filter((n) => n === 2).length;
     // The measured figure, for the README and the report (not an assertion on its size).
+    // A trace replayed from a commit that fell between its first message and its late leaf comes back as the leaf
+    // alone: counted as a trace of the leaf's service, so among the double counts but not by root service.
     console.log(
       `double count after SIGKILL: ${doubleCounted} of ${traces.length} traces counted twice ` +
-        `(${twice} of them identified by root service); bound exported by the killed consumer: ${bound}`
+        `(${twice} of them whole, by root service); bound exported by the killed consumer: ${bound}`
     );
     const indices = (keep: (n: number) => boolean) => perTrace.flatMap((n, index) => (keep(n) ? [index] : []));
     expect(indices((n) => n === 0)).toEqual([]); // none missing
     expect(indices((n) => n > 2)).toEqual([]);
-    expect(twice).toBe(doubleCounted);
+    expect(twice).toBeLessThanOrEqual(doubleCounted);
     expect(doubleCounted).toBeGreaterThanOrEqual(0);
     expect(doubleCounted).toBeLessThanOrEqual(bound);
     await b.stop();
