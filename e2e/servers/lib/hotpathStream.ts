@@ -72,12 +72,26 @@ export class HotpathStream {
     return this.proc.running;
   }
 
+  /** The child's process ID (the bench reads its memory from /proc). */
+  get pid(): number | undefined {
+    return this.proc.child.pid;
+  }
+
   async metrics(): Promise<Sample[]> {
     const answer = await request(`http://127.0.0.1:${this.port}/metrics`, { timeoutMs: 10_000 });
     if (answer.status !== 200) {
       throw new Error(`/metrics: ${answer.status}`);
     }
     return parseMetrics(answer.text);
+  }
+
+  /** The HTTP status of /readyz or /healthz (0 when nothing answers). */
+  async probe(which: 'readyz' | 'healthz'): Promise<number> {
+    try {
+      return (await request(`http://127.0.0.1:${this.port}/${which}`, { timeoutMs: 2000 })).status;
+    } catch {
+      return 0;
+    }
   }
 
   tail(lines = 40): string {

@@ -172,6 +172,21 @@ export class KafkaBroker {
     await this.proc?.stop('SIGTERM', 30_000);
   }
 
+  /**
+   * Starts the broker again after `stop()`: same ports, same log dir (its topics, messages and committed offsets), as
+   * a restarted node would come back. Resolves once it accepts connections again.
+   */
+  async restart(): Promise<void> {
+    if (this.proc?.running) {
+      throw new Error('restart() after stop(): the broker is still running');
+    }
+    await this.run();
+  }
+
+  get running(): boolean {
+    return this.proc?.running ?? false;
+  }
+
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 /** @jest-environment node */
-import { decodeMessage, MalformedMessageError } from './decode';
+import Long from 'long';
+
+import { decodeMessage, EncodedTrace, MalformedMessageError, nanosText, resourceSpansOf } from './decode';
 import { exportTraceServiceRequest } from './otlpProto';
 
 const TRACE_A = '0af7651916cd43dd8448eb211c80319c';
@@ -29,7 +31,7 @@ function protoMessage(request: Record<string, unknown>): Buffer {
 const service = (name: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: name } }] });
 
 describe('decodeMessage', () => {
-  it('reads otlp_proto into OTLP/JSON split per trace, with exact nanoseconds, hex IDs and attributes', () => {
+  it('reads otlp_proto into OTLP/JSON split per trace, with exact nanoseconds, hex IDs and the attributes read', () => {
     const bytes = protoMessage({
       resourceSpans: [
         {
@@ -76,10 +78,8 @@ describe('decodeMessage', () => {
               kind: 2,
               startTimeUnixNano: START_NS,
               endTimeUnixNano: END_NS,
-              attributes: [
-                { key: 'http.status_code', value: { intValue: '503' } },
-                { key: 'peer', value: { stringValue: 'db' } },
-              ],
+              // Only what the engine reads (SpanFacts.KEYS): 'peer' is dropped unread.
+              attributes: [{ key: 'http.status_code', value: { intValue: '503' } }],
               links: [],
               status: { code: 2 },
             },
@@ -91,6 +91,29 @@ describe('decodeMessage', () => {
       resource: service('db'),
       scopeSpans: [{ spans: [{ spanId: 'b7ad6b7169203331', parentSpanId: '00f067aa0ba902b7' }] }],
     });
+  });
+
+  it('keeps a message of one trace encoded until the trace is finalised, then reads it as the full decoding does', () => {
+    const spans = [span(TRACE_A, '00f067aa0ba902b7', { attributes: [{ key: 'error', value: { boolValue: true } }] })];
+    const oneTrace = {
+      resourceSpans: [
+        { resource: service('web'), scopeSpans: [{ spans }] },
+        { resource: service('db'), scopeSpans: [{ spans: [span(TRACE_A, 'b7ad6b7169203331')] }] },
+      ],
+    };
+    const { fragments } = decodeMessage(protoMessage(oneTrace), 'otlp_proto');
+    expect(fragments.map((f) => [f.traceId, f.spans])).toEqual([[TRACE_A, 2]]);
+    expect(fragments[0].resourceSpans).toEqual([expect.any(EncodedTrace)]);
+    // The same spans with a second trace's span added are decoded at once: compare what both give for TRACE_A.
+    const withB = {
+      resourceSpans: [
+        ...oneTrace.resourceSpans,
+        { resource: service('x'), scopeSpans: [{ spans: [span(TRACE_B, '53995c3f42cd8ad8')] }] },
+      ],
+    };
+    const [eager] = decodeMessage(protoMessage(withB), 'otlp_proto').fragments;
+    expect(eager.resourceSpans.some((part) => part instanceof EncodedTrace)).toBe(false);
+    expect(resourceSpansOf(fragments[0].resourceSpans)).toEqual(eager.resourceSpans);
   });
 
   it('reads otlp_json and counts spans without a trace ID instead of grouping them', () => {
@@ -115,5 +138,30 @@ describe('decodeMessage', () => {
     ['otlp_json', Buffer.from('null')],
   ] as const)('rejects a malformed %s message with MalformedMessageError', (encoding, bytes) => {
     expect(() => decodeMessage(bytes, encoding)).toThrow(MalformedMessageError);
+  });
+
+  it('writes fixed64 nanoseconds exactly as Long does, around every boundary of the split', () => {
+    const values = [
+      '0',
+      '999',
+      '1000',
+      '4294967295',
+      '4294967296',
+      '4294967296999',
+      START_NS,
+      END_NS,
+      '9007199254740993000', // µs just above 2^53: Long's path
+      '18446744073709551615',
+    ];
+    let seed = 7;
+    for (let i = 0; i < 2000; i++) {
+      // mulberry-ish: values spread over the whole unsigned 64-bit range and over epoch nanoseconds
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const high = i % 2 === 0 ? seed : 400_000_000 + (seed % 20_000_000);
+      values.push(Long.fromBits((seed * 2654435761) >>> 0, high >>> 0, true).toString());
+    }
+    for (const text of values) {
+      expect(nanosText(Long.fromString(text, true))).toBe(text);
+    }
   });
 });

@@ -42,6 +42,7 @@ function trace(): OpenTrace {
     spans: 4,
     lastSeenMs: 0,
     firstOffsets: new Map(),
+    lastOffsets: new Map(),
   };
 }
 

@@ -7,6 +7,7 @@ import { analyzeTrace, contributionOf, OperationTable, readOtlp, TraceSummarizer
 import { Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 
 import { CardinalityGuard } from './cardinality';
+import { resourceSpansOf } from './decode';
 import type { Finalised } from './openTraces';
 
 /** Per-trace critical-path seconds of one operation: from 1 ms to a minute. */
@@ -32,6 +33,7 @@ export class StreamMetrics {
   private readonly messages: Counter<'outcome'>;
   readonly openTraces: Gauge;
   readonly openSpans: Gauge;
+  readonly uncommittedTraces: Gauge;
   readonly assignedPartitions: Gauge;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly summarizer = new TraceSummarizer();
@@ -77,6 +79,13 @@ export class StreamMetrics {
     });
     this.openTraces = new Gauge({ name: 'hotpath_open_traces', help: 'Traces being collected', registers });
     this.openSpans = new Gauge({ name: 'hotpath_open_spans', help: 'Spans of the traces being collected', registers });
+    this.uncommittedTraces = new Gauge({
+      name: 'hotpath_uncommitted_traces',
+      help:
+        'Traces analysed and counted here whose messages are not all below the committed offsets yet: if this ' +
+        'consumer died now, its successor would replay and count them again (the double-count bound)',
+      registers,
+    });
     this.assignedPartitions = new Gauge({
       name: 'hotpath_assigned_partitions',
       help: 'Partitions the group assigned to this consumer',
@@ -112,7 +121,7 @@ export class StreamMetrics {
   record({ trace, reason }: Finalised): void {
     // A table per trace: the guard bounds what is exported, and nothing grows with every name ever seen.
     const operations = new OperationTable();
-    const parsed = readOtlp({ resourceSpans: trace.resourceSpans }, operations);
+    const parsed = readOtlp({ resourceSpans: resourceSpansOf(trace.resourceSpans) }, operations);
     let rejected = trace.spans;
     for (const model of parsed.traces) {
       const analysis = analyzeTrace(model);

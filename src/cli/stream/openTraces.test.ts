@@ -72,6 +72,33 @@ describe('OpenTraces', () => {
     expect(open.commitOffset(0)).toBe(8);
   });
 
+  it('counts the finalised traces a crash would replay: those with a message at or after the committed offset', () => {
+    const open = openTraces();
+    for (const [offset, id, now] of [
+      [5, 'a', 0],
+      [6, 'b', 0],
+      [7, 'b', 100],
+      [8, 'c', 900],
+    ] as const) {
+      open.add(0, offset, fragment(id), now);
+      open.markProcessed(0, offset);
+    }
+    expect(open.uncommittedTraces).toBe(0); // nothing analysed yet: a replay counts nothing twice
+    open.takeIdle(1100); // a and b analysed; c (first message 8) still open
+    expect(open.uncommittedTraces).toBe(2);
+    expect(open.commitOffset(0)).toBe(8);
+    open.committed(0, 7); // b's last message (7) is not below 7: replayed after a crash
+    expect(open.uncommittedTraces).toBe(1);
+    open.committed(0, 8);
+    expect(open.uncommittedTraces).toBe(0);
+    // A late message of a's is replayed too, and a successor would count it as a trace of its own.
+    expect(open.add(0, 9, fragment('a'), 1200).lateSpans).toBe(1);
+    expect(open.uncommittedTraces).toBe(1);
+    // A revoked partition's finalised traces are its new owner's to replay: no longer this consumer's risk.
+    open.dropPartitions([0]);
+    expect(open.uncommittedTraces).toBe(0);
+  });
+
   it('skips messages at or below the highest processed offset (the replay after a rebalance)', () => {
     const open = openTraces();
     open.markProcessed(3, 20);

@@ -19,6 +19,8 @@ export interface OpenTrace {
   lastSeenMs: number;
   /** Per partition, the offset of the trace's first message there (usually one partition). */
   firstOffsets: Map<number, number>;
+  /** Per partition, the offset of the trace's last message there so far. */
+  lastOffsets: Map<number, number>;
 }
 
 export type FinalReason = 'idle' | 'evicted' | 'shutdown';
@@ -51,6 +53,12 @@ export class OpenTraces {
   private readonly processed = new Map<number, number>();
   /** Recently finalised trace IDs, oldest first (a bounded LRU). */
   private readonly finalised = new Set<string>();
+  /**
+   * Per partition: the traces finalised here that still have a message at or after the partition's committed offset,
+   * with the offset of their last message there. A consumer that dies now is replaced by one that reads them again
+   * from the committed offset and counts them a second time: their number is the double-count bound at this moment.
+   */
+  private readonly uncommitted = new Map<number, Map<string, number>>();
 
   constructor(private readonly options: OpenTracesOptions) {}
 
@@ -85,6 +93,8 @@ export class OpenTraces {
     const outcome: AddOutcome = { lateSpans: 0, evicted: [] };
     if (this.finalised.has(fragment.traceId)) {
       outcome.lateSpans = fragment.spans;
+      // Counted late here, but a successor replaying this message would count it as a trace of its own.
+      this.markUncommitted(partition, fragment.traceId, offset);
       return outcome;
     }
     let trace = this.open.get(fragment.traceId);
@@ -96,7 +106,14 @@ export class OpenTraces {
         }
         outcome.evicted.push({ trace: this.close(oldest), reason: 'evicted' });
       }
-      trace = { traceId: fragment.traceId, resourceSpans: [], spans: 0, lastSeenMs: nowMs, firstOffsets: new Map() };
+      trace = {
+        traceId: fragment.traceId,
+        resourceSpans: [],
+        spans: 0,
+        lastSeenMs: nowMs,
+        firstOffsets: new Map(),
+        lastOffsets: new Map(),
+      };
     } else {
       this.open.delete(fragment.traceId); // re-inserted below: now the most recently active
     }
@@ -104,6 +121,7 @@ export class OpenTraces {
     trace.lastSeenMs = nowMs;
     trace.resourceSpans.push(...fragment.resourceSpans);
     trace.spans += fragment.spans;
+    trace.lastOffsets.set(partition, offset);
     if (!trace.firstOffsets.has(partition)) {
       trace.firstOffsets.set(partition, offset);
       let index = this.byPartition.get(partition);
@@ -149,8 +167,45 @@ export class OpenTraces {
       }
       this.byPartition.delete(partition);
       this.processed.delete(partition);
+      this.uncommitted.delete(partition);
     }
     return dropped;
+  }
+
+  /** The broker has stored `offset` as the partition's committed offset: traces wholly below it are safe. */
+  committed(partition: number, offset: number): void {
+    const traces = this.uncommitted.get(partition);
+    for (const [traceId, last] of traces ?? []) {
+      if (last < offset) {
+        traces?.delete(traceId);
+      }
+    }
+  }
+
+  /**
+   * Traces finalised here with a message not yet below the committed offset of its partition: how many a crash now
+   * could make the successor count a second time (a trace on several partitions counts once).
+   */
+  get uncommittedTraces(): number {
+    if (this.uncommitted.size === 1) {
+      return this.uncommitted.values().next().value?.size ?? 0;
+    }
+    const traces = new Set<string>();
+    for (const perPartition of this.uncommitted.values()) {
+      for (const traceId of perPartition.keys()) {
+        traces.add(traceId);
+      }
+    }
+    return traces.size;
+  }
+
+  private markUncommitted(partition: number, traceId: string, offset: number): void {
+    let traces = this.uncommitted.get(partition);
+    if (traces === undefined) {
+      traces = new Map();
+      this.uncommitted.set(partition, traces);
+    }
+    traces.set(traceId, Math.max(offset, traces.get(traceId) ?? offset));
   }
 
   /**
@@ -177,6 +232,9 @@ export class OpenTraces {
       this.byPartition.get(partition)?.delete(trace.traceId);
     }
     if (remember) {
+      for (const [partition, offset] of trace.lastOffsets) {
+        this.markUncommitted(partition, trace.traceId, offset);
+      }
       this.finalised.add(trace.traceId);
       if (this.finalised.size > this.options.rememberFinalised) {
         const oldest = this.finalised.values().next().value;

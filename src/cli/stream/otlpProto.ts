@@ -65,3 +65,28 @@ const SCHEMA: INamespace = {
 };
 
 export const exportTraceServiceRequest = Root.fromJSON(SCHEMA).lookupType('ExportTraceServiceRequest');
+
+/**
+ * The same schema for reading, with a key-value's value left as its encoded bytes: an embedded message and a bytes
+ * field are both length-delimited on the wire, so this decodes the same messages, and the decoder keeps a view of
+ * the value instead of decoding it. `hotpath stream` decodes only the few values the engine reads (anyValue below);
+ * most attributes are dropped unread, and decoding their strings was a large part of the time per span.
+ */
+const READING = Root.fromJSON({
+  nested: { ...SCHEMA.nested, KeyValue: { fields: { ...KEY_VALUE.fields, value: { type: 'bytes', id: 2 } } } },
+});
+export const exportTraceServiceRequestForReading = READING.lookupType('ExportTraceServiceRequest');
+export const anyValue = READING.lookupType('AnyValue');
+
+/**
+ * Only the spans' trace IDs, every other field skipped by the decoder: what `hotpath stream` reads of a message when
+ * it arrives, to group it. The message itself is kept encoded and decoded in full once its trace is finalised.
+ */
+export const traceIdsOfRequest = Root.fromJSON({
+  nested: {
+    Span: { fields: { traceId: { type: 'bytes', id: 1 } } },
+    ScopeSpans: { fields: { spans: { rule: 'repeated', type: 'Span', id: 2 } } },
+    ResourceSpans: { fields: { scopeSpans: { rule: 'repeated', type: 'ScopeSpans', id: 2 } } },
+    ExportTraceServiceRequest: { fields: { resourceSpans: { rule: 'repeated', type: 'ResourceSpans', id: 1 } } },
+  },
+}).lookupType('ExportTraceServiceRequest');

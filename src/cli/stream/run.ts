@@ -19,6 +19,8 @@ export interface StreamIo {
 /** How many finalised trace IDs are remembered per allowed open trace, to recognise late spans. */
 const REMEMBERED_PER_OPEN_TRACE = 1;
 const MIN_REMEMBERED = 10_000;
+const FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024;
+const FETCH_BYTES = 16 * 1024 * 1024;
 
 export class StreamProcess {
   private readonly metrics: StreamMetrics;
@@ -55,6 +57,10 @@ export class StreamProcess {
       // A replica that dies is replaced within this long (the broker's group.min.session.timeout.ms is 6 s).
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
+      // kafkajs fetches, processes the whole answer, then fetches again: larger answers (defaults 1 MiB per
+      // partition, 10 MiB in all) mean fewer round trips spent idle. Bounds the memory a fetch can take.
+      maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
+      maxBytes: FETCH_BYTES,
     });
     this.server = createServer((request, response) => {
       const url = request.url ?? '/';
@@ -89,6 +95,9 @@ export class StreamProcess {
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment[this.command.topic] ?? []));
     this.consumer.on(CRASH, (event) => {
+      // Not ready until the group is joined again: kafkajs restarts the consumer after a retriable error (the broker
+      // went away), and until then this replica reads nothing. Its open traces stay; the rejoin skips what was read.
+      this.joined = false;
       if (!event.payload.restart) {
         this.crashed = true;
         this.log(`consumer crashed and will not restart: ${event.payload.error.message}`);
@@ -194,6 +203,7 @@ export class StreamProcess {
   private updateGauges(): void {
     this.metrics.openTraces.set(this.open.size);
     this.metrics.openSpans.set(this.open.spans);
+    this.metrics.uncommittedTraces.set(this.open.uncommittedTraces);
   }
 
   /** Commits each assigned partition's safe offset when it moved; one commit at a time. */
@@ -213,6 +223,7 @@ export class StreamProcess {
         await this.consumer.commitOffsets(offsets);
         for (const { partition, offset } of offsets) {
           this.committed.set(partition, Number(offset));
+          this.open.committed(partition, Number(offset));
         }
       } catch (error) {
         // Typically a rebalance under way: the next tick commits for whatever is assigned then.
