@@ -55,6 +55,7 @@ function demoTraces(): OpenTrace[] {
             spans: 0,
             lastSeenMs: 0,
             firstOffsets: new Map(),
+            lastOffsets: new Map(),
           };
           byId.set(span.traceId, trace);
           trace.resourceSpans.push({ resource: rs.resource, scopeSpans: [{ scope: ss.scope, spans: [span] }] });

@@ -27,7 +27,7 @@ export interface DsQueryBody {
 
 /** Holds responses until the test lets them go: progress and partial results are then observable, not raced. */
 export class Gate {
-  private waiting: Array<() => void> = [];
+  private waiting: Array<{ resolve: () => void; request?: SeenRequest }> = [];
   private open = false;
 
   /** Requests waiting now. */
@@ -35,13 +35,19 @@ export class Gate {
     return this.waiting.length;
   }
 
-  wait(): Promise<void> {
-    return this.open ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  wait(request?: SeenRequest): Promise<void> {
+    return this.open ? Promise.resolve() : new Promise((resolve) => this.waiting.push({ resolve, request }));
   }
 
-  /** Lets the `n` oldest waiting requests be answered. */
-  release(n = 1): void {
-    this.waiting.splice(0, n).forEach((resolve) => resolve());
+  /**
+   * Lets the `n` oldest waiting requests be answered, and says which they were: the order the page sent its
+   * requests in and the order they reached the gate can differ, so a test must not guess from the first one seen.
+   */
+  release(n = 1): Array<SeenRequest | undefined> {
+    return this.waiting.splice(0, n).map(({ resolve, request }) => {
+      resolve();
+      return request;
+    });
   }
 
   /** Lets every waiting and later request through. */
@@ -94,7 +100,7 @@ export function dsQueryResponder(
     if (options.hang) {
       return;
     }
-    await options.gate?.wait();
+    await options.gate?.wait(request);
     if (options.delayMs) {
       await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     }
