@@ -1,14 +1,15 @@
 /**
  * The CLI's side of the attribute analysis (issue #16): collects each input's attributes while the inputs are
- * read, only when a slow-vs-baseline comparison is asked for.
+ * read, only when a slow-vs-baseline comparison is asked for. With `--jobs N` each worker records its files'
+ * attributes (an `AttributeRecorder`) and the main thread adds them in file order (parallel.ts).
  */
-import { AttributeCollector, collectAttributesFromText } from '../engine';
+import { AttributeSink, collectAttributesFromText } from '../engine';
 
 /**
  * A `ReadOptions.onInputBytes` hook feeding `collector`. It parses the input a second time because the trace
  * readers skip tags unread; input that does not parse is left to the readers to report.
  */
-export function attributeHook(collector: AttributeCollector): (bytes: Uint8Array) => void {
+export function attributeHook(collector: AttributeSink): (bytes: Uint8Array) => void {
   const decoder = new TextDecoder();
   return (bytes) => {
     const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a byte-order mark

@@ -1,4 +1,4 @@
-import type { AttributeCollector } from '../aggregate/attributes';
+import type { AttributeSink } from '../aggregate/attributes';
 import { detectFormat } from './detect';
 import { cellText, decodeJson, FrameLike, framesOf, isTraceFrame } from './grafanaFrame';
 import { anyValue, normalizeId, serviceName } from './otlp';
@@ -12,7 +12,7 @@ import { isRecord } from './types';
  * Trace IDs are found as the readers find them, so sets match the analysed traces. Anything not understood is
  * ignored: the readers report problems; this only collects.
  */
-export function collectAttributes(input: unknown, collector: AttributeCollector): void {
+export function collectAttributes(input: unknown, collector: AttributeSink): void {
   if (detectFormat(input) === 'grafana-frame') {
     for (const frame of framesOf(input) ?? []) {
       collectFrameAttributes(frame, collector);
@@ -33,7 +33,7 @@ export function collectAttributes(input: unknown, collector: AttributeCollector)
  * `collectAttributes` over JSON text or JSON lines (lines that are not JSON are skipped): for callers that hand the
  * readers text or bytes, which parse it without keeping the tags. Bad input is left to the readers to report.
  */
-export function collectAttributesFromText(text: string, collector: AttributeCollector): void {
+export function collectAttributesFromText(text: string, collector: AttributeSink): void {
   let documents: unknown;
   try {
     documents = JSON.parse(text);
@@ -54,7 +54,7 @@ export function collectAttributesFromText(text: string, collector: AttributeColl
   collectAttributes(documents, collector);
 }
 
-function collectDocument(document: unknown, collector: AttributeCollector): void {
+function collectDocument(document: unknown, collector: AttributeSink): void {
   if (!isRecord(document)) {
     return;
   }
@@ -70,7 +70,7 @@ function collectDocument(document: unknown, collector: AttributeCollector): void
   }
 }
 
-function collectJaegerTrace(trace: unknown, collector: AttributeCollector): void {
+function collectJaegerTrace(trace: unknown, collector: AttributeSink): void {
   if (!isRecord(trace) || !Array.isArray(trace.spans)) {
     return;
   }
@@ -104,7 +104,7 @@ function collectJaegerTrace(trace: unknown, collector: AttributeCollector): void
   collector.endTrace();
 }
 
-function addJaegerTags(collector: AttributeCollector, service: string, tags: unknown): void {
+function addJaegerTags(collector: AttributeSink, service: string, tags: unknown): void {
   if (!Array.isArray(tags)) {
     return;
   }
@@ -118,7 +118,7 @@ function addJaegerTags(collector: AttributeCollector, service: string, tags: unk
 type Attribute = [key: string, value: unknown];
 
 /** OTLP groups spans by resource, not by trace: gather each trace's attributes, then feed them trace by trace. */
-function collectOtlp(resources: unknown[], collector: AttributeCollector): void {
+function collectOtlp(resources: unknown[], collector: AttributeSink): void {
   const byTrace = new Map<string, Array<{ service: string; attributes: Attribute[] }>>();
   for (const resourceSpans of resources) {
     if (!isRecord(resourceSpans)) {
@@ -184,7 +184,7 @@ function otlpAttributes(attributes: unknown): Attribute[] {
  * The attributes of a Grafana trace frame (one row per span, rows of several traces mixed): `tags` per span, and
  * `serviceTags` — the process tags — once per service of each trace. The panel reads frames like this one.
  */
-export function collectFrameAttributes(frame: FrameLike, collector: AttributeCollector): void {
+export function collectFrameAttributes(frame: FrameLike, collector: AttributeSink): void {
   if (!isTraceFrame(frame)) {
     return;
   }
