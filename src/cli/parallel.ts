@@ -29,7 +29,7 @@ import {
   TraceSummarizer,
   contributionOf,
 } from '../engine';
-import { attributeHook } from './attributes';
+import { attributeHook, recordInputAttributes } from './attributes';
 import { FileBytesReader } from './fileBytes';
 import {
   analyzeRemote,
@@ -151,7 +151,8 @@ async function analyzeFile(
   recorder: AttributeRecorder | undefined
 ): Promise<FileResult> {
   const firstNewOp = operations.size;
-  const onInputBytes = recorder === undefined ? undefined : attributeHook(recorder);
+  const onInputBytes =
+    recorder === undefined ? undefined : (bytes: Uint8Array) => recordInputAttributes(bytes, recorder);
   let outcome: FileResult['outcome'];
   try {
     const read = async () => {

@@ -54,4 +54,9 @@ export type {
   AttributeSink,
   SkippedKey,
 } from './aggregate/attributes';
-export { collectAttributes, collectAttributesFromText, collectFrameAttributes } from './adapters/attributes';
+export {
+  collectAttributes,
+  collectAttributesFromText,
+  collectFrameAttributes,
+  recordAttributesFromText,
+} from './adapters/attributes';

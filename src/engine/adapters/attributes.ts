@@ -1,4 +1,4 @@
-import type { AttributeSink } from '../aggregate/attributes';
+import type { AttributeRecorder, AttributeSink } from '../aggregate/attributes';
 import { detectFormat } from './detect';
 import { cellText, decodeJson, FrameLike, framesOf, isTraceFrame } from './grafanaFrame';
 import { anyValue, normalizeId, serviceName } from './otlp';
@@ -52,6 +52,155 @@ export function collectAttributesFromText(text: string, collector: AttributeSink
     documents = lines;
   }
   collectAttributes(documents, collector);
+}
+
+/**
+ * `collectAttributesFromText` into `recorder`, which must hold nothing but this text's attributes (a fast read that
+ * gives up is discarded). Jaeger's `{"data":[trace, …]}` is parsed one trace at a time: the same results, but each
+ * trace's objects are garbage as soon as its attributes are taken, instead of the whole file's tree at once (that
+ * tree was most of the peak memory and the collection time of `--attributes`).
+ */
+export function recordAttributesFromText(text: string, recorder: AttributeRecorder): void {
+  if (!collectJaegerTracesOneByOne(text, recorder)) {
+    recorder.take();
+    collectAttributesFromText(text, recorder);
+  }
+}
+
+/** Stands for the `data` array in the rest of the document; input that contains it is read the ordinary way. */
+const DATA_SENTINEL = 'hotpath: the data array';
+
+/**
+ * The Jaeger `data` array's traces parsed one by one, when that gives what parsing the whole text would: the text
+ * without the array (the sentinel in its place) and each item parse, so the whole text does (the separators are
+ * commas, checked); the array is the `data` that JSON.parse keeps (the sentinel is found there); nothing makes the
+ * document OTLP. False otherwise — then the sink may hold part of the traces and must be discarded.
+ */
+function collectJaegerTracesOneByOne(text: string, sink: AttributeSink): boolean {
+  if (text.includes(DATA_SENTINEL)) {
+    return false;
+  }
+  const items = dataArrayItems(text);
+  if (items === null) {
+    return false;
+  }
+  const [open, close] = [items[0], items[items.length - 1]];
+  let rest: unknown;
+  try {
+    rest = JSON.parse(`${text.slice(0, open)}${JSON.stringify(DATA_SENTINEL)}${text.slice(close + 1)}`);
+  } catch {
+    return false;
+  }
+  if (
+    !isRecord(rest) ||
+    rest.data !== DATA_SENTINEL ||
+    Array.isArray(rest.resourceSpans) ||
+    Array.isArray(rest.batches)
+  ) {
+    return false;
+  }
+  if (items.length === 2 && text.slice(open + 1, close).trim() === '') {
+    return true; // []
+  }
+  for (let k = 0; k + 1 < items.length; k++) {
+    let trace: unknown;
+    try {
+      trace = JSON.parse(text.slice(items[k] + 1, items[k + 1]));
+    } catch {
+      return false;
+    }
+    collectJaegerTrace(trace, sink);
+  }
+  return true;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+/**
+ * The positions of `[`, of each separating comma and of `]` of the value of the first member named `data` (without
+ * escapes) of the top-level object, if that value is an array; null otherwise. Strings are skipped whole, so only
+ * structure counts; whether the JSON is valid is left to JSON.parse.
+ */
+function dataArrayItems(text: string): number[] | null {
+  let pos = skipWhiteSpace(text, 0);
+  if (text.charCodeAt(pos) !== 0x7b) {
+    return null;
+  }
+  let depth = 0;
+  let array = -1; // the depth inside the data array, once found
+  const positions: number[] = [];
+  for (; pos < text.length; pos++) {
+    const c = text.charCodeAt(pos);
+    if (c === QUOTE) {
+      const end = stringEnd(text, pos);
+      if (end < 0) {
+        return null;
+      }
+      if (array < 0 && depth === 1 && end - pos === 6 && text.startsWith('data', pos + 1)) {
+        const colon = skipWhiteSpace(text, end);
+        const value = skipWhiteSpace(text, colon + 1);
+        if (text.charCodeAt(colon) === COLON) {
+          if (text.charCodeAt(value) !== 0x5b) {
+            return null;
+          }
+          positions.push(value);
+          depth++;
+          array = depth;
+          pos = value;
+          continue;
+        }
+      }
+      pos = end - 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === array) {
+        if (c !== 0x5d) {
+          return null; // `[…}`: not JSON
+        }
+        positions.push(pos);
+        return positions;
+      }
+      depth--;
+    } else if (c === COMMA && depth === array) {
+      positions.push(pos);
+    }
+  }
+  return null;
+}
+
+/** The position after the string whose opening quote is at `quote`, or -1 if it does not end. */
+function stringEnd(text: string, quote: number): number {
+  let pos = quote + 1;
+  for (;;) {
+    const next = text.indexOf('"', pos);
+    if (next < 0) {
+      return -1;
+    }
+    let backslashes = 0;
+    while (text.charCodeAt(next - 1 - backslashes) === BACKSLASH) {
+      backslashes++;
+    }
+    if (backslashes % 2 === 0) {
+      return next + 1;
+    }
+    pos = next + 1;
+  }
+}
+
+/** JSON's white space: space, tab, line feed, carriage return. */
+function skipWhiteSpace(text: string, at: number): number {
+  let pos = at;
+  for (;;) {
+    const c = text.charCodeAt(pos);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) {
+      return pos;
+    }
+    pos++;
+  }
 }
 
 function collectDocument(document: unknown, collector: AttributeSink): void {

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { fixturePath, listFixtures } from '../../testing/fixtures';
-import { collectAttributesFromText } from '../adapters/attributes';
+import { collectAttributesFromText, recordAttributesFromText } from '../adapters/attributes';
 import { AttributeCollector, AttributeLimits, AttributeRecorder, DEFAULT_ATTRIBUTE_LIMITS } from './attributes';
 
 /**
- * `--jobs N` collects attributes in workers (`AttributeRecorder`, one batch per file) and adds them on the main
- * thread (`AttributeCollector.addBatch`): the collector must end up exactly as if it had been fed each input
- * directly, in the same order — same ids, same caps hit by the same values, same drops, same sets.
+ * The CLI records each input's attributes (`recordAttributesFromText` into an `AttributeRecorder`: Jaeger traces
+ * parsed one by one, in a worker with `--jobs N`) and adds them on the main thread (`AttributeCollector.addBatch`):
+ * the collector must end up exactly as if the whole text had been parsed and fed to it directly, input by input —
+ * same ids, same caps hit by the same values, same drops, same sets.
  */
 
 /** Everything a collector holds that the analysis reads, ids included (they order skipped keys and ties). */
@@ -53,7 +54,7 @@ function batched(texts: string[], limits: AttributeLimits): AttributeCollector {
   const collector = new AttributeCollector(limits);
   const recorder = new AttributeRecorder(limits); // one recorder for all files, as in a worker
   for (const text of texts) {
-    collectAttributesFromText(text, recorder);
+    recordAttributesFromText(text, recorder);
     collector.addBatch(structuredClone(recorder.take())); // cloned as postMessage does
   }
   return collector;
@@ -102,6 +103,34 @@ describe('AttributeRecorder batches added with AttributeCollector.addBatch', () 
       expectSameCollection(texts, { maxKeys: 30, maxValuesPerKey: 6, maxValueLength: 12 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('collect what parsing the whole text collects when the data array is not what it seems', () => {
+    const trace = (id: string, host: string) =>
+      `{"traceID":"${id}","spans":[{"traceID":"${id}","spanID":"s","processID":"p1","tags":[{"key":"k","type":"string","value":"v-${id}"}]}],` +
+      `"processes":{"p1":{"serviceName":"svc","tags":[{"key":"host","type":"string","value":"${host}"}]}}}`;
+    const [a, b, c] = [trace('a', 'h1'), trace('b', 'h2'), trace('c', 'h\\u0022\\"[')];
+    const texts = [
+      `{"data":[${a},${b}]}`,
+      ` \n{"x":{"data":[${c}]},"data" : [ ${a} , ${c} ] ,"y":"]"}`,
+      `{"data":[${a}],"data":[${b}]}`, // JSON.parse keeps the last
+      `{"data":[${a}],"d\\u0061ta":[${b}]}`, // the same key, escaped
+      `{"data":[${a}],"resourceSpans":[]}`, // OTLP
+      `{"data":[${a},]}`, // not JSON: lines
+      `{"data":[${a}}}`, // `[…}`
+      `{"data":[${a}]`,
+      `{"data":[${a},${b}],"data":"hotpath: the data array"}`, // the stand-in for the array, as data
+      `{"data":[]}`,
+      `{"data":[ ]}`,
+      `{"data":[${a}, 3, "x", null]}`,
+      `{"data":{"traceID":"d"}}`,
+      `[{"data":[${b}]}]`,
+      `{"data":[${a}]}\n{"data":[${b}]}`,
+      `{"data":[${a}]}\n{"data":[${b},]}\n{"data":[${c}]}`,
+    ];
+    for (const text of texts) {
+      expectSameCollection([text, `{"data":[${a},${b},${c}]}`], DEFAULT_ATTRIBUTE_LIMITS);
     }
   });
 
