@@ -3,21 +3,15 @@
  * read, only when a slow-vs-baseline comparison is asked for. With `--jobs N` each worker records its files'
  * attributes (an `AttributeRecorder`) and the main thread adds them in file order (parallel.ts).
  */
-import { AttributeCollector, AttributeRecorder, recordAttributesFromText } from '../engine';
+import { AttributeCollector, AttributeRecorder, recordAttributesFromBytes } from '../engine';
 
 /**
  * Records the attributes of one input's bytes into `recorder`, which holds nothing else (see
- * `recordAttributesFromText`). Input that does not parse is left to the readers to report.
+ * `recordAttributesFromBytes`). Input that does not parse is left to the readers to report.
  */
 export function recordInputAttributes(bytes: Uint8Array, recorder: AttributeRecorder): void {
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a byte-order mark
-  let text: string;
-  try {
-    text = new TextDecoder().decode(bytes.subarray(start));
-  } catch {
-    return; // too large to decode at once: the readers say so
-  }
-  recordAttributesFromText(text, recorder);
+  recordAttributesFromBytes(bytes.subarray(start), recorder);
 }
 
 /** A `ReadOptions.onInputBytes` hook feeding `collector` on this thread, input by input. */

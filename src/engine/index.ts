@@ -58,5 +58,5 @@ export {
   collectAttributes,
   collectAttributesFromText,
   collectFrameAttributes,
-  recordAttributesFromText,
+  recordAttributesFromBytes,
 } from './adapters/attributes';

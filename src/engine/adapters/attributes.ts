@@ -55,39 +55,48 @@ export function collectAttributesFromText(text: string, collector: AttributeSink
 }
 
 /**
- * `collectAttributesFromText` into `recorder`, which must hold nothing but this text's attributes (a fast read that
- * gives up is discarded). Jaeger's `{"data":[trace, …]}` is parsed one trace at a time: the same results, but each
- * trace's objects are garbage as soon as its attributes are taken, instead of the whole file's tree at once (that
- * tree was most of the peak memory and the collection time of `--attributes`).
+ * `collectAttributesFromText` over UTF-8 `bytes` (without a byte-order mark) into `recorder`, which must hold
+ * nothing but their attributes (a fast read that gives up is discarded). Jaeger's `{"data":[trace, …]}` is
+ * decoded and parsed one trace at a time: the same results, but each trace's objects are garbage as soon as its
+ * attributes are taken, instead of the whole input's tree at once (that tree was most of the peak memory and of
+ * the collection time of the attribute analysis).
  */
-export function recordAttributesFromText(text: string, recorder: AttributeRecorder): void {
-  if (!collectJaegerTracesOneByOne(text, recorder)) {
-    recorder.take();
-    collectAttributesFromText(text, recorder);
+export function recordAttributesFromBytes(bytes: Uint8Array, recorder: AttributeRecorder): void {
+  if (collectJaegerTracesOneByOne(bytes, recorder)) {
+    return;
   }
+  recorder.take();
+  let text: string;
+  try {
+    text = new TextDecoder().decode(bytes);
+  } catch {
+    return; // too large to decode at once: the readers say so
+  }
+  collectAttributesFromText(text, recorder);
 }
 
-/** Stands for the `data` array in the rest of the document; input that contains it is read the ordinary way. */
+/** Stands for the `data` array in the rest of the document (a check: `dataArrayItems` makes sure it is alone). */
 const DATA_SENTINEL = 'hotpath: the data array';
 
 /**
  * The Jaeger `data` array's traces parsed one by one, when that gives what parsing the whole text would: the text
  * without the array (the sentinel in its place) and each item parse, so the whole text does (the separators are
- * commas, checked); the array is the `data` that JSON.parse keeps (the sentinel is found there); nothing makes the
- * document OTLP. False otherwise — then the sink may hold part of the traces and must be discarded.
+ * commas, and pieces are cut at ASCII bytes outside strings, so decoding them apart decodes alike); the array is
+ * the only top-level `data` member; nothing makes the document OTLP. False otherwise — then the sink may hold part
+ * of the traces and must be discarded.
  */
-function collectJaegerTracesOneByOne(text: string, sink: AttributeSink): boolean {
-  if (text.includes(DATA_SENTINEL)) {
-    return false;
-  }
-  const items = dataArrayItems(text);
+function collectJaegerTracesOneByOne(bytes: Uint8Array, sink: AttributeSink): boolean {
+  const items = dataArrayItems(bytes);
   if (items === null) {
     return false;
   }
   const [open, close] = [items[0], items[items.length - 1]];
+  // The first piece decodes as the whole text would (a leading byte-order mark dropped); later ones keep theirs.
+  const later = new TextDecoder('utf-8', { ignoreBOM: true });
   let rest: unknown;
   try {
-    rest = JSON.parse(`${text.slice(0, open)}${JSON.stringify(DATA_SENTINEL)}${text.slice(close + 1)}`);
+    const before = new TextDecoder().decode(bytes.subarray(0, open));
+    rest = JSON.parse(`${before}${JSON.stringify(DATA_SENTINEL)}${later.decode(bytes.subarray(close + 1))}`);
   } catch {
     return false;
   }
@@ -99,13 +108,13 @@ function collectJaegerTracesOneByOne(text: string, sink: AttributeSink): boolean
   ) {
     return false;
   }
-  if (items.length === 2 && text.slice(open + 1, close).trim() === '') {
+  if (items.length === 2 && isWhiteSpace(bytes, open + 1, close)) {
     return true; // []
   }
   for (let k = 0; k + 1 < items.length; k++) {
     let trace: unknown;
     try {
-      trace = JSON.parse(text.slice(items[k] + 1, items[k + 1]));
+      trace = JSON.parse(later.decode(bytes.subarray(items[k] + 1, items[k + 1])));
     } catch {
       return false;
     }
@@ -118,37 +127,42 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+const DATA = [0x64, 0x61, 0x74, 0x61]; // data
 
 /**
- * The positions of `[`, of each separating comma and of `]` of the value of the first member named `data` (without
- * escapes) of the top-level object, if that value is an array; null otherwise. Strings are skipped whole, so only
- * structure counts; whether the JSON is valid is left to JSON.parse.
+ * The positions of `[`, of each separating comma and of `]` of the value of the top-level object's `data` member,
+ * if that value is an array and no other top-level member is named `data` (JSON.parse would keep the last); null
+ * otherwise. Strings are skipped whole, so only structure counts; whether the JSON is valid is left to JSON.parse.
  */
-function dataArrayItems(text: string): number[] | null {
-  let pos = skipWhiteSpace(text, 0);
-  if (text.charCodeAt(pos) !== 0x7b) {
+function dataArrayItems(bytes: Uint8Array): number[] | null {
+  let pos = skipWhiteSpace(bytes, 0);
+  if (bytes[pos] !== 0x7b) {
     return null;
   }
   let depth = 0;
-  let array = -1; // the depth inside the data array, once found
+  let inArray = false;
+  let array = 0; // the depth inside the data array
+  let found = false;
   const positions: number[] = [];
-  for (; pos < text.length; pos++) {
-    const c = text.charCodeAt(pos);
+  for (; pos < bytes.length; pos++) {
+    const c = bytes[pos];
     if (c === QUOTE) {
-      const end = stringEnd(text, pos);
+      const end = stringEnd(bytes, pos);
       if (end < 0) {
         return null;
       }
-      if (array < 0 && depth === 1 && end - pos === 6 && text.startsWith('data', pos + 1)) {
-        const colon = skipWhiteSpace(text, end);
-        const value = skipWhiteSpace(text, colon + 1);
-        if (text.charCodeAt(colon) === COLON) {
-          if (text.charCodeAt(value) !== 0x5b) {
+      if (depth === 1) {
+        const colon = skipWhiteSpace(bytes, end);
+        if (bytes[colon] === COLON && isDataKey(bytes, pos, end)) {
+          const value = skipWhiteSpace(bytes, colon + 1);
+          if (found || bytes[value] !== 0x5b) {
             return null;
           }
+          found = true;
           positions.push(value);
           depth++;
           array = depth;
+          inArray = true;
           pos = value;
           continue;
         }
@@ -157,50 +171,65 @@ function dataArrayItems(text: string): number[] | null {
     } else if (c === 0x7b || c === 0x5b) {
       depth++;
     } else if (c === 0x7d || c === 0x5d) {
-      if (depth === array) {
+      if (inArray && depth === array) {
         if (c !== 0x5d) {
           return null; // `[…}`: not JSON
         }
         positions.push(pos);
-        return positions;
+        inArray = false;
       }
       depth--;
-    } else if (c === COMMA && depth === array) {
+    } else if (c === COMMA && inArray && depth === array) {
       positions.push(pos);
     }
   }
-  return null;
+  return found && !inArray ? positions : null;
+}
+
+/** Whether the string from `quote` to `end` (after its closing quote) is `"data"`, escaped or not. */
+function isDataKey(bytes: Uint8Array, quote: number, end: number): boolean {
+  if (end - quote === 6) {
+    return DATA.every((b, k) => bytes[quote + 1 + k] === b);
+  }
+  if (bytes.subarray(quote, end).indexOf(BACKSLASH) < 0) {
+    return false;
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes.subarray(quote, end))) === 'data';
+  } catch {
+    return false;
+  }
 }
 
 /** The position after the string whose opening quote is at `quote`, or -1 if it does not end. */
-function stringEnd(text: string, quote: number): number {
-  let pos = quote + 1;
-  for (;;) {
-    const next = text.indexOf('"', pos);
-    if (next < 0) {
-      return -1;
+function stringEnd(bytes: Uint8Array, quote: number): number {
+  for (let pos = quote + 1; pos < bytes.length; pos++) {
+    const b = bytes[pos];
+    if (b === QUOTE) {
+      return pos + 1;
     }
-    let backslashes = 0;
-    while (text.charCodeAt(next - 1 - backslashes) === BACKSLASH) {
-      backslashes++;
+    if (b === BACKSLASH) {
+      pos++;
     }
-    if (backslashes % 2 === 0) {
-      return next + 1;
-    }
-    pos = next + 1;
   }
+  return -1;
 }
 
 /** JSON's white space: space, tab, line feed, carriage return. */
-function skipWhiteSpace(text: string, at: number): number {
+function skipWhiteSpace(bytes: Uint8Array, at: number): number {
   let pos = at;
-  for (;;) {
-    const c = text.charCodeAt(pos);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) {
-      return pos;
-    }
+  while (pos < bytes.length && isWhiteSpaceByte(bytes[pos])) {
     pos++;
   }
+  return pos;
+}
+
+function isWhiteSpace(bytes: Uint8Array, from: number, to: number): boolean {
+  return skipWhiteSpace(bytes, from) >= to;
+}
+
+function isWhiteSpaceByte(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
 function collectDocument(document: unknown, collector: AttributeSink): void {

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { fixturePath, listFixtures } from '../../testing/fixtures';
-import { collectAttributesFromText, recordAttributesFromText } from '../adapters/attributes';
+import { collectAttributesFromText, recordAttributesFromBytes } from '../adapters/attributes';
 import { AttributeCollector, AttributeLimits, AttributeRecorder, DEFAULT_ATTRIBUTE_LIMITS } from './attributes';
 
 /**
- * The CLI records each input's attributes (`recordAttributesFromText` into an `AttributeRecorder`: Jaeger traces
+ * The CLI records each input's attributes (`recordAttributesFromBytes` into an `AttributeRecorder`: Jaeger traces
  * parsed one by one, in a worker with `--jobs N`) and adds them on the main thread (`AttributeCollector.addBatch`):
  * the collector must end up exactly as if the whole text had been parsed and fed to it directly, input by input —
  * same ids, same caps hit by the same values, same drops, same sets.
@@ -44,9 +44,12 @@ class TraceIdLog extends AttributeCollector {
   }
 }
 
+/** As the CLI collected before: each input's bytes decoded whole (a leading byte-order mark dropped) and parsed. */
 function direct(texts: string[], limits: AttributeLimits): TraceIdLog {
   const collector = new TraceIdLog(limits);
-  texts.forEach((text) => collectAttributesFromText(text, collector));
+  texts.forEach((text) =>
+    collectAttributesFromText(new TextDecoder().decode(new TextEncoder().encode(text)), collector)
+  );
   return collector;
 }
 
@@ -54,7 +57,7 @@ function batched(texts: string[], limits: AttributeLimits): AttributeCollector {
   const collector = new AttributeCollector(limits);
   const recorder = new AttributeRecorder(limits); // one recorder for all files, as in a worker
   for (const text of texts) {
-    recordAttributesFromText(text, recorder);
+    recordAttributesFromBytes(new TextEncoder().encode(text), recorder);
     collector.addBatch(structuredClone(recorder.take())); // cloned as postMessage does
   }
   return collector;
@@ -121,6 +124,13 @@ describe('AttributeRecorder batches added with AttributeCollector.addBatch', () 
       `{"data":[${a}}}`, // `[…}`
       `{"data":[${a}]`,
       `{"data":[${a},${b}],"data":"hotpath: the data array"}`, // the stand-in for the array, as data
+      `{"data":[${a},${b}],"d\\u0061ta":"hotpath: the data array"}`,
+      `{"data":[${a},${b}],"x":{"data":"hotpath: the data array"}}`,
+      `{"data":[\uFEFF${a}]}`, // a byte-order mark inside: not JSON
+      `\uFEFF{"data":[${a}]}`,
+      `{"data":[${a}]}]],{"data":[${b}]}`,
+      `{"data":[${a}]}\n{"x":[${b}]}`,
+      `{"data":[${trace('é', 'hôte ✓ 🚀')}, ${b}]}`,
       `{"data":[]}`,
       `{"data":[ ]}`,
       `{"data":[${a}, 3, "x", null]}`,
