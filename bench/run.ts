@@ -9,8 +9,8 @@
  *
  * The 10k set is also run through the CLI itself (`hotpath analyze <dir> --format json`), once with `--jobs 1`
  * (everything on one thread), once with the default `--jobs` (worker threads, see src/cli/parallel.ts), both also with
- * `--format folded` (which also aggregates by calling context), alternating, and once with `--compare p90
- * --attributes`, whose attribute analysis reads on one thread: its cost is the difference to `--jobs 1`. The
+ * `--format folded` (which also aggregates by calling context), alternating, and once with `--compare p90 --jobs 1`,
+ * whose attribute analysis is on by default: its cost is the difference to `--jobs 1`. The
  * `10k+ctx` set is the engine on the 10k set with call contexts.
  *
  * `live` ("from a live Jaeger", bench/liveJaeger.ts): 1,000 demo traces fetched from the real Jaeger and analysed,
@@ -200,10 +200,9 @@ async function measureCli(path: string, jobs: string, format: string): Promise<C
     stderr: { write: () => true },
     stdin: (async function* () {})(),
   };
-  // `compare`: one thread (attributes are collected as files are read) plus the slow-vs-baseline comparison and
-  // its attribute analysis (issue #16); against `--jobs 1`, the difference is what that analysis adds.
-  const options =
-    jobs === 'default' ? [] : jobs === 'compare' ? ['--compare', 'p90', '--attributes'] : ['--jobs', jobs];
+  // `compare`: one thread plus the slow-vs-baseline comparison and its attribute analysis (issue #16, on by default
+  // with --compare); against `--jobs 1`, the difference is what they add.
+  const options = jobs === 'default' ? [] : jobs === 'compare' ? ['--compare', 'p90', '--jobs', '1'] : ['--jobs', jobs];
   const argv = ['analyze', path, '--format', format, ...options];
   const t = performance.now();
   const code = await cli.main(argv, io, { workerScript: CLI_BUNDLE });
@@ -399,7 +398,7 @@ async function main(): Promise<void> {
         { format: 'folded', jobs: '1', label: '1 (single thread)' },
         { format: 'json', jobs: 'default', label: defaultJobs },
         { format: 'folded', jobs: 'default', label: defaultJobs },
-        { format: 'json', jobs: 'compare', label: '1 with --compare p90 --attributes' },
+        { format: 'json', jobs: 'compare', label: '1 with --compare p90 (attributes included)' },
       ];
       const runs = variants.map((): CliMeasurement[] => []);
       for (let r = 0; r < repeat; r++) {

@@ -108,7 +108,7 @@ function ranked(comparison: Comparison, n = 5): string {
     .join('\n');
 }
 
-/** What the slow requests share, as `hotpath analyze --compare p90 --attributes` says it (slow: p90 and above). */
+/** What the slow requests share, as `hotpath analyze --compare p90` says it (slow: p90 and above). */
 function sharedAttributes(exports: Array<Record<string, unknown>>): AttributeAnalysis {
   const analysis = analyze([exports]);
   const comparison = compareSlowToBaseline(analysis.records, analysis.operations, { percentile: 90 });

@@ -74,6 +74,18 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('lists shared attributes with every comparison unless --no-attributes; --attributes is still accepted', () => {
+    const attributes = (...argv: string[]) => {
+      const command = parseCommandLine(['analyze', 'x.json', ...argv]);
+      return command.command === 'analyze' ? command.attributes : undefined;
+    };
+    expect(attributes('--compare', 'p90')).toBe(true);
+    expect(attributes('--compare', 'p90', '--attributes')).toBe(true);
+    expect(attributes('--compare', 'p90', '--no-attributes')).toBe(false);
+    expect(attributes('--no-attributes')).toBe(false);
+    expect(attributes()).toBe(false);
+  });
+
   it.each([[['--help']], [['-h']], [['analyze', 'x.json', '--help']], [['help']]])('%p asks for help', (argv) => {
     expect(parseCommandLine(argv)).toEqual({ command: 'help' });
   });
@@ -96,6 +108,8 @@ describe('parseCommandLine', () => {
     [['analyze', 'x.json', '--async-blocking=yes'], /does not take an argument/],
     [['analyze', 'x.json', '--compare', '250'], /--compare takes a percentile \(p90\) or a duration/],
     [['analyze', 'x.json', '--what-if', 'checkout=-50%'], /--what-if: expected "SERVICE::OPERATION=-N%"/],
+    [['analyze', 'x.json', '--attributes'], /--attributes needs --compare/],
+    [['analyze', 'x.json', '--compare', 'p90', '--attributes', '--no-attributes'], /contradict/],
   ])('%p is a usage error', (argv, message) => {
     const text = usageError(argv);
     expect(text).toMatch(message);

@@ -33,7 +33,7 @@ export interface AnalyzeCommand {
   format: 'table' | 'json' | ProfileFormat;
   criticalPaths: boolean;
   compare?: CompareOption;
-  /** With `compare`: also find the attributes the slow traces share (a second read of each input, one thread). */
+  /** With `compare`: also find the attributes the slow traces share (the default; `--no-attributes` skips it). */
   attributes: boolean;
   whatIf?: WhatIfOption;
   window: 'root' | 'full';
@@ -73,8 +73,9 @@ Options
   --critical-paths        also print each trace's critical path (its segments in time order)
   --compare pNN|DURATION  compare slow traces with the rest: slow means latency at or above the NNth
                           percentile (e.g. p90) or at or above a duration (e.g. 250ms, 1.5s, 800us)
-  --attributes            with --compare: also list the tag values the slow traces share (reads each input a
-                          second time, on one thread)
+  --no-attributes         with --compare: do not list the tag values the slow traces share (listed by
+                          default; collecting them parses every tag, which costs time on large inputs).
+                          --attributes, which asked for them before they were the default, is still accepted
   --what-if "SVC::OP=-N%" project p50/p95 latency if that operation's critical-path time shrank by N %
   --jobs N                read and analyse files in N worker threads (default: one per CPU core, at most one
                           per file; 1 = everything on the main thread). The results are the same for any N
@@ -105,6 +106,7 @@ const OPTIONS = {
   'critical-paths': { type: 'boolean' },
   compare: { type: 'string' },
   attributes: { type: 'boolean' },
+  'no-attributes': { type: 'boolean' },
   'what-if': { type: 'string' },
   jobs: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -156,18 +158,22 @@ export function parseCommandLine(argv: readonly string[]): Command {
     asyncBlocking: values['async-blocking'] ?? false,
     criticalPaths: values['critical-paths'] ?? false,
     compare: values.compare === undefined ? undefined : parseCompare(values.compare),
-    attributes: attributesOption(values.attributes ?? false, values.compare),
+    attributes: attributesOption(values.attributes ?? false, values['no-attributes'] ?? false, values.compare),
     whatIf: values['what-if'] === undefined ? undefined : parseWhatIf(values['what-if']),
     jobs: values.jobs === undefined ? undefined : parseWholeNumber('--jobs', values.jobs),
     jaeger,
   };
 }
 
-function attributesOption(attributes: boolean, compare: string | undefined): boolean {
+/** On with every comparison unless `--no-attributes`; `--attributes` (once needed to ask for them) still parses. */
+function attributesOption(attributes: boolean, noAttributes: boolean, compare: string | undefined): boolean {
+  if (attributes && noAttributes) {
+    throw new UsageError('--attributes and --no-attributes contradict each other');
+  }
   if (attributes && compare === undefined) {
     throw new UsageError('--attributes needs --compare (it compares the slow traces with the rest)');
   }
-  return attributes;
+  return compare !== undefined && !noAttributes;
 }
 
 /** node:util's messages, made one line (and for unknown options, one sentence). */

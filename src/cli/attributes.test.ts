@@ -84,14 +84,19 @@ afterAll(() => {
 });
 
 describe('hotpath analyze --compare: what the slow requests share', () => {
-  it('is asked for with --attributes: plain --compare keeps its fast path and lists none', async () => {
+  it('comes with every comparison, as with --attributes; --no-attributes lists none', async () => {
     const file = path.join(scratch, 'plain.json');
     writeFileSync(file, jaegerInput());
-    const run = await hotpath(['analyze', file, '--compare', '100ms', '--format', 'json']);
+    const argv = ['analyze', file, '--compare', '100ms', '--format', 'json'];
+    const run = await hotpath(argv);
     expect(run.stderr).toBe('');
-    const comparison = (JSON.parse(run.stdout) as JsonOutput).comparison;
+    expect((JSON.parse(run.stdout) as JsonOutput).comparison?.attributes?.[0]?.value).toBe('node-7');
+    expect(await hotpath([...argv, '--attributes'])).toEqual(run);
+    const without = await hotpath([...argv, '--no-attributes']);
+    const comparison = (JSON.parse(without.stdout) as JsonOutput).comparison;
     expect(comparison).toBeDefined();
     expect(comparison?.attributes).toBeUndefined();
+    expect(comparison?.attributeAnalysis).toBeUndefined();
     const alone = await hotpath(['analyze', file, '--attributes']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--attributes needs --compare');

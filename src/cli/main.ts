@@ -91,9 +91,9 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
   const units =
     command.jaeger === undefined ? await expandInputs(command.inputs) : [jaegerInput(command.jaeger, io.stderr)];
   const files = units.filter((unit) => unit.kind === 'file').length;
-  // Attributes are collected on this thread as inputs are read: a comparison reads its files here, one by one.
+  // Attributes are collected as inputs are read: by the workers with `--jobs`, added here in input order.
   const attributes = command.compare !== undefined && command.attributes ? new AttributeCollector() : undefined;
-  const jobs = attributes !== undefined ? 1 : Math.min(command.jobs ?? availableParallelism(), files);
+  const jobs = Math.min(command.jobs ?? availableParallelism(), files);
   const summary =
     jobs > 1 && options.workerScript !== undefined
       ? await readUnitsInParallel(units, {
@@ -102,6 +102,7 @@ async function analyze(command: AnalyzeCommand, io: CliIo, options: MainOptions)
           analysis,
           stdin: io.stdin,
           criticalPaths: command.criticalPaths ? criticalPaths : undefined,
+          attributes,
           jobs,
           workerScript: options.workerScript,
         })

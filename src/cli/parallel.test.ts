@@ -127,6 +127,32 @@ describe('hotpath analyze --jobs N', () => {
     }
   }, 60_000);
 
+  it('finds the attributes the slow traces share as on one thread: workers record them, the main thread adds them in order', async () => {
+    const dir = copyInto(path.join(scratch, 'attributes'), [
+      fixture('jaeger/kiali-istio-bookinfo.jaeger.json'),
+      fixture('otlp/kiali-tempo-istio-bookinfo-trace.json'),
+      fixture('otlp/jaeger-ui-otlp2jaeger-multi-in.jsonl'),
+    ]);
+    writeFileSync(path.join(dir, 'z-truncated.json'), '{"data": [{"traceID": "ab", "spans": [');
+    const generated = path.join(dir, 'generated');
+    const generate = ['--seed=13', '--traces=240', '--spans=30', '--orphans=0.02', '--shard=30', `--out=${generated}`];
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'bench/generate.mjs'), ...generate], { stdio: 'pipe' });
+    // The Yelp trace on stdin, between the directories, and once more as a file: its trace ID's sets are unions.
+    const stdin = readFileSync(fixture('jaeger/zipkin-yelp.jaeger.json'), 'utf8');
+    const yelp = fixture('jaeger/zipkin-yelp.jaeger.json');
+    const argv = ['analyze', dir, '-', generated, yelp, '--compare', 'p90', '--attributes', '--format', 'json'];
+    const single = await hotpath([...argv, '--jobs', '1'], workerScript, stdin);
+    expect(single.code).toBe(2); // the truncated file
+    const { comparison } = JSON.parse(single.stdout) as JsonOutput;
+    expect(comparison?.attributeAnalysis?.tested).toBeGreaterThan(0);
+    expect(comparison?.attributeAnalysis?.skippedKeys.length).toBeGreaterThan(0);
+    for (const jobs of ['2', '3']) {
+      expect(await hotpath([...argv, '--jobs', jobs], workerScript, stdin)).toEqual(single);
+    }
+    const table = ['analyze', dir, generated, '--compare', 'p90', '--attributes'];
+    expect(await hotpath([...table, '--jobs', '2'])).toEqual(await hotpath([...table, '--jobs', '1']));
+  }, 120_000);
+
   it('reports bad files alike, naming each file, with exit code 2', async () => {
     const dir = copyInto(path.join(scratch, 'bad'), [
       fixture('jaeger/zipkin-yelp.jaeger.json'),

@@ -16,6 +16,10 @@ import { MessagePort, Worker } from 'node:worker_threads';
 import {
   analyzeTrace,
   AnalysisOptions,
+  AttributeBatch,
+  AttributeCollector,
+  AttributeLimits,
+  AttributeRecorder,
   HotspotAggregator,
   InputProblem,
   OperationTable,
@@ -25,6 +29,7 @@ import {
   TraceSummarizer,
   contributionOf,
 } from '../engine';
+import { attributeHook, recordInputAttributes } from './attributes';
 import { FileBytesReader } from './fileBytes';
 import {
   analyzeRemote,
@@ -47,6 +52,8 @@ export interface WorkerSetup {
   criticalPaths: boolean;
   /** Summarise call contexts too (the main thread's aggregator keeps them). */
   callContexts: boolean;
+  /** Record each file's attributes (read before it is parsed, as the one-thread hook does) under these caps. */
+  attributes?: AttributeLimits;
 }
 
 interface FileTask {
@@ -90,6 +97,8 @@ interface FileResult {
   /** The worker's table size before this file, and the (service, operation) pairs interned after it, flattened. */
   firstNewOp: number;
   newOps: string[];
+  /** The file's attributes, when asked for: recorded from its bytes even when its traces then fail to parse. */
+  attributes?: AttributeBatch;
   outcome: { columns: FileColumns } | { failure: InputFailure } | { bug: string };
 }
 
@@ -102,9 +111,12 @@ export function runAnalysisWorker(port: MessagePort, setup: WorkerSetup): void {
   const operations = new OperationTable();
   const reader = new FileBytesReader();
   const summarizer = new TraceSummarizer({ callContexts: setup.callContexts });
+  const recorder = setup.attributes === undefined ? undefined : new AttributeRecorder(setup.attributes);
   port.on('message', (task: FileTask) => {
-    void analyzeFile(task, setup, operations, reader, summarizer).then((result) => {
+    void analyzeFile(task, setup, operations, reader, summarizer, recorder).then((result) => {
       const { outcome } = result;
+      const attributeBuffers =
+        result.attributes === undefined ? [] : [result.attributes.ids.buffer, result.attributes.counts.buffer];
       // Moved, not copied: the worker has no further use for them.
       const transfer =
         'columns' in outcome
@@ -122,8 +134,9 @@ export function runAnalysisWorker(port: MessagePort, setup: WorkerSetup): void {
                     outcome.columns.contexts.operation.buffer,
                     outcome.columns.contexts.selfUs.buffer,
                   ]),
+              ...attributeBuffers,
             ]
-          : [];
+          : attributeBuffers;
       port.postMessage(result, transfer);
     });
   });
@@ -134,12 +147,20 @@ async function analyzeFile(
   setup: WorkerSetup,
   operations: OperationTable,
   reader: FileBytesReader,
-  summarizer: TraceSummarizer
+  summarizer: TraceSummarizer,
+  recorder: AttributeRecorder | undefined
 ): Promise<FileResult> {
   const firstNewOp = operations.size;
+  const onInputBytes =
+    recorder === undefined ? undefined : (bytes: Uint8Array) => recordInputAttributes(bytes, recorder);
   let outcome: FileResult['outcome'];
   try {
-    const parsed = await parseInput(task.path, async () => reader.read(task.path), operations);
+    const read = async () => {
+      const bytes = await reader.read(task.path);
+      onInputBytes?.(bytes);
+      return bytes;
+    };
+    const parsed = await parseInput(task.path, read, operations);
     outcome = 'failure' in parsed ? parsed : { columns: analyzeColumns(parsed.parsed, setup, operations, summarizer) };
   } catch (error) {
     outcome = { bug: error instanceof Error ? (error.stack ?? error.message) : String(error) };
@@ -148,7 +169,8 @@ async function analyzeFile(
   for (let op = firstNewOp; op < operations.size; op++) {
     newOps.push(operations.service(op), operations.operation(op));
   }
-  return { index: task.index, firstNewOp, newOps, outcome };
+  // Taken even when reading failed: the batch is then empty (or what was recorded before a parse failed).
+  return { index: task.index, firstNewOp, newOps, attributes: recorder?.take(), outcome };
 }
 
 function analyzeColumns(
@@ -247,6 +269,8 @@ export interface ParallelReadOptions {
   analysis: AnalysisOptions;
   /** When set, every trace's critical path is appended here, in input order. */
   criticalPaths?: TracePath[];
+  /** When set, the attributes of every input are added here, in input order (workers record, this adds). */
+  attributes?: AttributeCollector;
   stdin: ChunkSource;
   /** Worker threads to start (at most one per file). */
   jobs: number;
@@ -272,6 +296,7 @@ export async function readUnitsInParallel(
     analysis: options.analysis,
     criticalPaths: options.criticalPaths !== undefined,
     callContexts: options.aggregator.callContexts() !== undefined,
+    attributes: options.attributes?.limits,
   };
   const jobs = Math.max(1, Math.min(options.jobs, files.length));
   const window = 2 * jobs;
@@ -340,10 +365,11 @@ export async function readUnitsInParallel(
         const onAnalysis = options.criticalPaths
           ? (analysis: TraceAnalysis) => options.criticalPaths?.push(tracePath(analysis, operations))
           : undefined;
+        const onInputBytes = options.attributes === undefined ? undefined : attributeHook(options.attributes);
         if (unit.kind === 'remote') {
-          await analyzeRemote(unit, { ...options, onAnalysis }, summary, seenTraceIds);
+          await analyzeRemote(unit, { ...options, onAnalysis, onInputBytes }, summary, seenTraceIds);
         } else {
-          await analyzeStdin({ ...options, onAnalysis }, summary, seenTraceIds);
+          await analyzeStdin({ ...options, onAnalysis, onInputBytes }, summary, seenTraceIds);
         }
         continue;
       }
@@ -357,6 +383,9 @@ export async function readUnitsInParallel(
         opMap[result.firstNewOp + k / 2] = operations.intern(result.newOps[k], result.newOps[k + 1]);
       }
       const { outcome } = result;
+      if (result.attributes !== undefined) {
+        options.attributes?.addBatch(result.attributes);
+      }
       if ('bug' in outcome) {
         throw new Error(`analysing ${files[index]} in a worker thread failed:\n${outcome.bug}`);
       }

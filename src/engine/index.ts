@@ -38,13 +38,25 @@ export { compareSlowToBaseline, MIN_TRUSTED_SAMPLE } from './aggregate/compare';
 export type { Comparison, ComparisonRow, SlowSplit } from './aggregate/compare';
 export { whatIf, WHAT_IF_CAVEAT } from './aggregate/whatIf';
 export type { WhatIf } from './aggregate/whatIf';
-export { AttributeCollector, findSharedAttributes, DEFAULT_ATTRIBUTE_LIMITS } from './aggregate/attributes';
+export {
+  AttributeCollector,
+  AttributeRecorder,
+  findSharedAttributes,
+  DEFAULT_ATTRIBUTE_LIMITS,
+} from './aggregate/attributes';
 export type {
   AttributeAnalysis,
   AttributeAnalysisOptions,
+  AttributeBatch,
   AttributeDrops,
   AttributeLimits,
   AttributeRow,
+  AttributeSink,
   SkippedKey,
 } from './aggregate/attributes';
-export { collectAttributes, collectAttributesFromText, collectFrameAttributes } from './adapters/attributes';
+export {
+  collectAttributes,
+  collectAttributesFromText,
+  collectFrameAttributes,
+  recordAttributesFromBytes,
+} from './adapters/attributes';

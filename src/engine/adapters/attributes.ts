@@ -1,4 +1,4 @@
-import type { AttributeCollector } from '../aggregate/attributes';
+import type { AttributeRecorder, AttributeSink } from '../aggregate/attributes';
 import { detectFormat } from './detect';
 import { cellText, decodeJson, FrameLike, framesOf, isTraceFrame } from './grafanaFrame';
 import { anyValue, normalizeId, serviceName } from './otlp';
@@ -12,7 +12,7 @@ import { isRecord } from './types';
  * Trace IDs are found as the readers find them, so sets match the analysed traces. Anything not understood is
  * ignored: the readers report problems; this only collects.
  */
-export function collectAttributes(input: unknown, collector: AttributeCollector): void {
+export function collectAttributes(input: unknown, collector: AttributeSink): void {
   if (detectFormat(input) === 'grafana-frame') {
     for (const frame of framesOf(input) ?? []) {
       collectFrameAttributes(frame, collector);
@@ -33,7 +33,7 @@ export function collectAttributes(input: unknown, collector: AttributeCollector)
  * `collectAttributes` over JSON text or JSON lines (lines that are not JSON are skipped): for callers that hand the
  * readers text or bytes, which parse it without keeping the tags. Bad input is left to the readers to report.
  */
-export function collectAttributesFromText(text: string, collector: AttributeCollector): void {
+export function collectAttributesFromText(text: string, collector: AttributeSink): void {
   let documents: unknown;
   try {
     documents = JSON.parse(text);
@@ -54,7 +54,185 @@ export function collectAttributesFromText(text: string, collector: AttributeColl
   collectAttributes(documents, collector);
 }
 
-function collectDocument(document: unknown, collector: AttributeCollector): void {
+/**
+ * `collectAttributesFromText` over UTF-8 `bytes` (without a byte-order mark) into `recorder`, which must hold
+ * nothing but their attributes (a fast read that gives up is discarded). Jaeger's `{"data":[trace, …]}` is
+ * decoded and parsed one trace at a time: the same results, but each trace's objects are garbage as soon as its
+ * attributes are taken, instead of the whole input's tree at once (that tree was most of the peak memory and of
+ * the collection time of the attribute analysis).
+ */
+export function recordAttributesFromBytes(bytes: Uint8Array, recorder: AttributeRecorder): void {
+  if (collectJaegerTracesOneByOne(bytes, recorder)) {
+    return;
+  }
+  recorder.take();
+  let text: string;
+  try {
+    text = new TextDecoder().decode(bytes);
+  } catch {
+    return; // too large to decode at once: the readers say so
+  }
+  collectAttributesFromText(text, recorder);
+}
+
+/** Stands for the `data` array in the rest of the document (a check: `dataArrayItems` makes sure it is alone). */
+const DATA_SENTINEL = 'hotpath: the data array';
+
+/**
+ * The Jaeger `data` array's traces parsed one by one, when that gives what parsing the whole text would: the text
+ * without the array (the sentinel in its place) and each item parse, so the whole text does (the separators are
+ * commas, and pieces are cut at ASCII bytes outside strings, so decoding them apart decodes alike); the array is
+ * the only top-level `data` member; nothing makes the document OTLP. False otherwise — then the sink may hold part
+ * of the traces and must be discarded.
+ */
+function collectJaegerTracesOneByOne(bytes: Uint8Array, sink: AttributeSink): boolean {
+  const items = dataArrayItems(bytes);
+  if (items === null) {
+    return false;
+  }
+  const [open, close] = [items[0], items[items.length - 1]];
+  // The first piece decodes as the whole text would (a leading byte-order mark dropped); later ones keep theirs.
+  const later = new TextDecoder('utf-8', { ignoreBOM: true });
+  let rest: unknown;
+  try {
+    const before = new TextDecoder().decode(bytes.subarray(0, open));
+    rest = JSON.parse(`${before}${JSON.stringify(DATA_SENTINEL)}${later.decode(bytes.subarray(close + 1))}`);
+  } catch {
+    return false;
+  }
+  if (
+    !isRecord(rest) ||
+    rest.data !== DATA_SENTINEL ||
+    Array.isArray(rest.resourceSpans) ||
+    Array.isArray(rest.batches)
+  ) {
+    return false;
+  }
+  if (items.length === 2 && isWhiteSpace(bytes, open + 1, close)) {
+    return true; // []
+  }
+  for (let k = 0; k + 1 < items.length; k++) {
+    let trace: unknown;
+    try {
+      trace = JSON.parse(later.decode(bytes.subarray(items[k] + 1, items[k + 1])));
+    } catch {
+      return false;
+    }
+    collectJaegerTrace(trace, sink);
+  }
+  return true;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const DATA = [0x64, 0x61, 0x74, 0x61]; // data
+
+/**
+ * The positions of `[`, of each separating comma and of `]` of the value of the top-level object's `data` member,
+ * if that value is an array and no other top-level member is named `data` (JSON.parse would keep the last); null
+ * otherwise. Strings are skipped whole, so only structure counts; whether the JSON is valid is left to JSON.parse.
+ */
+function dataArrayItems(bytes: Uint8Array): number[] | null {
+  let pos = skipWhiteSpace(bytes, 0);
+  if (bytes[pos] !== 0x7b) {
+    return null;
+  }
+  let depth = 0;
+  let inArray = false;
+  let array = 0; // the depth inside the data array
+  let found = false;
+  const positions: number[] = [];
+  for (; pos < bytes.length; pos++) {
+    const c = bytes[pos];
+    if (c === QUOTE) {
+      const end = stringEnd(bytes, pos);
+      if (end < 0) {
+        return null;
+      }
+      if (depth === 1) {
+        const colon = skipWhiteSpace(bytes, end);
+        if (bytes[colon] === COLON && isDataKey(bytes, pos, end)) {
+          const value = skipWhiteSpace(bytes, colon + 1);
+          if (found || bytes[value] !== 0x5b) {
+            return null;
+          }
+          found = true;
+          positions.push(value);
+          depth++;
+          array = depth;
+          inArray = true;
+          pos = value;
+          continue;
+        }
+      }
+      pos = end - 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (inArray && depth === array) {
+        if (c !== 0x5d) {
+          return null; // `[…}`: not JSON
+        }
+        positions.push(pos);
+        inArray = false;
+      }
+      depth--;
+    } else if (c === COMMA && inArray && depth === array) {
+      positions.push(pos);
+    }
+  }
+  return found && !inArray ? positions : null;
+}
+
+/** Whether the string from `quote` to `end` (after its closing quote) is `"data"`, escaped or not. */
+function isDataKey(bytes: Uint8Array, quote: number, end: number): boolean {
+  if (end - quote === 6) {
+    return DATA.every((b, k) => bytes[quote + 1 + k] === b);
+  }
+  if (bytes.subarray(quote, end).indexOf(BACKSLASH) < 0) {
+    return false;
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes.subarray(quote, end))) === 'data';
+  } catch {
+    return false;
+  }
+}
+
+/** The position after the string whose opening quote is at `quote`, or -1 if it does not end. */
+function stringEnd(bytes: Uint8Array, quote: number): number {
+  for (let pos = quote + 1; pos < bytes.length; pos++) {
+    const b = bytes[pos];
+    if (b === QUOTE) {
+      return pos + 1;
+    }
+    if (b === BACKSLASH) {
+      pos++;
+    }
+  }
+  return -1;
+}
+
+/** JSON's white space: space, tab, line feed, carriage return. */
+function skipWhiteSpace(bytes: Uint8Array, at: number): number {
+  let pos = at;
+  while (pos < bytes.length && isWhiteSpaceByte(bytes[pos])) {
+    pos++;
+  }
+  return pos;
+}
+
+function isWhiteSpace(bytes: Uint8Array, from: number, to: number): boolean {
+  return skipWhiteSpace(bytes, from) >= to;
+}
+
+function isWhiteSpaceByte(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+function collectDocument(document: unknown, collector: AttributeSink): void {
   if (!isRecord(document)) {
     return;
   }
@@ -70,7 +248,7 @@ function collectDocument(document: unknown, collector: AttributeCollector): void
   }
 }
 
-function collectJaegerTrace(trace: unknown, collector: AttributeCollector): void {
+function collectJaegerTrace(trace: unknown, collector: AttributeSink): void {
   if (!isRecord(trace) || !Array.isArray(trace.spans)) {
     return;
   }
@@ -104,7 +282,7 @@ function collectJaegerTrace(trace: unknown, collector: AttributeCollector): void
   collector.endTrace();
 }
 
-function addJaegerTags(collector: AttributeCollector, service: string, tags: unknown): void {
+function addJaegerTags(collector: AttributeSink, service: string, tags: unknown): void {
   if (!Array.isArray(tags)) {
     return;
   }
@@ -118,7 +296,7 @@ function addJaegerTags(collector: AttributeCollector, service: string, tags: unk
 type Attribute = [key: string, value: unknown];
 
 /** OTLP groups spans by resource, not by trace: gather each trace's attributes, then feed them trace by trace. */
-function collectOtlp(resources: unknown[], collector: AttributeCollector): void {
+function collectOtlp(resources: unknown[], collector: AttributeSink): void {
   const byTrace = new Map<string, Array<{ service: string; attributes: Attribute[] }>>();
   for (const resourceSpans of resources) {
     if (!isRecord(resourceSpans)) {
@@ -184,7 +362,7 @@ function otlpAttributes(attributes: unknown): Attribute[] {
  * The attributes of a Grafana trace frame (one row per span, rows of several traces mixed): `tags` per span, and
  * `serviceTags` — the process tags — once per service of each trace. The panel reads frames like this one.
  */
-export function collectFrameAttributes(frame: FrameLike, collector: AttributeCollector): void {
+export function collectFrameAttributes(frame: FrameLike, collector: AttributeSink): void {
   if (!isTraceFrame(frame)) {
     return;
   }

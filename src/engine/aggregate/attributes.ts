@@ -38,7 +38,7 @@ export interface AttributeDrops {
  * Interns attributes and keeps each trace's set. Feed a trace with `startTrace`, `add` per (service, key, value)
  * of its spans and resources, then `endTrace`; a trace ID seen again (a trace split over files) gets the union.
  */
-export class AttributeCollector {
+export class AttributeCollector implements AttributeSink {
   private readonly keyIds = new Map<string, number>();
   private readonly keyService: string[] = [];
   private readonly keyName: string[] = [];
@@ -70,18 +70,48 @@ export class AttributeCollector {
       this.drops.unusableValues++;
       return;
     }
+    this.addResolved(this.resolve(service, key, text), 1);
+  }
+
+  /**
+   * Adds the attribute sets an `AttributeRecorder` took down (in a worker, say), exactly as if each recorded `add`
+   * had been made here in turn. Each distinct (service, key, value) of the batch is interned once, on its first
+   * recorded use, which is when the direct calls would have interned it; later uses reuse that outcome, which
+   * cannot change: keys and values are never forgotten, and a cap once reached stays reached.
+   */
+  addBatch(batch: AttributeBatch): void {
+    const resolved = new Int32Array(batch.triples.length / 3).fill(UNRESOLVED);
+    let entry = 0;
+    batch.traceIds.forEach((traceId, t) => {
+      this.startTrace(traceId);
+      const end = entry + batch.entries[t];
+      for (; entry < end; entry++) {
+        const local = batch.ids[entry];
+        let attr = resolved[local];
+        if (attr === UNRESOLVED) {
+          const { triples } = batch;
+          attr = this.resolve(triples[3 * local], triples[3 * local + 1], triples[3 * local + 2]);
+          resolved[local] = attr;
+        }
+        this.addResolved(attr, batch.counts[entry]);
+      }
+      this.endTrace();
+    });
+    this.drops.unusableValues += batch.unusableValues;
+  }
+
+  /** The attribute id of (service, key, text), interned if new; or why it is left out (`KEY_OVER_CAP`, …). */
+  private resolve(service: string, key: string, text: string): number {
     const keyId = this.keyIdOf(service, key);
     if (keyId < 0) {
-      this.drops.keysOverCap++;
-      return;
+      return KEY_OVER_CAP;
     }
     const values = this.keyValues[keyId];
     let attr = values.get(text);
     if (attr === undefined) {
       if (values.size >= this.limits.maxValuesPerKey) {
         this.keyOverflow[keyId] = true;
-        this.drops.valuesOverCap++;
-        return;
+        return VALUE_OVER_CAP;
       }
       attr = this.attrKey.length;
       this.attrKey.push(keyId);
@@ -93,9 +123,23 @@ export class AttributeCollector {
         this.attrStamp = grown;
       }
     }
+    return attr;
+  }
+
+  /** `occurrences` uses of a resolved attribute in the current trace: drops are counted per use, sets once. */
+  private addResolved(attr: number, occurrences: number): void {
+    if (attr === KEY_OVER_CAP) {
+      this.drops.keysOverCap += occurrences;
+      return;
+    }
+    if (attr === VALUE_OVER_CAP) {
+      this.drops.valuesOverCap += occurrences;
+      return;
+    }
     if (this.attrStamp[attr] !== this.traceNo) {
       this.attrStamp[attr] = this.traceNo;
       this.current.push(attr);
+      const keyId = this.attrKey[attr];
       if (this.keyStamp[keyId] !== this.traceNo) {
         this.keyStamp[keyId] = this.traceNo;
         this.tracesWithKey[keyId]++;
@@ -185,6 +229,134 @@ export class AttributeCollector {
 }
 
 const EMPTY = new Int32Array(0);
+const UNRESOLVED = -1;
+const KEY_OVER_CAP = -2;
+const VALUE_OVER_CAP = -3;
+
+/** What `collectAttributes` feeds: an `AttributeCollector`, or an `AttributeRecorder` to collect elsewhere. */
+export interface AttributeSink {
+  startTrace(traceId: string): void;
+  add(service: string, key: string, value: unknown): void;
+  endTrace(): void;
+}
+
+/**
+ * The attribute uses of some traces, condensed for `AttributeCollector.addBatch` (plain data: it crosses from a
+ * worker thread). Per trace, each distinct (service, key, value) once, in the order of its first use, with how
+ * many times it was used (the caps count drops per use).
+ */
+export interface AttributeBatch {
+  /** The distinct (service, key, value text) of the batch, flattened: local id `i` is `triples[3i … 3i+2]`. */
+  triples: string[];
+  traceIds: string[];
+  /** Trace `t` owns `entries[t]` consecutive entries of `ids` and `counts`. */
+  entries: number[];
+  ids: Int32Array<ArrayBuffer>;
+  counts: Int32Array<ArrayBuffer>;
+  /** Uses whose key or value cannot be compared (too long, not a scalar): the collector's `unusableValues`. */
+  unusableValues: number;
+}
+
+/**
+ * An `AttributeSink` that takes the attribute uses down as an `AttributeBatch` instead of interning them, so that
+ * workers can collect their files' attributes and the main thread add them in file order with identical results.
+ * Interning, caps and drops stay with the one collector: they depend on the order of all inputs.
+ */
+export class AttributeRecorder implements AttributeSink {
+  private readonly localIds = new Map<string, Map<string, Map<string, number>>>();
+  private readonly triples: string[] = [];
+  private readonly traceIds: string[] = [];
+  private readonly entries: number[] = [];
+  private ids: number[] = [];
+  private counts: number[] = [];
+  /** Per local id: the trace it was last used in, and its entry there. */
+  private stamp = new Int32Array(256);
+  private entryOf = new Int32Array(256);
+  private traceNo = 0;
+  private traceStart = 0;
+  private unusableValues = 0;
+  private open = false;
+
+  constructor(readonly limits: AttributeLimits = DEFAULT_ATTRIBUTE_LIMITS) {}
+
+  startTrace(traceId: string): void {
+    this.traceIds.push(traceId);
+    this.traceNo++;
+    this.traceStart = this.ids.length;
+    this.open = true;
+  }
+
+  add(service: string, key: string, value: unknown): void {
+    const text = attributeText(value, this.limits.maxValueLength);
+    if (text === undefined || key.length > this.limits.maxValueLength) {
+      this.unusableValues++;
+      return;
+    }
+    const local = this.localIdOf(service, key, text);
+    if (this.stamp[local] === this.traceNo) {
+      this.counts[this.entryOf[local]]++;
+      return;
+    }
+    this.stamp[local] = this.traceNo;
+    this.entryOf[local] = this.ids.length;
+    this.ids.push(local);
+    this.counts.push(1);
+  }
+
+  endTrace(): void {
+    if (this.open) {
+      this.entries.push(this.ids.length - this.traceStart);
+      this.open = false;
+    }
+  }
+
+  /** What was recorded since the last call; the recorder starts afresh. */
+  take(): AttributeBatch {
+    const batch: AttributeBatch = {
+      triples: this.triples.splice(0),
+      traceIds: this.traceIds.splice(0),
+      entries: this.entries.splice(0),
+      ids: Int32Array.from(this.ids),
+      counts: Int32Array.from(this.counts),
+      unusableValues: this.unusableValues,
+    };
+    this.localIds.clear();
+    this.ids = [];
+    this.counts = [];
+    this.stamp.fill(0);
+    this.traceNo = 0;
+    this.unusableValues = 0;
+    return batch;
+  }
+
+  private localIdOf(service: string, key: string, text: string): number {
+    let keys = this.localIds.get(service);
+    if (keys === undefined) {
+      keys = new Map();
+      this.localIds.set(service, keys);
+    }
+    let values = keys.get(key);
+    if (values === undefined) {
+      values = new Map();
+      keys.set(key, values);
+    }
+    let local = values.get(text);
+    if (local === undefined) {
+      local = this.triples.length / 3;
+      this.triples.push(service, key, text);
+      values.set(text, local);
+      if (local >= this.stamp.length) {
+        const stamp = new Int32Array(2 * this.stamp.length);
+        stamp.set(this.stamp);
+        this.stamp = stamp;
+        const entryOf = new Int32Array(2 * this.entryOf.length);
+        entryOf.set(this.entryOf);
+        this.entryOf = entryOf;
+      }
+    }
+    return local;
+  }
+}
 
 /** A value as the text it is compared by; undefined when it cannot be one (objects, arrays, too long). */
 function attributeText(value: unknown, maxLength: number): string | undefined {
