@@ -22,7 +22,7 @@ import { ensureDemoBuilt, startDemo, type Demo } from '../../demo/test/harness/s
 import { DATASOURCES } from '../static/lib/contracts';
 import { isStreamQuery, loadProvisioning, queries } from '../static/lib/provisioning';
 import { repoPath } from '../static/lib/repo';
-import { asGrafanaRunsIt, STEP_S } from './lib/grafanaQueries';
+import { asGrafanaRunsIt, demoServicesOffered, STEP_S } from './lib/grafanaQueries';
 import { HotpathStream, total } from './lib/hotpathStream';
 import { Jaeger, loopbackEnv } from './lib/jaeger';
 import { deployPrometheusConfig, setDemoFaults } from './lib/journey';
@@ -216,17 +216,9 @@ describe('demo with a fault → Jaeger collector → Kafka → hotpath stream ×
     const variables = STREAM_QUERIES.filter((q) => q.origin.includes(' variable '));
     expect(variables.length).toBeGreaterThanOrEqual(1);
     for (const { expr } of variables) {
-      const [, metric, label] = /^label_values\(\s*([\w:]+)\s*,\s*(\w+)\s*\)$/.exec(expr) ?? [];
-      expect({ expr, metric, label }).toEqual({ expr, metric: expect.any(String), label: expect.any(String) });
-      const values = await waitFor(
-        `the values of ${expr}`,
-        async () => {
-          const found = (await prometheus.api(`label/${label}/values`, { 'match[]': metric })) as string[];
-          return found.includes('frontend') && found.includes('backend') ? found : undefined;
-        },
-        DATA_WITHIN_MS,
-        2000
-      );
+      const labelValues = async (label: string, metric: string) =>
+        prometheus.api(`label/${label}/values`, { 'match[]': metric }) as Promise<string[]>;
+      const values = await demoServicesOffered(expr, labelValues, DATA_WITHIN_MS);
       expect(values.sort()).toEqual(['backend', 'frontend']);
     }
   });

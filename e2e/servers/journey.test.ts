@@ -28,7 +28,7 @@ import { OperationTable, readTraceBytes } from '../../src/engine';
 import { DATASOURCES } from '../static/lib/contracts';
 import { isStreamQuery, loadProvisioning, queries } from '../static/lib/provisioning';
 import { repoPath } from '../static/lib/repo';
-import { asGrafanaRunsIt, STEP_S } from './lib/grafanaQueries';
+import { asGrafanaRunsIt, demoServicesOffered, STEP_S } from './lib/grafanaQueries';
 import { nowUs, searchJaeger, startJourney, waitForTraces, type Journey, type SearchAnswer } from './lib/journey';
 
 const CLI = repoPath('bin/hotpath.js');
@@ -352,18 +352,9 @@ describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/pro
     const variables = PROVISIONED.filter((q) => q.origin.includes(' variable '));
     expect(variables.length).toBeGreaterThanOrEqual(1);
     for (const { expr } of variables) {
-      // label_values(metric, label): what Grafana asks Prometheus's /api/v1/label/<label>/values for.
-      const [, metric, label] = /^label_values\(\s*([\w:]+)\s*,\s*(\w+)\s*\)$/.exec(expr) ?? [];
-      expect({ expr, metric, label }).toEqual({ expr, metric: expect.any(String), label: expect.any(String) });
-      const values = await waitFor(
-        `the values of ${expr}`,
-        async () => {
-          const found = (await prometheus().api(`label/${label}/values`, { 'match[]': metric })) as string[];
-          return found.includes('frontend') && found.includes('backend') ? found : undefined;
-        },
-        90_000,
-        2000
-      );
+      const labelValues = async (label: string, metric: string) =>
+        prometheus().api(`label/${label}/values`, { 'match[]': metric }) as Promise<string[]>;
+      const values = await demoServicesOffered(expr, labelValues, 90_000);
       expect(values.sort()).toEqual(['backend', 'frontend']);
     }
   });

@@ -1,3 +1,5 @@
+import { waitFor } from '../../../demo/test/harness/process';
+
 /**
  * Provisioned PromQL as Grafana sends it to Prometheus, for the real-server tests that run every dashboard and alert
  * query (journey.test.ts for spanmetrics, hotpath-stream-dashboard.test.ts for `hotpath stream`'s metrics).
@@ -33,4 +35,28 @@ export function asGrafanaRunsIt(expr: string, { service, rangeS }: GrafanaValues
     .replaceAll('$__rate_interval', RATE_INTERVAL)
     .replaceAll('$__tags', 'service_name="backend"')
     .replaceAll('${__span.name}', 'error.injected');
+}
+
+/**
+ * What a dashboard variable `label_values(metric, label)` offers: what Grafana asks Prometheus's
+ * `/api/v1/label/<label>/values?match[]=<metric>` for. Waits until both demo services are there (up to `withinMs`).
+ */
+export async function demoServicesOffered(
+  expr: string,
+  labelValues: (label: string, metric: string) => Promise<string[]>,
+  withinMs: number
+): Promise<string[]> {
+  const [, metric, label] = /^label_values\(\s*([\w:]+)\s*,\s*(\w+)\s*\)$/.exec(expr) ?? [];
+  if (metric === undefined || label === undefined) {
+    throw new Error(`not a label_values(metric, label) variable: ${expr}`);
+  }
+  return waitFor(
+    `the values of ${expr}`,
+    async () => {
+      const found = await labelValues(label, metric);
+      return found.includes('frontend') && found.includes('backend') ? found : undefined;
+    },
+    withinMs,
+    2000
+  );
 }

@@ -111,12 +111,7 @@ export function splitByTrace(request: unknown): DecodedMessage {
           malformedSpans++;
           continue;
         }
-        let list = perTrace.get(traceId);
-        if (list === undefined) {
-          list = [];
-          perTrace.set(traceId, list);
-        }
-        list.push(span);
+        appendTo(perTrace, traceId, span);
       }
     }
     for (const [traceId, spans] of perTrace) {
@@ -305,12 +300,7 @@ function decodeProto(value: Buffer): DecodedMessage {
           malformedSpans++;
           continue;
         }
-        let list = perTrace.get(traceId);
-        if (list === undefined) {
-          list = [];
-          perTrace.set(traceId, list);
-        }
-        list.push(spanJson(span, raw));
+        appendTo(perTrace, traceId, spanJson(span, raw));
       }
     }
     for (const [traceId, spans] of perTrace) {
@@ -324,4 +314,14 @@ function decodeProto(value: Buffer): DecodedMessage {
     }
   }
   return { fragments: [...byTrace.values()], malformedSpans };
+}
+
+/** Adds `value` to the list `map` holds under `key`, starting the list if there is none. */
+function appendTo<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) {
+    map.set(key, [value]);
+  } else {
+    list.push(value);
+  }
 }
