@@ -22,7 +22,7 @@ import { ensureDemoBuilt, startDemo, type Demo } from '../../demo/test/harness/s
 import { DATASOURCES } from '../static/lib/contracts';
 import { isStreamQuery, loadProvisioning, queries } from '../static/lib/provisioning';
 import { repoPath } from '../static/lib/repo';
-import { asGrafanaRunsIt, demoServicesOffered, STEP_S } from './lib/grafanaQueries';
+import { asGrafanaRunsIt, demoServicesOffered, finite, positive, Series, STEP_S } from './lib/grafanaQueries';
 import { HotpathStream, total } from './lib/hotpathStream';
 import { Jaeger, loopbackEnv } from './lib/jaeger';
 import { deployPrometheusConfig, setDemoFaults } from './lib/journey';
@@ -41,15 +41,6 @@ const DATA_WITHIN_MS = 90_000;
 const STREAM_QUERIES = queries(loadProvisioning()).filter(
   (q) => q.datasourceUid === DATASOURCES.prometheus.uid && isStreamQuery(q)
 );
-
-interface Series {
-  metric: Record<string, string>;
-  values?: Array<[number, string]>;
-  value?: [number, string];
-}
-
-const finite = (value: string) => Number.isFinite(Number(value));
-const positive = (value: string) => finite(value) && Number(value) > 0;
 
 const cleanup = new Cleanup();
 const steady = new AbortController();

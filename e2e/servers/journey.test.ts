@@ -28,7 +28,7 @@ import { OperationTable, readTraceBytes } from '../../src/engine';
 import { DATASOURCES } from '../static/lib/contracts';
 import { isStreamQuery, loadProvisioning, queries } from '../static/lib/provisioning';
 import { repoPath } from '../static/lib/repo';
-import { asGrafanaRunsIt, demoServicesOffered, STEP_S } from './lib/grafanaQueries';
+import { asGrafanaRunsIt, demoServicesOffered, finite, positive, Series, STEP_S } from './lib/grafanaQueries';
 import { nowUs, searchJaeger, startJourney, waitForTraces, type Journey, type SearchAnswer } from './lib/journey';
 
 const CLI = repoPath('bin/hotpath.js');
@@ -246,15 +246,6 @@ function traceIdsOf(answer: SearchAnswer | undefined): string[] {
 const PROVISIONED = queries(loadProvisioning()).filter(
   (q) => q.datasourceUid === DATASOURCES.prometheus.uid && !isStreamQuery(q)
 );
-
-interface Series {
-  metric: Record<string, string>;
-  values?: Array<[number, string]>;
-  value?: [number, string];
-}
-
-const finite = (value: string) => Number.isFinite(Number(value));
-const positive = (value: string) => finite(value) && Number(value) > 0;
 
 describe('SPM for real: Jaeger spanmetrics → Prometheus (deploy/prometheus/prometheus.yml) → dashboards, alert, Monitor tab', () => {
   let runStartS: number;

@@ -60,3 +60,14 @@ export async function demoServicesOffered(
     2000
   );
 }
+
+/** One series of a Prometheus query answer (`/api/v1/query` or `query_range`). */
+export interface Series {
+  metric: Record<string, string>;
+  values?: Array<[number, string]>;
+  value?: [number, string];
+}
+
+/** A sample value that is a number (Prometheus writes NaN and ±Inf as strings too). */
+export const finite = (value: string) => Number.isFinite(Number(value));
+export const positive = (value: string) => finite(value) && Number(value) > 0;
