@@ -1,5 +1,17 @@
 import type { AttributeRecorder, AttributeSink } from '../aggregate/attributes';
 import { detectFormat } from './detect';
+import {
+  asciiBytes,
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  isWhiteSpace,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './jsonScanner';
 import { cellText, decodeJson, FrameLike, framesOf, isTraceFrame } from './grafanaFrame';
 import { anyValue, normalizeId, serviceName } from './otlp';
 import { isRecord } from './types';
@@ -108,7 +120,7 @@ function collectJaegerTracesOneByOne(bytes: Uint8Array, sink: AttributeSink): bo
   ) {
     return false;
   }
-  if (items.length === 2 && isWhiteSpace(bytes, open + 1, close)) {
+  if (items.length === 2 && isBlank(bytes, open + 1, close)) {
     return true; // []
   }
   for (let k = 0; k + 1 < items.length; k++) {
@@ -123,11 +135,7 @@ function collectJaegerTracesOneByOne(bytes: Uint8Array, sink: AttributeSink): bo
   return true;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const DATA = [0x64, 0x61, 0x74, 0x61]; // data
+const DATA = asciiBytes('data');
 
 /**
  * The positions of `[`, of each separating comma and of `]` of the value of the top-level object's `data` member,
@@ -136,7 +144,7 @@ const DATA = [0x64, 0x61, 0x74, 0x61]; // data
  */
 function dataArrayItems(bytes: Uint8Array): number[] | null {
   let pos = skipWhiteSpace(bytes, 0);
-  if (bytes[pos] !== 0x7b) {
+  if (bytes[pos] !== OPEN_BRACE) {
     return null;
   }
   let depth = 0;
@@ -155,7 +163,7 @@ function dataArrayItems(bytes: Uint8Array): number[] | null {
         const colon = skipWhiteSpace(bytes, end);
         if (bytes[colon] === COLON && isDataKey(bytes, pos, end)) {
           const value = skipWhiteSpace(bytes, colon + 1);
-          if (found || bytes[value] !== 0x5b) {
+          if (found || bytes[value] !== OPEN_BRACKET) {
             return null;
           }
           found = true;
@@ -168,11 +176,11 @@ function dataArrayItems(bytes: Uint8Array): number[] | null {
         }
       }
       pos = end - 1;
-    } else if (c === 0x7b || c === 0x5b) {
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       depth++;
-    } else if (c === 0x7d || c === 0x5d) {
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       if (inArray && depth === array) {
-        if (c !== 0x5d) {
+        if (c !== CLOSE_BRACKET) {
           return null; // `[…}`: not JSON
         }
         positions.push(pos);
@@ -215,21 +223,17 @@ function stringEnd(bytes: Uint8Array, quote: number): number {
   return -1;
 }
 
-/** JSON's white space: space, tab, line feed, carriage return. */
+/** The first position at or after `at` that is not JSON white space. */
 function skipWhiteSpace(bytes: Uint8Array, at: number): number {
   let pos = at;
-  while (pos < bytes.length && isWhiteSpaceByte(bytes[pos])) {
+  while (pos < bytes.length && isWhiteSpace(bytes[pos])) {
     pos++;
   }
   return pos;
 }
 
-function isWhiteSpace(bytes: Uint8Array, from: number, to: number): boolean {
+function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
   return skipWhiteSpace(bytes, from) >= to;
-}
-
-function isWhiteSpaceByte(b: number): boolean {
-  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
 function collectDocument(document: unknown, collector: AttributeSink): void {
