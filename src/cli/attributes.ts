@@ -4,14 +4,14 @@
  * attributes (an `AttributeRecorder`) and the main thread adds them in file order (parallel.ts).
  */
 import { AttributeCollector, AttributeRecorder, recordAttributesFromBytes } from '../engine';
+import { withoutByteOrderMark } from './fileBytes';
 
 /**
  * Records the attributes of one input's bytes into `recorder`, which holds nothing else (see
  * `recordAttributesFromBytes`). Input that does not parse is left to the readers to report.
  */
 export function recordInputAttributes(bytes: Uint8Array, recorder: AttributeRecorder): void {
-  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // a byte-order mark
-  recordAttributesFromBytes(bytes.subarray(start), recorder);
+  recordAttributesFromBytes(withoutByteOrderMark(bytes), recorder);
 }
 
 /** A `ReadOptions.onInputBytes` hook feeding `collector` on this thread, input by input. */

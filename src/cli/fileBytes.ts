@@ -61,3 +61,8 @@ export class FileBytesReader {
     this.buffer = next;
   }
 }
+
+/** `bytes` without a leading UTF-8 byte-order mark, which JSON would reject (a view, not a copy). */
+export function withoutByteOrderMark(bytes: Uint8Array): Uint8Array {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+}

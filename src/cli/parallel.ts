@@ -151,13 +151,13 @@ async function analyzeFile(
   recorder: AttributeRecorder | undefined
 ): Promise<FileResult> {
   const firstNewOp = operations.size;
-  const onInputBytes =
-    recorder === undefined ? undefined : (bytes: Uint8Array) => recordInputAttributes(bytes, recorder);
   let outcome: FileResult['outcome'];
   try {
     const read = async () => {
       const bytes = await reader.read(task.path);
-      onInputBytes?.(bytes);
+      if (recorder !== undefined) {
+        recordInputAttributes(bytes, recorder);
+      }
       return bytes;
     };
     const parsed = await parseInput(task.path, read, operations);

@@ -18,7 +18,7 @@ import {
   TraceInputError,
   UnknownFormatError,
 } from '../engine';
-import { FileBytesReader } from './fileBytes';
+import { FileBytesReader, withoutByteOrderMark } from './fileBytes';
 import { ChunkSource, InputTooLargeError, readChunks } from './inputLimit';
 
 export type { ChunkSource } from './inputLimit';
@@ -269,10 +269,7 @@ async function parse(
   read: () => Promise<Uint8Array>,
   operations: OperationTable
 ): Promise<ParsedTraces> {
-  let bytes = await read();
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    bytes = bytes.subarray(3); // a UTF-8 byte-order mark: JSON would reject it
-  }
+  const bytes = withoutByteOrderMark(await read());
   // Bytes, not text: Jaeger JSON then takes the engine's selective reader (readTraceBytes).
   return readTraceBytes(bytes, operations, source);
 }
