@@ -282,7 +282,25 @@ describe('hotpath stream under failures', () => {
     await successor.stop();
   });
 
-  it('a consumer killed with SIGKILL while it analyses: no trace missing, the double count within the bound it exported', async () => {
+  it('SIGTERM with nobody scraping the final counts: nothing is committed past the last scrape, the successor counts them', async () => {
+    const stream = await startStream('graceful-unscraped', ['--trace-idle', '600s']);
+    const backlog = sentTraces;
+    // This poll is a scrape too, made while every trace is open: it covers none of them.
+    await waitFor(
+      'the backlog collected, none analysed yet (idle window of 10 minutes)',
+      async () => (total([await stream.metrics()], 'hotpath_open_traces') === backlog ? true : undefined),
+      SETTLED_WITHIN_MS,
+      250
+    );
+    // No --linger: the counts the shutdown makes are never served, so they must not be committed either.
+    await stream.stop('SIGTERM');
+    const successor = await startStream('graceful-unscraped');
+    const after = await settled([successor], backlog);
+    expect(total(after, 'hotpath_traces_total')).toBe(backlog);
+    await successor.stop();
+  });
+
+  it('a consumer killed with SIGKILL while it analyses, seconds after its last scrape: no trace missing, the double count within the bound it exported', async () => {
     const a = await startStream('doublecount');
     const b = await startStream('doublecount');
     // Both own partitions and have finished (and committed) the backlog: what the join's rebalance may have counted
@@ -345,9 +363,13 @@ describe('hotpath stream under failures', () => {
       SETTLED_WITHIN_MS,
       250
     );
-    await sendSome(40);
-    // A's last scrape, as Prometheus would have it, then SIGKILL at once: what A counted after it is never seen.
+    // A's last scrape, as Prometheus would have it. A goes on reading and analysing; what it counts from here on is
+    // never seen, so those traces must be replayed by B: A may commit only as far as this scrape covered.
     const lastOfA = await a.metrics();
+    await sendSome(40);
+    // Not an assertion: longer than the idle window (2 s) plus a commit interval (500 ms), so that A has finalised
+    // (and, were its commits not held by the scrape, committed) traces sent after its last scrape.
+    await sleep(3500);
     await a.stop('SIGKILL');
     const bound = total([lastOfA], 'hotpath_uncommitted_traces');
     await sendSome(traces.length);
@@ -390,6 +412,37 @@ describe('hotpath stream under failures', () => {
     expect(doubleCounted).toBeGreaterThanOrEqual(0);
     expect(doubleCounted).toBeLessThanOrEqual(bound);
     await b.stop();
+  }, 300_000);
+
+  it('a rebalance counts twice exactly the traces it reports in hotpath_handed_over_traces_total', async () => {
+    const x = await startStream('handover', ['--trace-idle', '200ms']);
+    // X alone owns every partition and has counted the backlog; this scrape lets it commit that far.
+    await settled([x], sentTraces);
+    const traces = generatedTraces(dir, 16, 80);
+    await send(traces);
+    // Not an assertion: X analyses the new traces (idle window 200 ms) but, unscraped, commits none of them.
+    await sleep(1500);
+    const y = await startStream('handover', ['--trace-idle', '200ms']);
+    const [mx, my] = await waitFor(
+      'the group to split the partitions and both to finish',
+      async () => {
+        const now = await Promise.all([x.metrics(), y.metrics()]);
+        const assigned = now.map((m) => total([m], 'hotpath_assigned_partitions'));
+        const done =
+          assigned.every((n) => n > 0) &&
+          total(now, 'hotpath_open_traces') === 0 &&
+          total(now, 'hotpath_consumer_lag') === 0 &&
+          total(now, 'hotpath_handed_over_traces_total') > 0 &&
+          total(now, 'hotpath_traces_total') >= sentTraces + total(now, 'hotpath_handed_over_traces_total');
+        return done ? now : undefined;
+      },
+      SETTLED_WITHIN_MS,
+      500
+    );
+    const handedOver = total([mx, my], 'hotpath_handed_over_traces_total');
+    console.log(`rebalance: ${handedOver} traces handed over uncommitted, counted again by the new owner`);
+    expect(total([mx, my], 'hotpath_traces_total')).toBe(sentTraces + handedOver);
+    await Promise.all([x.stop(), y.stop()]);
   }, 300_000);
 
   it('survives a broker restart mid-stream: unready while the broker is away, then every trace counted once', async () => {

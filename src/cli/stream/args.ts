@@ -18,6 +18,8 @@ export interface StreamCommand {
   fromBeginning: boolean;
   /** After a graceful shutdown, how long /metrics still answers so a last scrape sees the final counts. */
   lingerMs: number;
+  /** Without a scrape for this long, offsets are committed as analysed (see exportedOffsets.ts). */
+  commitUnscrapedAfterMs: number;
 }
 
 export const STREAM_USAGE = `Usage: hotpath stream --brokers HOST:PORT[,…] [options]
@@ -38,7 +40,12 @@ Options
                             "other" (default 2000)
   --listen [HOST]:PORT      where /metrics, /healthz and /readyz answer (default :9464, all interfaces)
   --from-beginning          a new group starts at the topic's first message instead of its end
-  --linger DURATION         after SIGTERM/SIGINT, keep answering /metrics this long for a last scrape (default 0s)
+  --linger DURATION         after SIGTERM/SIGINT, keep answering /metrics this long for a last scrape (default 0s);
+                            the final offsets are committed once that scrape has read the final counts
+  --commit-unscraped-after DURATION
+                            offsets are committed only as far as a served /metrics answer counted the traces below
+                            them, so a crash never loses a count; with no scrape for this long, they are committed
+                            as analysed (default 120s)
 `;
 
 const OPTIONS = {
@@ -52,6 +59,7 @@ const OPTIONS = {
   listen: { type: 'string' },
   'from-beginning': { type: 'boolean' },
   linger: { type: 'string' },
+  'commit-unscraped-after': { type: 'string' },
 } as const;
 
 /** Parses `hotpath stream …` (argv after the word `stream`). Throws `UsageError`. */
@@ -90,6 +98,7 @@ export function parseStreamCommandLine(argv: readonly string[]): StreamCommand {
     listen: parseListen(values.listen ?? ':9464'),
     fromBeginning: values['from-beginning'] ?? false,
     lingerMs: durationMs('--linger', values.linger ?? '0s'),
+    commitUnscrapedAfterMs: durationMs('--commit-unscraped-after', values['commit-unscraped-after'] ?? '120s'),
   };
 }
 

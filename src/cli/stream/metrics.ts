@@ -34,6 +34,7 @@ export class StreamMetrics {
   readonly openTraces: Gauge;
   readonly openSpans: Gauge;
   readonly uncommittedTraces: Gauge;
+  readonly handedOverTraces: Counter;
   readonly assignedPartitions: Gauge;
   private readonly lag: Gauge<'topic' | 'partition'>;
   private readonly summarizer = new TraceSummarizer();
@@ -84,6 +85,13 @@ export class StreamMetrics {
       help:
         'Traces analysed and counted here whose messages are not all below the committed offsets yet: if this ' +
         'consumer died now, its successor would replay and count them again (the double-count bound)',
+      registers,
+    });
+    this.handedOverTraces = new Counter({
+      name: 'hotpath_handed_over_traces_total',
+      help:
+        'Traces counted here on a partition the group then gave to another consumer before their messages were ' +
+        'committed: the new owner replays and counts them again (the double count of rebalances)',
       registers,
     });
     this.assignedPartitions = new Gauge({

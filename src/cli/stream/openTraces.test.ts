@@ -94,8 +94,9 @@ describe('OpenTraces', () => {
     // A late message of a's is replayed too, and a successor would count it as a trace of its own.
     expect(open.add(0, 9, fragment('a'), 1200).lateSpans).toBe(1);
     expect(open.uncommittedTraces).toBe(1);
-    // A revoked partition's finalised traces are its new owner's to replay: no longer this consumer's risk.
-    open.dropPartitions([0]);
+    // A revoked partition's finalised traces are its new owner's to replay: counted twice now (handed over), and
+    // no longer this consumer's risk.
+    expect(open.dropPartitions([0]).handedOverTraces).toBe(1);
     expect(open.uncommittedTraces).toBe(0);
   });
 
@@ -112,7 +113,7 @@ describe('OpenTraces', () => {
     open.add(0, 1, fragment('a', 2), 0);
     open.add(1, 1, fragment('b', 3), 0);
     open.markProcessed(1, 1);
-    expect(open.dropPartitions([1]).map((t) => [t.traceId, t.spans])).toEqual([['b', 3]]);
+    expect(open.dropPartitions([1]).dropped.map((t) => [t.traceId, t.spans])).toEqual([['b', 3]]);
     expect(open.size).toBe(1);
     expect(open.isNew(1, 1)).toBe(true);
     expect(open.commitOffset(1)).toBeUndefined();

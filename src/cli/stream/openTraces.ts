@@ -153,11 +153,13 @@ export class OpenTraces {
 
   /**
    * Forgets the partitions' open traces (they were revoked: their new owner replays them from the committed offset)
-   * and their processed offsets. Returns the traces dropped. A trace that also has spans on a partition this consumer
-   * keeps is dropped as a whole: analysing a part would be wrong.
+   * and their processed offsets. Returns the traces dropped, and how many traces finalised here had a message at or
+   * after those partitions' committed offsets: the new owner counts them again (a rebalance's double count). A trace
+   * that also has spans on a partition this consumer keeps is dropped as a whole: analysing a part would be wrong.
    */
-  dropPartitions(partitions: Iterable<number>): OpenTrace[] {
+  dropPartitions(partitions: Iterable<number>): { dropped: OpenTrace[]; handedOverTraces: number } {
     const dropped: OpenTrace[] = [];
+    const handedOver = new Set<string>();
     for (const partition of partitions) {
       for (const traceId of this.byPartition.get(partition)?.keys() ?? []) {
         const trace = this.open.get(traceId);
@@ -165,11 +167,14 @@ export class OpenTraces {
           dropped.push(this.close(trace, false));
         }
       }
+      for (const traceId of this.uncommitted.get(partition)?.keys() ?? []) {
+        handedOver.add(traceId);
+      }
       this.byPartition.delete(partition);
       this.processed.delete(partition);
       this.uncommitted.delete(partition);
     }
-    return dropped;
+    return { dropped, handedOverTraces: handedOver.size };
   }
 
   /** The broker has stored `offset` as the partition's committed offset: traces wholly below it are safe. */

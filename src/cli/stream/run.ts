@@ -9,6 +9,7 @@ import { Kafka, logLevel, type Consumer, type EachBatchPayload, type LogEntry } 
 import type { StreamCommand } from './args';
 import { CardinalityGuard } from './cardinality';
 import { decodeMessage, MalformedMessageError } from './decode';
+import { ExportedOffsets } from './exportedOffsets';
 import { StreamMetrics } from './metrics';
 import { OpenTraces, type Finalised } from './openTraces';
 
@@ -21,6 +22,10 @@ const REMEMBERED_PER_OPEN_TRACE = 1;
 const MIN_REMEMBERED = 10_000;
 const FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 const FETCH_BYTES = 16 * 1024 * 1024;
+/** How often a stopping consumer looks whether the final counts have been scraped. */
+const SCRAPE_WAIT_POLL_MS = 50;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export class StreamProcess {
   private readonly metrics: StreamMetrics;
@@ -29,6 +34,7 @@ export class StreamProcess {
   private readonly server: Server;
   private assigned = new Set<number>();
   private readonly committed = new Map<number, number>();
+  private readonly exported: ExportedOffsets;
   private joined = false;
   private stopping = false;
   private crashed = false;
@@ -40,6 +46,7 @@ export class StreamProcess {
     private readonly io: StreamIo
   ) {
     this.metrics = new StreamMetrics(new CardinalityGuard(command.maxOperations));
+    this.exported = new ExportedOffsets(command.commitUnscrapedAfterMs, performance.now());
     this.open = new OpenTraces({
       idleMs: command.traceIdleMs,
       maxOpen: command.maxOpenTraces,
@@ -68,8 +75,13 @@ export class StreamProcess {
         response.writeHead(405).end();
       } else if (url === '/metrics') {
         this.updateGauges();
+        // Taken before the text is made: every trace below these offsets is in it (see exportedOffsets.ts).
+        const snapshot = this.exported.snapshot(this.safeOffsets());
         this.metrics.registry.metrics().then(
-          (text) => response.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(text),
+          (text) =>
+            response
+              .writeHead(200, { 'content-type': this.metrics.registry.contentType })
+              .end(text, () => this.exported.delivered(snapshot, performance.now())),
           () => response.writeHead(500).end()
         );
       } else if (url === '/healthz') {
@@ -114,12 +126,6 @@ export class StreamProcess {
     this.tick = setInterval(() => this.onTick(), every);
   }
 
-  /** The metrics as /metrics serves them (for in-process callers: bench/stream.ts). */
-  metricsText(): Promise<string> {
-    this.updateGauges();
-    return this.metrics.registry.metrics();
-  }
-
   /** The port /metrics answers on (the one given, or the one picked for port 0). */
   get port(): number {
     const address = this.server.address();
@@ -129,9 +135,12 @@ export class StreamProcess {
   private onJoin(partitions: number[]): void {
     const now = new Set(partitions);
     const revoked = [...this.assigned].filter((partition) => !now.has(partition));
-    for (const trace of this.open.dropPartitions(revoked)) {
+    const { dropped, handedOverTraces } = this.open.dropPartitions(revoked);
+    for (const trace of dropped) {
       this.metrics.countSpans('revoked', trace.spans);
     }
+    this.metrics.handedOverTraces.inc(handedOverTraces);
+    this.exported.revoke(revoked);
     for (const partition of revoked) {
       this.committed.delete(partition);
       this.metrics.removeLag(this.command.topic, partition);
@@ -206,13 +215,26 @@ export class StreamProcess {
     this.metrics.uncommittedTraces.set(this.open.uncommittedTraces);
   }
 
-  /** Commits each assigned partition's safe offset when it moved; one commit at a time. */
+  /** Per assigned partition with processed messages: the offset below which every trace has been analysed. */
+  private safeOffsets(): Map<number, number> {
+    const safe = new Map<number, number>();
+    for (const partition of this.assigned) {
+      const offset = this.open.commitOffset(partition);
+      if (offset !== undefined) {
+        safe.set(partition, offset);
+      }
+    }
+    return safe;
+  }
+
+  /** Commits each assigned partition as far as it is analysed and (unless nobody scrapes) exported; one at a time. */
   private commit(): Promise<void> {
     this.committing = this.committing.then(async () => {
       const offsets = [];
-      for (const partition of this.assigned) {
-        const offset = this.open.commitOffset(partition);
-        if (offset !== undefined && offset !== this.committed.get(partition)) {
+      const now = performance.now();
+      for (const [partition, safe] of this.safeOffsets()) {
+        const offset = this.exported.commitLimit(partition, safe, now);
+        if (offset !== undefined && offset > (this.committed.get(partition) ?? -1)) {
           offsets.push({ topic: this.command.topic, partition, offset: String(offset) });
         }
       }
@@ -233,20 +255,32 @@ export class StreamProcess {
     return this.committing;
   }
 
-  /** Graceful shutdown: stop reading, analyse every open trace, commit everything processed, leave the group. */
+  /**
+   * Graceful shutdown: stop reading, analyse every open trace, and commit once a scrape has read the final counts
+   * (waiting up to --linger for it; without one, the successor replays those traces and counts them instead), leave
+   * the group, and keep /metrics up for the rest of --linger.
+   */
   async stop(): Promise<void> {
     if (this.stopping) {
       return;
     }
     this.stopping = true;
     clearInterval(this.tick);
+    const lingerUntil = performance.now() + this.command.lingerMs;
+    try {
+      this.consumer.pause([{ topic: this.command.topic }]);
+    } catch {
+      // Not running (it crashed, or never joined): there is nothing to stop reading.
+    }
     this.recordAll(this.open.takeAll());
     this.updateGauges();
+    const deliveries = this.exported.deliveries;
+    while (this.exported.deliveries === deliveries && performance.now() < lingerUntil) {
+      await sleep(SCRAPE_WAIT_POLL_MS);
+    }
     await this.commit();
     await this.consumer.disconnect();
-    if (this.command.lingerMs > 0) {
-      await new Promise((resolve) => setTimeout(resolve, this.command.lingerMs));
-    }
+    await sleep(lingerUntil - performance.now());
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
