@@ -23,7 +23,7 @@ export interface EveryTraceViewProps {
  * The ranking over every trace `hotpath stream` analysed, from Prometheus: the same table as for a Jaeger sample,
  * with the statistics the metrics do not carry shown as unavailable. No what-if, flame graph or diagnostics: those
  * need the traces themselves. Links open each row's exemplar trace over the whole range (its own extent is not in
- * the metrics).
+ * the metrics); rows whose exemplar is still being looked up (src/data/promRanking.ts) get it when it arrives.
  */
 export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: EveryTraceViewProps) {
   const styles = useStyles2(getStyles);
@@ -46,6 +46,13 @@ export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: E
           {ranking.truncated !== undefined && (
             <Text variant="bodySmall" color="warning">
               {count(ranking.truncated)} operations with the least critical-path time left out.
+            </Text>
+          )}
+          {ranking.exemplarLookup && (
+            <Text variant="bodySmall" color="secondary" data-testid={testIds.view.exemplarLookup}>
+              {ranking.exemplarLookup.phase === 'loading'
+                ? `Looking up exemplar traces for ${plural(ranking.exemplarLookup.operations, 'operation')}…`
+                : `Exemplar traces for ${plural(ranking.exemplarLookup.operations, 'operation')} could not be looked up (${ranking.exemplarLookup.message}): their links say “–”.`}
             </Text>
           )}
         </Stack>
