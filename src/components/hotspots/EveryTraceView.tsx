@@ -4,7 +4,7 @@ import { LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
 import React, { useCallback } from 'react';
 
 import type { TraceLinks } from '../../state/traceLinks';
-import type { MetricsRankingState, TimeRangeMs } from '../../state/types';
+import type { ExemplarLookup, MetricsRankingState, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
 import { count, plural } from './format';
 import { HotspotTable } from './HotspotTable';
@@ -48,13 +48,7 @@ export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: E
               {count(ranking.truncated)} operations with the least critical-path time left out.
             </Text>
           )}
-          {ranking.exemplarLookup && (
-            <Text variant="bodySmall" color="secondary" data-testid={testIds.view.exemplarLookup}>
-              {ranking.exemplarLookup.phase === 'loading'
-                ? `Looking up exemplar traces for ${plural(ranking.exemplarLookup.operations, 'operation')}…`
-                : `Exemplar traces for ${plural(ranking.exemplarLookup.operations, 'operation')} could not be looked up (${ranking.exemplarLookup.message}): their links say “–”.`}
-            </Text>
-          )}
+          {ranking.exemplarLookup && <ExemplarLookupNote lookup={ranking.exemplarLookup} />}
         </Stack>
       )}
       {state.phase === 'error' && state.error && <ErrorState error={state.error} />}
@@ -73,6 +67,18 @@ export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: E
         />
       )}
     </div>
+  );
+}
+
+/** The follow-up for rows without an exemplar trace: under way, or why those rows keep "–". */
+function ExemplarLookupNote({ lookup }: { lookup: ExemplarLookup }) {
+  const rows = plural(lookup.operations, 'operation');
+  return (
+    <Text variant="bodySmall" color="secondary" data-testid={testIds.view.exemplarLookup}>
+      {lookup.phase === 'loading'
+        ? `Looking up exemplar traces for ${rows}…`
+        : `Exemplar traces for ${rows} could not be looked up, their links stay “–”: ${lookup.message}`}
+    </Text>
   );
 }
 
