@@ -13,10 +13,10 @@ import {
   HOSTILE_SERVICE,
   operationExemplarAnswer,
   readPrometheusRecording,
-  recordedFrames,
   recordedResults,
   type RecordedAnswer,
 } from './testing/prometheusFrames';
+import { isExemplarFollowUp, recordedPrometheusReply } from './testing/prometheusBackend';
 import {
   dsQueryReply,
   RecordedBackend,
@@ -42,41 +42,16 @@ function serve(answer: (request: RecordedRequest) => Reply) {
   backend = new RecordedBackend(answer).install();
 }
 
-/**
- * Grafana's answer to each query from the recording: a ranking question when it asks the recorded expression, a
- * row's follow-up exemplar question when it asks the one for a recorded row (prometheusFrames.ts
- * `recordedFrames`); anything else fails that query.
- */
-function recordedReply(answers: Record<string, RecordedAnswer>, request: RecordedRequest): Reply {
-  return dsQueryReply(
-    Object.fromEntries(
-      request.body.queries.map((query): [string, ResultEntry] => {
-        const frames = recordedFrames(answers, query);
-        return [
-          query.refId,
-          frames
-            ? { status: 200, frames }
-            : { status: 400, error: `unexpected ${String(query.expr)}`, errorSource: 'downstream' },
-        ];
-      })
-    )
-  );
-}
-
 function serveRecorded(answers: Record<string, RecordedAnswer>) {
-  serve((request) => recordedReply(answers, request));
+  serve((request) => recordedPrometheusReply(answers, request));
 }
-
-/** The first request is the ranking; the ones after it, its follow-up. */
-const isFollowUp = (request: RecordedRequest) =>
-  request.body.queries.every((q) => q.refId.startsWith(EXEMPLAR_FOLLOW_UP_REF));
 
 /** The recording, except that the follow-up's `index`-th question gets `entry`; returns that question's refId. */
 function serveWithFollowUpEntry(index: number, entry: (refId: string) => ResultEntry): { refId: string } {
   const replaced = { refId: '' };
   serve((req) => {
-    const reply = recordedReply(recording.answers, req);
-    if (!isFollowUp(req) || reply.kind !== 'http') {
+    const reply = recordedPrometheusReply(recording.answers, req);
+    if (!isExemplarFollowUp(req) || reply.kind !== 'http') {
       return reply;
     }
     replaced.refId = req.body.queries[index].refId;
@@ -264,7 +239,7 @@ describe('prometheusRanking$', () => {
     expect(failed.error?.message).toContain('parse error: unexpected character');
 
     serve((req) => {
-      if (isFollowUp(req)) {
+      if (isExemplarFollowUp(req)) {
         return { kind: 'network' };
       }
       const results = recordedResults(recording.answers);
@@ -384,7 +359,7 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
     const tampered = JSON.parse(JSON.stringify(recording.answers)) as typeof recording.answers;
     const exemplars = tampered[RANKING_REFS.exemplars].body as { data: ExemplarSeries };
     exemplars.data = exemplars.data.filter((s) => s.seriesLabels.service !== HOSTILE_SERVICE);
-    serve((req) => recordedReply(isFollowUp(req) ? recording.answers : tampered, req));
+    serve((req) => recordedPrometheusReply(isExemplarFollowUp(req) ? recording.answers : tampered, req));
     const state = await finalState(request());
     const hostileQuery = backend.requests[1].body.queries.find((q) => String(q.expr).includes('evil'));
     expect(hostileQuery?.expr).toBe(
@@ -442,7 +417,7 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
   });
 
   it('a failed follow-up leaves those rows as the ranking had them and says so, never an error over the table', async () => {
-    serve((req) => (isFollowUp(req) ? { kind: 'network' } : recordedReply(recording.answers, req)));
+    serve((req) => (isExemplarFollowUp(req) ? { kind: 'network' } : recordedPrometheusReply(recording.answers, req)));
     const states = await allStates(request());
     const last = states[states.length - 1];
     expect(last.phase).toBe('done');
@@ -475,7 +450,7 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
   });
 
   it('unsubscribing while the follow-up is under way cancels it', async () => {
-    backend = new RecordedBackend((req) => recordedReply(recording.answers, req), 'manual').install();
+    backend = new RecordedBackend((req) => recordedPrometheusReply(recording.answers, req), 'manual').install();
     const seen: MetricsRankingState[] = [];
     const subscription = prometheusRanking$(request()).subscribe((state) => seen.push(state));
     expect(backend.release(1)).toBe(1);

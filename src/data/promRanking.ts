@@ -82,7 +82,7 @@ export function rankingQueries(request: PrometheusRankingRequest): DsQueryTarget
  * samples with that step whatever the type (response.go `addMetadataToMultiFrame` sets it on every frame): the same
  * exemplars as a range query's, with one value per row instead of a matrix of up to 11,000 points to throw away.
  */
-export function followUpQueries(request: PrometheusRankingRequest, followUps: ExemplarFollowUp[]): DsQueryTarget[] {
+function followUpQueries(request: PrometheusRankingRequest, followUps: ExemplarFollowUp[]): DsQueryTarget[] {
   const datasource = dataSourceOf(request);
   return followUps.map(({ refId, expr }) => ({
     refId,
@@ -119,7 +119,8 @@ export function prometheusRanking$(request: PrometheusRankingRequest): Observabl
         uid: request.prometheusUid,
         timeoutMs: REQUEST_TIMEOUT_MS,
       });
-      return of({ state: { phase: 'error', error, range } as MetricsRankingState, followUps: [] });
+      const state: MetricsRankingState = { phase: 'error', error, range };
+      return of({ state, followUps: [] });
     }),
     switchMap(({ state, followUps }) =>
       state.ranking && followUps.length > 0 ? exemplarFollowUp$(request, state, state.ranking, followUps) : of(state)
@@ -170,7 +171,7 @@ function exemplarFollowUp$(
  * (service, operation), valid trace IDs, costliest first, as many as from the ranking; the per-service rows are
  * rolled up again. A question that failed leaves its row as it was and is counted in `exemplarLookup`.
  */
-export function withFollowUpExemplars(
+function withFollowUpExemplars(
   ranking: MetricsRanking,
   followUps: ExemplarFollowUp[],
   results: Map<string, QueryResult>
@@ -194,18 +195,11 @@ export function withFollowUpExemplars(
     const exemplars = row.exemplars.length === 0 ? found.get(keyOf(row.service, row.operation ?? '')) : undefined;
     return exemplars ? { ...row, exemplars } : row;
   });
+  const lookup: ExemplarLookup = { phase: 'failed', operations: failures.length, message: failures[0] };
   return {
     ...rest,
     report: { ...report, operations, services: rollUp(operations, report.traces) },
-    ...(failures.length > 0
-      ? {
-          exemplarLookup: {
-            phase: 'failed',
-            operations: failures.length,
-            message: failures[0],
-          } satisfies ExemplarLookup,
-        }
-      : {}),
+    ...(failures.length > 0 ? { exemplarLookup: lookup } : {}),
   };
 }
 

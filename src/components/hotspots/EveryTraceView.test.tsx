@@ -3,8 +3,9 @@ import React from 'react';
 import { lastValueFrom, toArray } from 'rxjs';
 
 import { NO_METRICS_MESSAGE, prometheusRanking$ } from '../../data/promRanking';
-import { readPrometheusRecording, recordedFrames } from '../../data/testing/prometheusFrames';
-import { dsQueryReply, RecordedBackend } from '../../data/testing/recordedBackend';
+import { recordedPrometheusReply } from '../../data/testing/prometheusBackend';
+import { readPrometheusRecording } from '../../data/testing/prometheusFrames';
+import { RecordedBackend } from '../../data/testing/recordedBackend';
 import type { MetricsRankingState } from '../../state/types';
 import { installDataSources } from '../testing/dataSources';
 import { fakeTraceLinks } from '../testing/traceLinks';
@@ -19,16 +20,7 @@ const recording = readPrometheusRecording();
 
 /** The ranking and its follow-up for the rows left without an exemplar, answered from the recording. */
 async function rankedStates(): Promise<MetricsRankingState[]> {
-  new RecordedBackend((request) =>
-    dsQueryReply(
-      Object.fromEntries(
-        request.body.queries.map((query) => [
-          query.refId,
-          { status: 200, frames: recordedFrames(recording.answers, query)! },
-        ])
-      )
-    )
-  ).install();
+  new RecordedBackend((request) => recordedPrometheusReply(recording.answers, request)).install();
   return lastValueFrom(prometheusRanking$({ prometheusUid: 'prometheus', range: recording.range }).pipe(toArray()));
 }
 
