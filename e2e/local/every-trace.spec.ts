@@ -1,8 +1,8 @@
 import { testIds } from '../../src/components/testIds';
-import { RANKING_REFS } from '../../src/data/promql';
-import { readPrometheusRecording, recordedResults } from '../../src/data/testing/prometheusFrames';
+import { EXEMPLAR_FOLLOW_UP_REF, operationExemplarExpression, RANKING_REFS } from '../../src/data/promql';
+import { exemplarRows, readPrometheusRecording, recordedFrames } from '../../src/data/testing/prometheusFrames';
 import type { WireFrame } from '../../src/testing/grafanaFrames';
-import { DsQuery, DsQueryBody, dsQueryResponder } from '../support/grafanaApi';
+import { DsQuery, DsQueryBody, dsQueryResponder, Gate } from '../support/grafanaApi';
 import {
   expect,
   HarnessScenario,
@@ -17,7 +17,8 @@ import {
  * The BUILT app's Hotspots page switched to "Every trace (Prometheus)": Grafana's `/api/ds/query` answers with the
  * frames its Prometheus data source makes of answers a real Prometheus gave for `hotpath stream`'s metrics over the
  * demo's slow-redis run (test/fixtures/prometheus/, recorded by e2e/servers/prometheus-ranking.test.ts; frames per
- * src/data/testing/prometheusFrames.ts).
+ * src/data/testing/prometheusFrames.ts), and each row's follow-up exemplar question with that row's recorded
+ * exemplars.
  */
 const APP = '/a/hotpath-latency-app';
 const DATASOURCES: HarnessScenario['datasources'] = [
@@ -28,7 +29,6 @@ const DATASOURCES: HarnessScenario['datasources'] = [
 const SETTINGS = { jaegerUid: 'jaeger', lokiUid: 'loki', prometheusUid: 'prometheus', maxTraces: 500 };
 const DONE = { timeout: 30_000 };
 const recording = readPrometheusRecording();
-const frames = recordedResults(recording.answers);
 
 type Vector = { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
 
@@ -37,19 +37,26 @@ const byCounter = (recording.answers[RANKING_REFS.criticalPath].body as Vector).
   .map((s) => ({ key: `${s.metric.service}|${s.metric.operation}`, value: Number(s.value[1]) }))
   .sort((a, b) => b.value - a.value);
 
-/** The costliest exemplar of an operation among those Grafana's sampling kept (what the page can link to). */
-function costliestExemplar(service: string, operation: string): string {
-  const frame = frames[RANKING_REFS.exemplars].frames.find((f: WireFrame) => f.schema.name === 'exemplar')!;
-  const column = (name: string) => frame.data.values[frame.schema.fields.findIndex((f) => f.name === name)];
-  const [values, services, operations, ids] = ['Value', 'service', 'operation', 'trace_id'].map(column);
-  let best = { id: '', value: -1 };
-  values.forEach((value, i) => {
-    if (services[i] === service && operations[i] === operation && Number(value) > best.value) {
-      best = { id: String(ids[i]), value: Number(value) };
-    }
-  });
-  return best.id;
+/** The costliest exemplar of an operation among those Grafana's sampling kept in `frames` ('' if none). */
+function costliestExemplar(frames: WireFrame[], service: string, operation: string): string {
+  const own = exemplarRows(frames).filter((e) => e.service === service && e.operation === operation);
+  return own.sort((a, b) => b.value - a.value)[0]?.traceId ?? '';
 }
+
+/** What Grafana answers to a query: the recorded frames for it, or a per-query error for one never recorded. */
+const recorded = (query: { refId: string; expr?: unknown }) =>
+  recordedFrames(recording.answers, query) ?? { error: `not recorded: ${String(query.expr)}` };
+
+/** The frames of the ranking's exemplar question, and of one row's own follow-up question. */
+const rankingExemplars = recordedFrames(recording.answers, {
+  refId: RANKING_REFS.exemplars,
+  expr: recording.answers[RANKING_REFS.exemplars].params.query,
+})!;
+const ownExemplars = (service: string, operation: string) =>
+  recordedFrames(recording.answers, {
+    refId: `${EXEMPLAR_FOLLOW_UP_REF}0`,
+    expr: operationExemplarExpression(service, operation),
+  })!;
 
 const prometheusQueries = (seen: SeenRequest[]): DsQuery[] =>
   seen
@@ -63,28 +70,30 @@ test('the Hotspots page ranks every trace from Prometheus: largest counter first
   // Wide enough for every column, so the unavailable ones are on screen.
   await page.setViewportSize({ width: 1900, height: 1000 });
   const path = `${APP}/hotspots?source=prometheus&from=${recording.range.from}&to=${recording.range.to}`;
+  // The follow-up waits at the gate until the ranking has been checked without its links.
+  const followUpGate = new Gate();
+  // Only the questions that were recorded are answered: the page must ask exactly those.
+  const respond = dsQueryResponder([], { lokiLines: 3, prometheus: recorded });
   const seen = await openHarness(
     page,
     harnessUrl,
     { view: 'app', path, appJsonData: SETTINGS, datasources: DATASOURCES },
     {
-      '/api/ds/query': dsQueryResponder([], {
-        lokiLines: 3,
-        // Only the questions that were recorded are answered: the page must ask exactly those.
-        prometheus: (query) =>
-          recording.answers[query.refId]?.params.query === query.expr
-            ? frames[query.refId].frames
-            : { error: `not recorded: ${String(query.expr)}` },
-      }),
+      '/api/ds/query': async (request, route) => {
+        const { queries } = request.body as DsQueryBody;
+        if (queries.every((q) => q.refId.startsWith(EXEMPLAR_FOLLOW_UP_REF))) {
+          await followUpGate.wait(request);
+        }
+        await respond(request, route);
+      },
     }
   );
   const view = page.getByTestId(testIds.view.root);
   await expect(view).toHaveAttribute('data-phase', 'done', DONE);
-  expect(
-    prometheusQueries(seen)
-      .map((q) => q.refId)
-      .sort()
-  ).toEqual(Object.values(RANKING_REFS).sort());
+  const rankingRefs = prometheusQueries(seen)
+    .map((q) => q.refId)
+    .filter((refId) => !refId.startsWith(EXEMPLAR_FOLLOW_UP_REF));
+  expect(rankingRefs.sort()).toEqual(Object.values(RANKING_REFS).sort());
 
   const rows = page.getByTestId(testIds.view.table).locator('tbody tr');
   await expect(rows).toHaveCount(20);
@@ -97,7 +106,7 @@ test('the Hotspots page ranks every trace from Prometheus: largest counter first
   expect([service, operation]).toEqual(['backend', 'redis.slow_down']);
 
   // "Open trace" and "Logs" of the top row carry its costliest exemplar's trace ID.
-  const traceId = costliestExemplar(service, operation);
+  const traceId = costliestExemplar(rankingExemplars, service, operation);
   expect(traceId).toMatch(/^[0-9a-f]{32}$/);
   const top = rows.first();
   const openTrace = top.getByTestId(testIds.view.openTrace);
@@ -105,6 +114,28 @@ test('the Hotspots page ranks every trace from Prometheus: largest counter first
   const logs = top.getByTestId(testIds.view.logs);
   await expect(logs).toBeVisible();
   expect(decodeURIComponent((await logs.getAttribute('href')) ?? '')).toContain(traceId);
+
+  // The second row: Grafana's sampling across all series kept none of its exemplars, so "–" while its own
+  // question is under way, then its own costliest trace.
+  const [second, secondOperation] = byCounter[1].key.split('|');
+  expect(costliestExemplar(rankingExemplars, second, secondOperation)).toBe('');
+  const ownTraceId = costliestExemplar(ownExemplars(second, secondOperation), second, secondOperation);
+  expect(ownTraceId).toMatch(/^[0-9a-f]{32}$/);
+  const lookup = page.getByTestId(testIds.view.exemplarLookup);
+  await expect(lookup).toContainText('Looking up exemplar traces for');
+  await expect(rows.nth(1).getByTestId(testIds.view.openTrace)).toHaveCount(0);
+  expect(followUpGate.held).toBe(1);
+  followUpGate.releaseAll();
+  await expect(lookup).toHaveCount(0, DONE);
+  const ownOpenTrace = rows.nth(1).getByTestId(testIds.view.openTrace);
+  await expect(ownOpenTrace).toBeVisible();
+  expect(decodeURIComponent((await ownOpenTrace.getAttribute('href')) ?? '')).toContain(`"query":"${ownTraceId}"`);
+  // One follow-up request: one question per row the ranking left without a trace, its own service and operation.
+  const followUp = prometheusQueries(seen).filter((q) => q.refId.startsWith(EXEMPLAR_FOLLOW_UP_REF));
+  expect(followUp.map((q) => q.expr)).toContain(operationExemplarExpression(second, secondOperation));
+  expect(followUp.every((q) => q.instant === true && q.exemplar === true)).toBe(true);
+  // Every row on screen now links a trace.
+  await expect(page.getByTestId(testIds.view.table).getByTestId(testIds.view.openTrace)).toHaveCount(20);
 
   // What the metrics do not carry says so, on every row: span p95, self, calls, errors.
   await expect(top.getByTestId(testIds.view.unavailable)).toHaveCount(4);

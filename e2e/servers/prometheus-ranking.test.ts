@@ -7,7 +7,10 @@
  *
  * Every expression must evaluate; the ranking's top row must be the largest counter increase; the service filter
  * must match the hostile name exactly (escaped as a PromQL string); exemplars must carry the trace IDs that were
- * recorded. With HOTPATH_RECORD_PROMETHEUS=1 the answers are written to test/fixtures/prometheus/ (see its README),
+ * recorded. Each row's follow-up exemplar question (promql.ts `exemplarFollowUps`) must answer exactly that row's
+ * series, hostile names included, and with more operations than the follow-up's bound, every one of the first rows
+ * must end up with a trace of its own once Grafana's sampling (src/data/testing/prometheusFrames.ts) has had its say.
+ * With HOTPATH_RECORD_PROMETHEUS=1 the answers are written to test/fixtures/prometheus/ (see its README),
  * where the unit and layer-1 tests read them through src/data/testing/prometheusFrames.ts.
  */
 import { createServer, type Server } from 'node:http';
@@ -20,10 +23,21 @@ import { Cleanup, sleep, waitFor } from '../../demo/test/harness/process';
 import { CardinalityGuard } from '../../src/cli/stream/cardinality';
 import { StreamMetrics } from '../../src/cli/stream/metrics';
 import type { OpenTrace } from '../../src/cli/stream/openTraces';
-import { promWindow, rankingExpressions } from '../../src/data/promql';
 import {
+  exemplarFollowUps,
+  MAX_EXEMPLAR_FOLLOW_UPS,
+  promWindow,
+  type QueryKind,
+  RANKING_REFS,
+  type RankingRef,
+  rankingExpressions,
+} from '../../src/data/promql';
+import {
+  answerToFrames,
+  exemplarRows,
   HOSTILE_OPERATION,
   HOSTILE_SERVICE,
+  operationExemplarAnswer,
   PROMETHEUS_RECORDING,
   type PrometheusRecording,
   type RecordedAnswer,
@@ -67,17 +81,20 @@ function demoTraces(): OpenTrace[] {
   return [...byId.values()];
 }
 
-/** A copy of `trace` under another ID whose spans all belong to the hostile service and operation. */
-function hostileTrace(trace: OpenTrace, traceId: string): OpenTrace {
+/** A copy of `trace` under another ID whose spans all belong to one service and operation. */
+function renamedTrace(trace: OpenTrace, traceId: string, service: string, operation: string): OpenTrace {
   const resourceSpans = (trace.resourceSpans as ResourceSpans[]).map((rs) => ({
-    resource: { attributes: [{ key: 'service.name', value: { stringValue: HOSTILE_SERVICE } }] },
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
     scopeSpans: rs.scopeSpans.map((ss) => ({
       ...ss,
-      spans: ss.spans.map((span) => ({ ...span, traceId, name: HOSTILE_OPERATION })),
+      spans: ss.spans.map((span) => ({ ...span, traceId, name: operation })),
     })),
   }));
   return { ...trace, traceId, resourceSpans };
 }
+
+const hostileTrace = (trace: OpenTrace, traceId: string) =>
+  renamedTrace(trace, traceId, HOSTILE_SERVICE, HOSTILE_OPERATION);
 
 async function serveMetrics(metrics: StreamMetrics): Promise<Server> {
   const server = createServer((_request, response) => {
@@ -107,36 +124,11 @@ describe('the "every trace" ranking against a real Prometheus scraping hotpath s
   const traces = demoTraces();
   const hostile = hostileTrace(traces[0], 'feedfacefeedfacefeedfacefeedface');
   /** Critical-path seconds per `service|operation` recorded after Prometheus's first scrape: what increase() sees. */
-  const recorded = new Map<string, number>();
+  let recorded: Map<string, number>;
   let range: { from: number; to: number };
 
   beforeAll(async () => {
-    const metrics = new StreamMetrics(new CardinalityGuard(1000));
-    const all = [...traces, hostile];
-    // The run once before Prometheus's first scrape, once after: a counter's first sample is its start, so
-    // increase() over the range sees exactly the second pass (for every series, the hostile one included).
-    all.forEach((trace) => metrics.record({ trace, reason: 'idle' }));
-    const server = await serveMetrics(metrics);
-    cleanup.add(() => new Promise((done) => server.close(done)));
-    const { port } = server.address() as AddressInfo;
-    prometheus = await Prometheus.start({ hotpath: `127.0.0.1:${port}` });
-    cleanup.add(() => prometheus.stop());
-    const scraped = async (expr: string, atLeast: number) => {
-      const { result } = (await prometheus.api('query', { query: expr })) as Vector;
-      return result.length > 0 && Number(result[0].value[1]) >= atLeast ? true : undefined;
-    };
-    await waitFor('the first scrape', () => scraped('sum(hotpath_traces_total)', all.length), 30_000, 200);
-    range = { from: Date.now() - 1500, to: 0 };
-    const before = await sampleCountersOf(metrics);
-    all.forEach((trace) => metrics.record({ trace, reason: 'idle' }));
-    const after = await sampleCountersOf(metrics);
-    for (const [key, value] of after) {
-      recorded.set(key, value - (before.get(key) ?? 0));
-    }
-    await waitFor('the second scrape', () => scraped('sum(hotpath_traces_total)', 2 * all.length), 30_000, 200);
-    // More scrapes: increase() extrapolates between the first and last sample of the window.
-    await sleep(2500);
-    range.to = Date.now();
+    ({ prometheus, recorded, range } = await scrapedTwice([...traces, hostile], cleanup));
   });
 
   afterAll(() => cleanup.run());
@@ -182,6 +174,21 @@ describe('the "every trace" ranking against a real Prometheus scraping hotpath s
       [HOSTILE_SERVICE, HOSTILE_OPERATION],
     ]);
 
+    // Each row's follow-up exemplar question answers exactly its own series' exemplars, hostile names included:
+    // what the recorded-payload tests derive from the answer above (prometheusFrames.ts `operationExemplarAnswer`).
+    const rows = ranked.map(({ key }) => {
+      const [service, operation] = key.split('|');
+      return { service, operation, exemplars: [] };
+    });
+    expect(rows.map((r) => r.service)).toContain(HOSTILE_SERVICE);
+    for (const followUp of exemplarFollowUps(rows)) {
+      const answer = await ask(prometheus, followUp.expr, followUp.kind, range);
+      const derived = operationExemplarAnswer(answers[RANKING_REFS.exemplars], followUp.service, followUp.operation);
+      expect(sortedSeries(answer.body)).toEqual(sortedSeries(derived.body));
+      // Not empty: every row of this run has exemplars in Prometheus.
+      expect(sortedSeries(answer.body).length).toBeGreaterThan(0);
+    }
+
     if (process.env.HOTPATH_RECORD_PROMETHEUS === '1') {
       const { version } = (await prometheus.api('status/buildinfo', {})) as { version: string };
       const recording: PrometheusRecording = {
@@ -208,25 +215,149 @@ describe('the "every trace" ranking against a real Prometheus scraping hotpath s
   });
 });
 
-/** One question, as Grafana's Prometheus data source asks it (instant at the range's end; exemplars over the range). */
+describe('the follow-up exemplar questions with more operations than their bound, against a real Prometheus', () => {
+  const cleanup = new Cleanup();
+  const demo = demoTraces();
+  const OPERATIONS = MAX_EXEMPLAR_FOLLOW_UPS + 10;
+  /** Two traces per operation, each a demo trace's spans renamed (so of its own duration) under a new ID. */
+  const written = Array.from({ length: OPERATIONS }, (_, k) =>
+    [0, 1].map((j) =>
+      renamedTrace(
+        demo[(2 * k + j) % demo.length],
+        `${(k + 1).toString(16).padStart(16, '0')}${(j + 1).toString(16).padStart(16, '0')}`,
+        'many',
+        `op-${k}`
+      )
+    )
+  );
+  const idsOf = (operation: string) => written[Number(operation.slice('op-'.length))].map((t) => t.traceId);
+  let prometheus: Prometheus;
+  let range: { from: number; to: number };
+
+  beforeAll(async () => {
+    ({ prometheus, range } = await scrapedTwice(written.flat(), cleanup));
+  });
+
+  afterAll(() => cleanup.run());
+
+  test('Grafana’s sampling leaves most rows without a trace; their own questions give each of the first rows one of its own', async () => {
+    const window = promWindow(range);
+    const byRef = new Map(rankingExpressions(window).map((e) => [e.refId, e]));
+    const question = (refId: RankingRef) => {
+      const { expr, kind } = byRef.get(refId)!;
+      return ask(prometheus, expr, kind, range);
+    };
+    const cp = ((await question(RANKING_REFS.criticalPath)).body as { data: Vector }).data.result;
+    const ranked = cp
+      .map((s) => ({ service: s.metric.service, operation: s.metric.operation, value: Number(s.value[1]) }))
+      .sort((a, b) => b.value - a.value);
+    expect(ranked).toHaveLength(OPERATIONS);
+    // What the ranking's one exemplar question brings after Grafana's sampling across all series.
+    const sampled = exemplarRows(
+      answerToFrames(await question(RANKING_REFS.exemplars), RANKING_REFS.exemplars, GRAFANA_STEP_MS)
+    );
+    const rows = ranked.map((row) => ({
+      ...row,
+      exemplars: sampled.filter((e) => e.service === row.service && e.operation === row.operation),
+    }));
+    const first = rows.slice(0, MAX_EXEMPLAR_FOLLOW_UPS);
+    const lacking = first.filter((row) => row.exemplars.length === 0);
+    // The problem with real data: one question, sampled across every series, links few rows.
+    expect(lacking.length).toBeGreaterThan(first.length / 2);
+
+    const followUps = exemplarFollowUps(rows);
+    expect(followUps.map((f) => f.operation)).toEqual(lacking.map((row) => row.operation));
+    for (const followUp of followUps) {
+      // Sampled per question, as Grafana does (a new sampler per query's response).
+      const answer = await ask(prometheus, followUp.expr, followUp.kind, range);
+      const own = exemplarRows(answerToFrames(answer, followUp.refId, GRAFANA_STEP_MS)).filter(
+        (e) => e.service === followUp.service && e.operation === followUp.operation
+      );
+      rows.find((row) => row.operation === followUp.operation)!.exemplars = own;
+    }
+    // Every one of the first rows now has a trace, and it is one this run wrote for that very operation.
+    for (const row of first) {
+      expect(row.exemplars.length).toBeGreaterThan(0);
+      for (const exemplar of row.exemplars) {
+        expect(idsOf(row.operation)).toContain(exemplar.traceId);
+      }
+    }
+  });
+});
+
+/**
+ * The step Grafana asks with for these ranges (a few seconds): promRanking.ts asks for at least 1 s
+ * (`EXEMPLAR_MIN_STEP`) and at most 11,000 points, so 1 s here. Grafana aligns the range to it and samples with it.
+ */
+const GRAFANA_STEP_MS = 1000;
+
+/**
+ * The demo's traces recorded into a StreamMetrics served on 127.0.0.1, scraped by a real Prometheus: once before
+ * Prometheus's first scrape, once after — a counter's first sample is its start, so increase() over the returned
+ * range sees exactly the second pass, for every series. Returns the critical-path seconds of that pass by
+ * `service|operation`.
+ */
+async function scrapedTwice(
+  traces: OpenTrace[],
+  cleanup: Cleanup
+): Promise<{ prometheus: Prometheus; recorded: Map<string, number>; range: { from: number; to: number } }> {
+  const metrics = new StreamMetrics(new CardinalityGuard(1000));
+  traces.forEach((trace) => metrics.record({ trace, reason: 'idle' }));
+  const server = await serveMetrics(metrics);
+  cleanup.add(() => new Promise((done) => server.close(done)));
+  const { port } = server.address() as AddressInfo;
+  const prometheus = await Prometheus.start({ hotpath: `127.0.0.1:${port}` });
+  cleanup.add(() => prometheus.stop());
+  const scraped = async (expr: string, atLeast: number) => {
+    const { result } = (await prometheus.api('query', { query: expr })) as Vector;
+    return result.length > 0 && Number(result[0].value[1]) >= atLeast ? true : undefined;
+  };
+  await waitFor('the first scrape', () => scraped('sum(hotpath_traces_total)', traces.length), 30_000, 200);
+  const range = { from: Date.now() - 1500, to: 0 };
+  const before = await sampleCountersOf(metrics);
+  traces.forEach((trace) => metrics.record({ trace, reason: 'idle' }));
+  const after = await sampleCountersOf(metrics);
+  const recorded = new Map([...after].map(([key, value]) => [key, value - (before.get(key) ?? 0)]));
+  await waitFor('the second scrape', () => scraped('sum(hotpath_traces_total)', 2 * traces.length), 30_000, 200);
+  // More scrapes: increase() extrapolates between the first and last sample of the window.
+  await sleep(2500);
+  range.to = Date.now();
+  return { prometheus, recorded, range };
+}
+
+/**
+ * One question, as Grafana's Prometheus data source asks it (grafana/grafana pkg/promlib/querydata/request.go
+ * `fetch`, client/client.go): an instant query at the range's end; for a query with exemplars, the query itself (a
+ * range query over the step-aligned range, or the follow-up's instant one) and `query_exemplars` over the range
+ * aligned down to the step (models/query.go `TimeRange`, `AlignTimeRange`).
+ */
 async function ask(
   prometheus: Prometheus,
   expr: string,
-  kind: 'instant' | 'exemplars',
+  kind: QueryKind,
   range: { from: number; to: number }
 ): Promise<RecordedAnswer> {
-  const start = String(range.from / 1000);
   const end = String(range.to / 1000);
   if (kind === 'instant') {
     const params = { query: expr, time: end };
     return { path: '/api/v1/query', params, body: { status: 'success', data: await prometheus.api('query', params) } };
   }
-  const params = { query: expr, start, end };
+  const aligned = (ms: number) => String(Math.floor(ms / GRAFANA_STEP_MS) * (GRAFANA_STEP_MS / 1000));
+  const [start, alignedEnd] = [aligned(range.from), aligned(range.to)];
+  const params = { query: expr, start, end: alignedEnd };
   const body = { status: 'success', data: await prometheus.api('query_exemplars', params) };
-  const step = '1';
-  const rangeParams = { query: expr, start, end, step };
-  const matrix = { status: 'success', data: await prometheus.api('query_range', rangeParams) };
-  return { path: '/api/v1/query_exemplars', params, body, range: { params: rangeParams, body: matrix } };
+  const [companion, companionParams] =
+    kind === 'exemplars'
+      ? ['query_range', { query: expr, start, end: alignedEnd, step: String(GRAFANA_STEP_MS / 1000) }]
+      : ['query', { query: expr, time: end }];
+  const values = { status: 'success', data: await prometheus.api(companion, companionParams) };
+  return { path: '/api/v1/query_exemplars', params, body, range: { params: companionParams, body: values } };
+}
+
+/** An exemplar answer's series, each with its exemplars, in one order (Prometheus does not promise one). */
+function sortedSeries(body: unknown): string[] {
+  const { data } = body as { data: Array<{ seriesLabels: Record<string, string>; exemplars: unknown[] }> };
+  return data.map((series) => JSON.stringify(series)).sort();
 }
 
 async function sampleCountersOf(metrics: StreamMetrics): Promise<Map<string, number>> {

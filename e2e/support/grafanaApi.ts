@@ -17,6 +17,10 @@ export interface DsQuery {
   limit?: number;
   /** Loki and Prometheus. */
   expr?: string;
+  /** Prometheus: which of its queries Grafana runs (instant, range, exemplars). */
+  instant?: boolean;
+  range?: boolean;
+  exemplar?: boolean;
 }
 
 export interface DsQueryBody {

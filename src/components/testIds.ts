@@ -50,5 +50,6 @@ export const testIds = {
     picked: 'hotpath-flame-picked',
     unavailable: 'hotpath-unavailable',
     metricsSummary: 'hotpath-metrics-summary',
+    exemplarLookup: 'hotpath-exemplar-lookup',
   },
 };

@@ -6,15 +6,24 @@ import {
   UNAVAILABLE_OPERATIONS,
   type PrometheusRankingRequest,
 } from './promRanking';
-import { RANKING_REFS } from './promql';
+import { EXEMPLAR_FOLLOW_UP_REF, exemplarFollowUps, MAX_EXEMPLAR_FOLLOW_UPS, RANKING_REFS } from './promql';
 import {
+  answerToFrames,
   HOSTILE_OPERATION,
   HOSTILE_SERVICE,
+  operationExemplarAnswer,
   readPrometheusRecording,
   recordedResults,
   type RecordedAnswer,
 } from './testing/prometheusFrames';
-import { dsQueryReply, RecordedBackend, type RecordedRequest, type Reply } from './testing/recordedBackend';
+import { isExemplarFollowUp, recordedPrometheusReply } from './testing/prometheusBackend';
+import {
+  dsQueryReply,
+  RecordedBackend,
+  type RecordedRequest,
+  type Reply,
+  type ResultEntry,
+} from './testing/recordedBackend';
 import type { MetricsRankingState } from './types';
 
 /**
@@ -33,19 +42,23 @@ function serve(answer: (request: RecordedRequest) => Reply) {
   backend = new RecordedBackend(answer).install();
 }
 
-/** Grafana answers each query with the recorded answer whose expression it asked (a mismatch fails the query). */
 function serveRecorded(answers: Record<string, RecordedAnswer>) {
-  serve((request) => {
-    const results = recordedResults(answers);
-    for (const query of request.body.queries) {
-      if (answers[query.refId]?.params.query !== query.expr) {
-        return dsQueryReply({
-          [query.refId]: { status: 400, error: `unexpected ${String(query.expr)}`, errorSource: '' },
-        });
-      }
+  serve((request) => recordedPrometheusReply(answers, request));
+}
+
+/** The recording, except that the follow-up's `index`-th question gets `entry`; returns that question's refId. */
+function serveWithFollowUpEntry(index: number, entry: (refId: string) => ResultEntry): { refId: string } {
+  const replaced = { refId: '' };
+  serve((req) => {
+    const reply = recordedPrometheusReply(recording.answers, req);
+    if (!isExemplarFollowUp(req) || reply.kind !== 'http') {
+      return reply;
     }
-    return dsQueryReply(results);
+    replaced.refId = req.body.queries[index].refId;
+    const { results } = reply.body as { results: Record<string, ResultEntry> };
+    return dsQueryReply({ ...results, [replaced.refId]: entry(replaced.refId) });
   });
+  return replaced;
 }
 
 const request = (extra: Partial<PrometheusRankingRequest> = {}): PrometheusRankingRequest => ({
@@ -54,11 +67,33 @@ const request = (extra: Partial<PrometheusRankingRequest> = {}): PrometheusRanki
   ...extra,
 });
 
-async function finalState(req: PrometheusRankingRequest): Promise<MetricsRankingState> {
+async function allStates(req: PrometheusRankingRequest): Promise<MetricsRankingState[]> {
   const states = await lastValueFrom(prometheusRanking$(req).pipe(toArray()));
   expect(states[0].phase).toBe('loading');
+  return states;
+}
+
+async function finalState(req: PrometheusRankingRequest): Promise<MetricsRankingState> {
+  const states = await allStates(req);
   return states[states.length - 1];
 }
+
+type ExemplarSeries = Array<{
+  seriesLabels: Record<string, string>;
+  exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }>;
+}>;
+
+/** The trace IDs Prometheus recorded as an operation's exemplars, costliest first. */
+function recordedExemplarIds(service: string, operation: string): string[] {
+  const { data } = recording.answers[RANKING_REFS.exemplars].body as { data: ExemplarSeries };
+  return data
+    .filter((s) => s.seriesLabels.service === service && s.seriesLabels.operation === operation)
+    .flatMap((s) => s.exemplars)
+    .sort((a, b) => Number(b.value) - Number(a.value))
+    .map((e) => e.labels.trace_id);
+}
+
+const keyOf = (row: { service: string; operation?: string }) => `${row.service}|${row.operation ?? ''}`;
 
 const seriesValue = (answer: RecordedAnswer, service: string, operation: string): number => {
   const { result } = (
@@ -72,7 +107,6 @@ describe('prometheusRanking$', () => {
   it('asks one /api/ds/query of the Prometheus data source: instant questions at the range end, exemplars over it', async () => {
     serveRecorded(recording.answers);
     await finalState(request());
-    expect(backend.requests).toHaveLength(1);
     const [sent] = backend.requests;
     expect(sent.url).toBe('/api/ds/query?ds_type=prometheus');
     expect(sent.headers).toEqual({ 'X-Plugin-Id': 'prometheus', 'X-Datasource-Uid': 'prometheus' });
@@ -205,6 +239,9 @@ describe('prometheusRanking$', () => {
     expect(failed.error?.message).toContain('parse error: unexpected character');
 
     serve((req) => {
+      if (isExemplarFollowUp(req)) {
+        return { kind: 'network' };
+      }
       const results = recordedResults(recording.answers);
       return dsQueryReply({
         ...Object.fromEntries(req.body.queries.map((q) => [q.refId, results[q.refId]])),
@@ -235,5 +272,225 @@ describe('prometheusRanking$', () => {
     serveRecorded(tampered);
     const state = await finalState(request());
     expect(state.ranking!.report.operations[0].exemplars).toEqual([]);
+    // The row was asked again, and its own answer's hostile labels got no link either.
+    expect(backend.requests[1].body.queries.map((q) => q.expr)).toContain(
+      'count(hotpath_trace_critical_path_seconds_bucket{service="backend",operation="redis.slow_down"})'
+    );
+  });
+});
+
+describe('prometheusRanking$ — the follow-up for rows the sampled exemplars left without a trace', () => {
+  /** The ranking as it first arrives (before the follow-up answers). */
+  const firstRanking = (states: MetricsRankingState[]) => states.find((s) => s.phase === 'done')!.ranking!;
+
+  it('shows the ranking at once, then asks one more request: one instant exemplar query per row without a trace', async () => {
+    serveRecorded(recording.answers);
+    const states = await allStates(request());
+    expect(states.map((s) => [s.phase, s.ranking?.exemplarLookup?.phase])).toEqual([
+      ['loading', undefined],
+      ['done', 'loading'],
+      ['done', undefined],
+    ]);
+    const ranked = firstRanking(states).report.operations;
+    // Grafana's sampler, across all series, left most rows of the recording without an exemplar.
+    const lacking = ranked.filter((o) => o.exemplars.length === 0);
+    expect(lacking.length).toBeGreaterThan(ranked.length / 2);
+    expect(firstRanking(states).exemplarLookup).toEqual({ phase: 'loading', operations: lacking.length });
+
+    expect(backend.requests).toHaveLength(2);
+    const followUp = backend.requests[1];
+    expect(followUp.url).toBe('/api/ds/query?ds_type=prometheus');
+    expect([followUp.body.from, followUp.body.to]).toEqual([String(recording.range.from), String(recording.range.to)]);
+    // In ranking order, each row's own question, exactly its service and operation.
+    expect(followUp.body.queries.map((q) => q.expr)).toEqual(
+      lacking.map(
+        (o) => `count(hotpath_trace_critical_path_seconds_bucket{service="${o.service}",operation="${o.operation}"})`
+      )
+    );
+    expect(new Set(followUp.body.queries.map((q) => q.refId)).size).toBe(lacking.length);
+    // Instant (one value, not a matrix), with exemplars at the ranking's resolution.
+    const ranking = backend.requests[0].body.queries.find((q) => q.refId === RANKING_REFS.exemplars)!;
+    for (const query of followUp.body.queries) {
+      expect(query).toMatchObject({
+        datasource: { type: 'prometheus', uid: 'prometheus' },
+        instant: true,
+        range: false,
+        exemplar: true,
+        interval: ranking.interval,
+        intervalMs: ranking.intervalMs,
+        maxDataPoints: ranking.maxDataPoints,
+      });
+    }
+  });
+
+  it('fills every row in with its own costliest recorded trace, and rolls the services up again', async () => {
+    serveRecorded(recording.answers);
+    const states = await allStates(request());
+    const before = firstRanking(states);
+    const after = states[states.length - 1].ranking!;
+    expect(after.exemplarLookup).toBeUndefined();
+    for (const [i, row] of after.report.operations.entries()) {
+      const recorded = recordedExemplarIds(row.service, row.operation ?? '');
+      // Each row of the recording has exemplars in Prometheus; now each row has its link.
+      expect(row.exemplars.length).toBeGreaterThan(0);
+      expect(row.exemplars.length).toBeLessThanOrEqual(3);
+      // A row asked alone: Grafana's sampler always keeps the largest, so its link is its costliest trace.
+      if (before.report.operations[i].exemplars.length === 0) {
+        expect(row.exemplars[0].traceId).toBe(recorded[0]);
+      }
+      for (const exemplar of row.exemplars) {
+        expect(recorded).toContain(exemplar.traceId);
+      }
+      const values = row.exemplars.map((e) => e.criticalPathUs);
+      expect(values).toEqual([...values].sort((a, b) => b - a));
+      // Rows the ranking had already linked keep exactly what they had; everything else is unchanged.
+      const { exemplars, ...rest } = before.report.operations[i];
+      expect(row).toEqual({ ...rest, exemplars: exemplars.length > 0 ? exemplars : row.exemplars });
+    }
+    const frontend = (r: typeof after) => r.report.services.find((s) => s.service === 'frontend')!;
+    expect(frontend(before).exemplars).toEqual([]);
+    expect(frontend(after).exemplars.length).toBeGreaterThan(0);
+    expect(frontend(after).criticalPathUs).toBe(frontend(before).criticalPathUs);
+  });
+
+  it('escapes hostile service and operation names in a row’s question and links the trace that answers it', async () => {
+    // The ranking's sampled exemplars miss the hostile row (its series' exemplars are taken out of that answer);
+    // its own question is answered from the untouched recording.
+    const tampered = JSON.parse(JSON.stringify(recording.answers)) as typeof recording.answers;
+    const exemplars = tampered[RANKING_REFS.exemplars].body as { data: ExemplarSeries };
+    exemplars.data = exemplars.data.filter((s) => s.seriesLabels.service !== HOSTILE_SERVICE);
+    serve((req) => recordedPrometheusReply(isExemplarFollowUp(req) ? recording.answers : tampered, req));
+    const state = await finalState(request());
+    const hostileQuery = backend.requests[1].body.queries.find((q) => String(q.expr).includes('evil'));
+    expect(hostileQuery?.expr).toBe(
+      'count(hotpath_trace_critical_path_seconds_bucket{service="evil\\"} or vector(1) #\\\\\\nsvc",' +
+        'operation="GET /\\"{{.}}\\"\\\\\\n"})'
+    );
+    const hostile = state.ranking!.report.operations.find((o) => o.service === HOSTILE_SERVICE)!;
+    expect(hostile.operation).toBe(HOSTILE_OPERATION);
+    expect(hostile.exemplars.map((e) => e.traceId)).toEqual(['feedfacefeedfacefeedfacefeedface']);
+  });
+
+  it('takes from a row’s answer only its own exemplars with valid trace IDs: costliest first, at most three', async () => {
+    const own = { service: 'backend', operation: 'payment.charge' };
+    const ownAnswer = operationExemplarAnswer(recording.answers[RANKING_REFS.exemplars], own.service, own.operation);
+    const [series] = (ownAnswer.body as { data: ExemplarSeries }).data;
+    const at = series.exemplars[0].timestamp;
+    const exemplar = (traceId: string, value: number, i: number) => ({
+      labels: { trace_id: traceId },
+      value: String(value),
+      timestamp: at + i / 100,
+    });
+    const tampered: RecordedAnswer = {
+      ...ownAnswer,
+      body: {
+        status: 'success',
+        data: [
+          {
+            seriesLabels: series.seriesLabels,
+            exemplars: [
+              exemplar('"><img src=x onerror=alert(1)>', 9, 0),
+              exemplar('a1', 1, 1),
+              exemplar('a2', 2, 2),
+              exemplar('a3', 3, 3),
+              exemplar('a4', 4, 4),
+            ],
+          },
+          // Another operation's series, costlier: not this row's trace.
+          {
+            seriesLabels: { ...series.seriesLabels, operation: 'redis.slow_down' },
+            exemplars: [exemplar('b1', 8, 5)],
+          },
+        ],
+      },
+    };
+    // A 10 ms step keeps every exemplar through Grafana's sampler: what is checked here is our reading of them.
+    serveWithFollowUpEntry(0, (refId) => ({ status: 200, frames: answerToFrames(tampered, refId, 10) }));
+    const state = await finalState(request());
+    expect(backend.requests[1].body.queries[0].expr).toContain('operation="payment.charge"');
+    const row = state.ranking!.report.operations.find((o) => keyOf(o) === keyOf(own))!;
+    expect(row.exemplars).toEqual([
+      { traceId: 'a4', criticalPathUs: 4e6 },
+      { traceId: 'a3', criticalPathUs: 3e6 },
+      { traceId: 'a2', criticalPathUs: 2e6 },
+    ]);
+  });
+
+  it('a failed follow-up leaves those rows as the ranking had them and says so, never an error over the table', async () => {
+    serve((req) => (isExemplarFollowUp(req) ? { kind: 'network' } : recordedPrometheusReply(recording.answers, req)));
+    const states = await allStates(request());
+    const last = states[states.length - 1];
+    expect(last.phase).toBe('done');
+    expect(last.error).toBeUndefined();
+    const before = firstRanking(states);
+    expect(last.ranking!.report).toEqual(before.report);
+    expect(last.ranking!.exemplarLookup).toEqual({
+      phase: 'failed',
+      operations: before.exemplarLookup!.operations,
+      message: expect.stringContaining('could not reach Grafana'),
+    });
+
+    // One row's question failing: that row stays without a link, the others get theirs.
+    const failed = serveWithFollowUpEntry(1, () => ({
+      status: 400,
+      error: 'query timed out in expression evaluation',
+      errorSource: 'downstream',
+    }));
+    const partial = await finalState(request());
+    const failedExpr = backend.requests[1].body.queries.find((q) => q.refId === failed.refId)!.expr;
+    const operations = partial.ranking!.report.operations;
+    const failedRow = operations.find((o) => failedExpr === exemplarFollowUps([{ ...o, exemplars: [] }])[0].expr)!;
+    expect(failedRow.exemplars).toEqual([]);
+    expect(operations.filter((o) => o.exemplars.length === 0)).toEqual([failedRow]);
+    expect(partial.ranking!.exemplarLookup).toEqual({
+      phase: 'failed',
+      operations: 1,
+      message: 'query timed out in expression evaluation',
+    });
+  });
+
+  it('unsubscribing while the follow-up is under way cancels it', async () => {
+    backend = new RecordedBackend((req) => recordedPrometheusReply(recording.answers, req), 'manual').install();
+    const seen: MetricsRankingState[] = [];
+    const subscription = prometheusRanking$(request()).subscribe((state) => seen.push(state));
+    expect(backend.release(1)).toBe(1);
+    expect(backend.heldCount).toBe(1);
+    expect(seen[seen.length - 1].ranking?.exemplarLookup?.phase).toBe('loading');
+    subscription.unsubscribe();
+    expect(backend.cancelled).toBe(1);
+    expect(backend.inFlight).toBe(0);
+  });
+
+  it('asks nothing more when the ranking’s exemplar question answered without a single exemplar', async () => {
+    const none = JSON.parse(JSON.stringify(recording.answers)) as typeof recording.answers;
+    (none[RANKING_REFS.exemplars].body as { data: ExemplarSeries }).data = [];
+    serveRecorded(none);
+    const state = await finalState(request());
+    expect(state.phase).toBe('done');
+    expect(backend.requests).toHaveLength(1);
+    expect(state.ranking!.exemplarLookup).toBeUndefined();
+  });
+});
+
+describe('exemplarFollowUps', () => {
+  it('asks only for rows without an exemplar among the first MAX_EXEMPLAR_FOLLOW_UPS, in ranking order', () => {
+    const rows = Array.from({ length: 3 * MAX_EXEMPLAR_FOLLOW_UPS }, (_, i) => ({
+      service: 'svc',
+      operation: `op-${i}`,
+      exemplars: i % 3 === 0 ? [{ traceId: 'abc', criticalPathUs: 1 }] : [],
+    }));
+    const followUps = exemplarFollowUps(rows);
+    const expected = rows.slice(0, MAX_EXEMPLAR_FOLLOW_UPS).filter((r) => r.exemplars.length === 0);
+    expect(followUps.map((f) => f.operation)).toEqual(expected.map((r) => r.operation));
+    expect(new Set(followUps.map((f) => f.refId)).size).toBe(followUps.length);
+    expect(followUps.every((f) => f.refId.startsWith(EXEMPLAR_FOLLOW_UP_REF))).toBe(true);
+  });
+
+  it('keeps every label value one PromQL string: quotes, backslashes, newlines and braces escaped', () => {
+    const [followUp] = exemplarFollowUps([{ service: 'a"}\\\n{b', operation: '"} or up{x="', exemplars: [] }]);
+    expect(followUp.expr).toBe(
+      'count(hotpath_trace_critical_path_seconds_bucket{service="a\\"}\\\\\\n{b",operation="\\"} or up{x=\\""})'
+    );
+    expect(exemplarFollowUps([{ service: 's', exemplars: [] }])[0].expr).toContain('operation=""');
   });
 });

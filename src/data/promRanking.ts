@@ -1,11 +1,11 @@
 import type { DataFrame, Field } from '@grafana/data';
-import { catchError, map, Observable, of, startWith } from 'rxjs';
+import { catchError, map, Observable, of, startWith, switchMap } from 'rxjs';
 
 import { emptyDiagnostics, type Exemplar, type HotspotReport, type HotspotRow } from '../engine';
 import { DsQueryTarget, postDsQuery, QueryResult } from './dsQuery';
 import { classifyError } from './errors';
-import { promWindow, RANKING_REFS, rankingExpressions } from './promql';
-import type { MetricsRanking, MetricsRankingState, TimeRangeMs, UnavailableStatistics } from './types';
+import { type ExemplarFollowUp, exemplarFollowUps, promWindow, RANKING_REFS, rankingExpressions } from './promql';
+import type { ExemplarLookup, MetricsRanking, MetricsRankingState, TimeRangeMs, UnavailableStatistics } from './types';
 
 /**
  * The Hotspots page's "every trace" source: the ranking from `hotpath stream`'s metrics in Prometheus, asked
@@ -21,7 +21,9 @@ import type { MetricsRanking, MetricsRankingState, TimeRangeMs, UnavailableStati
  *   `operation`, `le`, `trace_id`, …) (querydata/exemplar/framer.go; testdata/exemplar.result.golden.jsonc).
  *   Grafana samples them first (querydata/exemplar/sampler_stddev.go): per step, across all series, the largest
  *   value and those more than two standard deviations below the one kept before. So an operation's "costliest
- *   trace" is the costliest of the exemplars that reached us, and an operation may have none ("–").
+ *   trace" is the costliest of the exemplars that reached us, and many operations get none from that one query.
+ *   The rows left without one are asked again, each alone (promql.ts `exemplarFollowUps`): a second POST whose
+ *   links fill in when it answers; if it fails, those rows keep "–" and the ranking stands.
  */
 const REQUEST_TIMEOUT_MS = 60_000;
 /**
@@ -64,41 +66,141 @@ export interface PrometheusRankingRequest {
 }
 
 export function rankingQueries(request: PrometheusRankingRequest): DsQueryTarget[] {
-  const datasource = { type: 'prometheus', uid: request.prometheusUid };
+  const datasource = dataSourceOf(request);
   const window = promWindow(request.range);
-  const stepMs = Math.max(1000, Math.ceil((request.range.to - request.range.from) / EXEMPLAR_POINTS));
   return rankingExpressions(window, request.service).map(({ refId, expr, kind }) =>
     kind === 'instant'
       ? { refId, datasource, expr, instant: true, range: false, exemplar: false }
-      : {
-          refId,
-          datasource,
-          expr,
-          instant: false,
-          range: true,
-          exemplar: true,
-          interval: EXEMPLAR_MIN_STEP,
-          intervalMs: stepMs,
-          maxDataPoints: EXEMPLAR_POINTS,
-        }
+      : { refId, datasource, expr, instant: false, range: true, exemplar: true, ...exemplarResolution(request.range) }
   );
 }
 
-/** Loading, then the ranking, its empty answer or the error; unsubscribing cancels the request. */
+/**
+ * The follow-up's queries: instant ones with `exemplar: true`, at the ranking's exemplar resolution. Grafana runs
+ * the exemplar query of any query with `exemplar` set, instant or range (pkg/promlib/querydata/request.go `fetch`),
+ * over the query's range aligned to its step (client/client.go `QueryExemplars`, models/query.go `TimeRange`), and
+ * samples with that step whatever the type (response.go `addMetadataToMultiFrame` sets it on every frame): the same
+ * exemplars as a range query's, with one value per row instead of a matrix of up to 11,000 points to throw away.
+ */
+function followUpQueries(request: PrometheusRankingRequest, followUps: ExemplarFollowUp[]): DsQueryTarget[] {
+  const datasource = dataSourceOf(request);
+  return followUps.map(({ refId, expr }) => ({
+    refId,
+    datasource,
+    expr,
+    instant: true,
+    range: false,
+    exemplar: true,
+    ...exemplarResolution(request.range),
+  }));
+}
+
+const dataSourceOf = (request: PrometheusRankingRequest) => ({ type: 'prometheus', uid: request.prometheusUid });
+
+function exemplarResolution(range: TimeRangeMs) {
+  const intervalMs = Math.max(1000, Math.ceil((range.to - range.from) / EXEMPLAR_POINTS));
+  return { interval: EXEMPLAR_MIN_STEP, intervalMs, maxDataPoints: EXEMPLAR_POINTS };
+}
+
+/**
+ * Loading, then the ranking, its empty answer or the error; then, when rows were left without an exemplar, the
+ * ranking again with their links (or with a failed lookup). Unsubscribing cancels whichever request is under way.
+ */
 export function prometheusRanking$(request: PrometheusRankingRequest): Observable<MetricsRankingState> {
   const { range } = request;
   return postDsQuery(range, rankingQueries(request), { timeoutMs: REQUEST_TIMEOUT_MS }).pipe(
-    map((results) => rankingState(results, range, promWindow(range))),
+    map((results) => {
+      const state = rankingState(results, range, promWindow(range));
+      return { state, followUps: state.ranking ? followUpsFor(state.ranking, results) : [] };
+    }),
     catchError((err: unknown) => {
       const { error } = classifyError(err, {
         target: 'Prometheus data source',
         uid: request.prometheusUid,
         timeoutMs: REQUEST_TIMEOUT_MS,
       });
-      return of<MetricsRankingState>({ phase: 'error', error, range });
+      const state: MetricsRankingState = { phase: 'error', error, range };
+      return of({ state, followUps: [] });
     }),
+    switchMap(({ state, followUps }) =>
+      state.ranking && followUps.length > 0 ? exemplarFollowUp$(request, state, state.ranking, followUps) : of(state)
+    ),
     startWith<MetricsRankingState>({ phase: 'loading', range })
   );
+}
+
+/**
+ * The rows to ask again. None when the ranking's exemplar question answered without a single exemplar: Grafana's
+ * sampler keeps at least one per step that has any (sampler_stddev.go `Sample`), and every row's series are among
+ * the ones that question selected over the same aligned range, so Prometheus has none for any row (e.g. exemplar
+ * storage off) and 50 more questions would only say so again.
+ */
+function followUpsFor(ranking: MetricsRanking, results: Map<string, QueryResult>): ExemplarFollowUp[] {
+  const answer = results.get(RANKING_REFS.exemplars);
+  if (answer?.answered && !answer.error && exemplarFrames(answer.frames).every((frame) => frame.length === 0)) {
+    return [];
+  }
+  return exemplarFollowUps(ranking.report.operations);
+}
+
+/** The ranking with its lookup under way, then with the rows' links; a failed lookup never fails the ranking. */
+function exemplarFollowUp$(
+  request: PrometheusRankingRequest,
+  state: MetricsRankingState,
+  ranking: MetricsRanking,
+  followUps: ExemplarFollowUp[]
+): Observable<MetricsRankingState> {
+  const withRanking = (next: MetricsRanking): MetricsRankingState => ({ ...state, ranking: next });
+  const withLookup = (exemplarLookup: ExemplarLookup) => withRanking({ ...ranking, exemplarLookup });
+  return postDsQuery(state.range, followUpQueries(request, followUps), { timeoutMs: REQUEST_TIMEOUT_MS }).pipe(
+    map((results) => withRanking(withFollowUpExemplars(ranking, followUps, results))),
+    catchError((err: unknown) => {
+      const { error } = classifyError(err, {
+        target: 'Prometheus data source',
+        uid: request.prometheusUid,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      });
+      return of(withLookup({ phase: 'failed', operations: followUps.length, message: error.message }));
+    }),
+    startWith(withLookup({ phase: 'loading', operations: followUps.length }))
+  );
+}
+
+/**
+ * The ranking with the follow-up's exemplars in the rows it asked about: each row takes only exemplars of its own
+ * (service, operation), valid trace IDs, costliest first, as many as from the ranking; the per-service rows are
+ * rolled up again. A question that failed leaves its row as it was and is counted in `exemplarLookup`.
+ */
+function withFollowUpExemplars(
+  ranking: MetricsRanking,
+  followUps: ExemplarFollowUp[],
+  results: Map<string, QueryResult>
+): MetricsRanking {
+  const found = new Map<string, Exemplar[]>();
+  const failures: string[] = [];
+  for (const { refId, service, operation } of followUps) {
+    const result = results.get(refId);
+    if (!result?.answered || result.error) {
+      failures.push(result?.error?.message ?? 'no answer');
+      continue;
+    }
+    const key = keyOf(service, operation);
+    const exemplars = exemplarsByOperation(result.frames).get(key);
+    if (exemplars) {
+      found.set(key, exemplars.slice(0, EXEMPLARS_PER_ROW));
+    }
+  }
+  const { report, exemplarLookup: _lookup, ...rest } = ranking;
+  const operations = report.operations.map((row) => {
+    const exemplars = row.exemplars.length === 0 ? found.get(keyOf(row.service, row.operation ?? '')) : undefined;
+    return exemplars ? { ...row, exemplars } : row;
+  });
+  const lookup: ExemplarLookup = { phase: 'failed', operations: failures.length, message: failures[0] };
+  return {
+    ...rest,
+    report: { ...report, operations, services: rollUp(operations, report.traces) },
+    ...(failures.length > 0 ? { exemplarLookup: lookup } : {}),
+  };
 }
 
 /** The state for one `/api/ds/query` answer: a failed question fails the ranking (no number from half a query). */
@@ -317,13 +419,15 @@ function single(frames: readonly DataFrame[]): number | undefined {
   return total;
 }
 
+/** The frames of an answer that carry exemplars (Grafana's `exemplar` frame), not the query's own series. */
+function exemplarFrames(frames: readonly DataFrame[]): DataFrame[] {
+  return frames.filter((frame) => frame.name === 'exemplar' || frame.meta?.custom?.resultType === 'exemplar');
+}
+
 /** The exemplar frames' rows by (service, operation), costliest first, one per trace ID, valid trace IDs only. */
 function exemplarsByOperation(frames: readonly DataFrame[]): Map<string, Exemplar[]> {
   const byKey = new Map<string, Map<string, number>>();
-  for (const frame of frames) {
-    if (frame.name !== 'exemplar' && frame.meta?.custom?.resultType !== 'exemplar') {
-      continue;
-    }
+  for (const frame of exemplarFrames(frames)) {
     const column = (name: string) => frame.fields.find((f) => f.name === name);
     const [value, service, operation, ids] = ['Value', 'service', 'operation', 'trace_id'].map(column);
     if (!value || !service || !ids) {

@@ -33,11 +33,18 @@ export const RANKING_REFS = {
 } as const;
 export type RankingRef = (typeof RANKING_REFS)[keyof typeof RANKING_REFS];
 
+/**
+ * How a question is asked: instant (evaluated at the range's end over `[window]`); a range query asked only for
+ * its exemplars; or an instant query asked only for its exemplars over the range (the per-row follow-up below:
+ * Grafana runs the exemplar query whatever the query type, so an instant query gets the same exemplars without a
+ * matrix to throw away).
+ */
+export type QueryKind = 'instant' | 'exemplars' | 'instant-exemplars';
+
 export interface RankingExpression {
   refId: RankingRef;
   expr: string;
-  /** Instant (evaluated at the range's end over `[window]`), or a range query asked only for its exemplars. */
-  kind: 'instant' | 'exemplars';
+  kind: Exclude<QueryKind, 'instant-exemplars'>;
 }
 
 /** The range selector for a time range: its length in whole seconds (at least 1), e.g. `3600s`. */
@@ -55,8 +62,7 @@ export function serviceMatcher(service: string | undefined): string {
  * percentiles are `histogram_quantile` of the per-trace histogram's bucket rates over the same window; the
  * share's denominator and the traces analysed are asked without the service filter, so a filtered table still
  * shows each operation's share of all requests' latency. Exemplars come from a range query over the bucket series
- * (`count(…)` keeps its own answer to one series; Prometheus returns the exemplars of every series the selector
- * matches, with their full label sets: prometheus docs/querying/api.md "Querying exemplars").
+ * (`exemplarExpression`), followed up per row by `exemplarFollowUps`.
  */
 export function rankingExpressions(window: string, service?: string): RankingExpression[] {
   const filter = serviceMatcher(service);
@@ -82,6 +88,63 @@ export function rankingExpressions(window: string, service?: string): RankingExp
       expr: `sum by (service, operation) (increase(${perTrace}_count${filter}[${window}]))`,
     },
     { refId: RANKING_REFS.tracesAll, kind: 'instant', expr: `sum(increase(${traces}[${window}]))` },
-    { refId: RANKING_REFS.exemplars, kind: 'exemplars', expr: `count(${perTrace}_bucket${filter})` },
+    { refId: RANKING_REFS.exemplars, kind: 'exemplars', expr: exemplarExpression(filter) },
   ];
+}
+
+/**
+ * The exemplar question over the per-trace histogram's bucket series a matcher selects (`count(…)` keeps its own
+ * answer to one series; Prometheus returns the exemplars of every series the selector matches, with their full
+ * label sets: prometheus docs/querying/api.md "Querying exemplars").
+ */
+function exemplarExpression(matcher: string): string {
+  return `count(${STREAM_METRICS.perTrace}_bucket${matcher})`;
+}
+
+/**
+ * Rows looked up again when the ranking's exemplars left them without a trace: the first this many in ranking
+ * order. Twice and a half the table's default top 20, so the rows on screen (and a "top 50") get their link; one
+ * question per row, all in one request that Grafana runs one query after another (unless its
+ * `prometheusRunQueriesInParallel` toggle is on: grafana/grafana pkg/promlib/querydata/request.go `Execute`), each
+ * costing Prometheus an exemplar scan of the row's bucket series over the range. Rows further down (after "Show all")
+ * keep only the ranking's own exemplars.
+ */
+export const MAX_EXEMPLAR_FOLLOW_UPS = 50;
+
+/** The refId prefix of the follow-up questions, one per row: `hotpath-exemplars-row-<i>`. */
+export const EXEMPLAR_FOLLOW_UP_REF = 'hotpath-exemplars-row-';
+
+export interface ExemplarFollowUp {
+  refId: string;
+  service: string;
+  operation: string;
+  /** One row's exemplar question, filtered on exactly its service and operation (each an escaped PromQL string). */
+  expr: string;
+  kind: 'instant-exemplars';
+}
+
+/**
+ * The follow-up exemplar questions for a ranking: one per row without an exemplar among its first
+ * MAX_EXEMPLAR_FOLLOW_UPS rows (`operations` in ranking order). Grafana samples the exemplars of each query on its
+ * own (grafana/grafana pkg/promlib/querydata/response.go `processExemplars` makes a new sampler per response), so a
+ * row asked alone keeps its costliest exemplar per step instead of competing with every other row's.
+ */
+export function exemplarFollowUps(
+  operations: ReadonlyArray<{ service: string; operation?: string; exemplars: readonly unknown[] }>
+): ExemplarFollowUp[] {
+  return operations
+    .slice(0, MAX_EXEMPLAR_FOLLOW_UPS)
+    .filter((row) => row.exemplars.length === 0)
+    .map(({ service, operation = '' }, i) => ({
+      refId: `${EXEMPLAR_FOLLOW_UP_REF}${i}`,
+      service,
+      operation,
+      expr: operationExemplarExpression(service, operation),
+      kind: 'instant-exemplars',
+    }));
+}
+
+/** One operation's exemplar question: its bucket series, matched on exactly its service and operation. */
+export function operationExemplarExpression(service: string, operation: string): string {
+  return exemplarExpression(`{service=${promqlString(service)},operation=${promqlString(operation)}}`);
 }

@@ -4,8 +4,9 @@ import { installBrowserStubs } from '../components/testing/browser';
 import { installDataSources } from '../components/testing/dataSources';
 import { testIds } from '../components/testIds';
 import { RANKING_REFS } from '../data/promql';
-import { readPrometheusRecording, recordedResults } from '../data/testing/prometheusFrames';
-import { dsQueryReply, RecordedBackend } from '../data/testing/recordedBackend';
+import { isExemplarFollowUp, recordedPrometheusReply } from '../data/testing/prometheusBackend';
+import { readPrometheusRecording } from '../data/testing/prometheusFrames';
+import { RecordedBackend, type RecordedRequest } from '../data/testing/recordedBackend';
 import { APP_SETTINGS, renderApp, urlParams } from './testing';
 
 /** The Hotspots page switched to "Every trace": the real data layer, Grafana's answers recorded from Prometheus. */
@@ -16,13 +17,16 @@ const PATH =
 let backend: RecordedBackend;
 const lokiExprs = () =>
   backend.requests.filter((r) => r.url === '/api/ds/query?ds_type=loki').map((r) => String(r.body.queries[0].expr));
+/** The ranking's own requests to Prometheus (not the exemplar follow-up after each). */
+const rankingRequests = (): RecordedRequest[] =>
+  backend.requests.filter((r) => r.url === '/api/ds/query?ds_type=prometheus' && !isExemplarFollowUp(r));
 const HOSTILE_LOGQL =
   'sum(count_over_time({service_name="evil\\"} or vector(1) #\\\\\\nsvc"} | trace_id="feedfacefeedfacefeedfacefeedface" [124903ms]))';
 
 beforeEach(() => {
   installDataSources();
   installBrowserStubs();
-  backend = new RecordedBackend(() => dsQueryReply(recordedResults(recording.answers))).install();
+  backend = new RecordedBackend((request) => recordedPrometheusReply(recording.answers, request)).install();
 });
 afterEach(() => expect(backend.violations).toEqual([]));
 
@@ -36,7 +40,7 @@ describe('Hotspots page, every trace (Prometheus)', () => {
     expect(screen.queryByLabelText('Tags')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Run search' })).toBeNull();
     expect(screen.queryByLabelText('Window')).toBeNull();
-    const prometheus = backend.requests.filter((r) => r.url === '/api/ds/query?ds_type=prometheus');
+    const prometheus = rankingRequests();
     expect(prometheus).toHaveLength(1);
     expect(prometheus[0].body.queries.every((q) => q.datasource.uid === APP_SETTINGS.prometheusUid)).toBe(true);
     // The exemplar traces' log counts go to Loki with the existing link builders: the hostile service from the
@@ -55,9 +59,8 @@ describe('Hotspots page, every trace (Prometheus)', () => {
     await screen.findByTestId(testIds.view.table);
     fireEvent.change(screen.getByLabelText(/^Service/), { target: { value: 'backend' } });
     fireEvent.click(screen.getByRole('button', { name: 'Run' }));
-    const prometheus = () => backend.requests.filter((r) => r.url === '/api/ds/query?ds_type=prometheus');
-    await waitFor(() => expect(prometheus()).toHaveLength(2));
-    const cp = prometheus()[1].body.queries.find((q) => q.refId === RANKING_REFS.criticalPath);
+    await waitFor(() => expect(rankingRequests()).toHaveLength(2));
+    const cp = rankingRequests()[1].body.queries.find((q) => q.refId === RANKING_REFS.criticalPath);
     expect(cp?.expr).toContain('{service="backend"}');
     expect(urlParams()).toMatchObject({ source: 'prometheus', service: 'backend' });
   });

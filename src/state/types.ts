@@ -138,7 +138,16 @@ export interface MetricsRanking {
   window: string;
   /** Operations left out (beyond the row limit, smallest critical-path time first). */
   truncated?: number;
+  /**
+   * The follow-up exemplar lookup for rows the ranking's sampled exemplars left without a trace: under way, or
+   * failed (those rows keep "–"). Absent when none was needed or it is done.
+   */
+  exemplarLookup?: ExemplarLookup;
 }
+
+/** Rows (operations) whose exemplar traces are being looked up, or could not be. */
+export type ExemplarLookup =
+  { phase: 'loading'; operations: number } | { phase: 'failed'; operations: number; message: string };
 
 export type MetricsPhase = 'idle' | 'loading' | 'done' | 'empty' | 'error';
 

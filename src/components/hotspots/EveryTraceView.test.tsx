@@ -1,10 +1,11 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 
 import { NO_METRICS_MESSAGE, prometheusRanking$ } from '../../data/promRanking';
-import { readPrometheusRecording, recordedResults } from '../../data/testing/prometheusFrames';
-import { dsQueryReply, RecordedBackend } from '../../data/testing/recordedBackend';
+import { recordedPrometheusReply } from '../../data/testing/prometheusBackend';
+import { readPrometheusRecording } from '../../data/testing/prometheusFrames';
+import { RecordedBackend } from '../../data/testing/recordedBackend';
 import type { MetricsRankingState } from '../../state/types';
 import { installDataSources } from '../testing/dataSources';
 import { fakeTraceLinks } from '../testing/traceLinks';
@@ -17,9 +18,15 @@ import { EveryTraceView } from './EveryTraceView';
  */
 const recording = readPrometheusRecording();
 
+/** The ranking and its follow-up for the rows left without an exemplar, answered from the recording. */
+async function rankedStates(): Promise<MetricsRankingState[]> {
+  new RecordedBackend((request) => recordedPrometheusReply(recording.answers, request)).install();
+  return lastValueFrom(prometheusRanking$({ prometheusUid: 'prometheus', range: recording.range }).pipe(toArray()));
+}
+
 async function rankedState(): Promise<MetricsRankingState> {
-  new RecordedBackend(() => dsQueryReply(recordedResults(recording.answers))).install();
-  return lastValueFrom(prometheusRanking$({ prometheusUid: 'prometheus', range: recording.range }));
+  const states = await rankedStates();
+  return states[states.length - 1];
 }
 
 function tableRows(): Array<Record<string, string>> {
@@ -56,6 +63,40 @@ describe('EveryTraceView', () => {
     // The costliest trace of the row, from the exemplars, opens in Explore.
     const open = within(firstRow).getByTestId(testIds.view.openTrace);
     expect(open.getAttribute('href')).toContain(`trace=${state.ranking!.report.operations[0].exemplars[0].traceId}`);
+  });
+
+  it('says while exemplar traces are being looked up, then links the rows that got theirs from the follow-up', async () => {
+    const states = await rankedStates();
+    const pending = states.find((s) => s.ranking?.exemplarLookup?.phase === 'loading')!;
+    const operations = pending.ranking!.exemplarLookup!.operations;
+    const links = fakeTraceLinks();
+    const { rerender } = render(<EveryTraceView state={pending} topN={20} rollup={false} links={links} />);
+    expect(screen.getByTestId(testIds.view.exemplarLookup)).toHaveTextContent(
+      `Looking up exemplar traces for ${operations} operations…`
+    );
+    // The second row had no exemplar from the ranking's sampled ones: "–" until the follow-up answers.
+    const secondRow = () => screen.getByTestId(testIds.view.table).querySelectorAll('tbody tr')[1] as HTMLElement;
+    expect(pending.ranking!.report.operations[1].exemplars).toEqual([]);
+    expect(within(secondRow()).queryByTestId(testIds.view.openTrace)).toBeNull();
+
+    const done = states[states.length - 1];
+    rerender(<EveryTraceView state={done} topN={20} rollup={false} links={links} />);
+    expect(screen.queryByTestId(testIds.view.exemplarLookup)).toBeNull();
+    const traceId = done.ranking!.report.operations[1].exemplars[0].traceId;
+    expect(within(secondRow()).getByTestId(testIds.view.openTrace).getAttribute('href')).toContain(`trace=${traceId}`);
+
+    const failed = {
+      ...done,
+      ranking: {
+        ...pending.ranking!,
+        exemplarLookup: { phase: 'failed' as const, operations: 2, message: 'timed out' },
+      },
+    };
+    rerender(<EveryTraceView state={failed} topN={20} rollup={false} links={links} />);
+    expect(screen.getByTestId(testIds.view.exemplarLookup)).toHaveTextContent(
+      'Exemplar traces for 2 operations could not be looked up, their links stay “–”: timed out'
+    );
+    expect(screen.getByTestId(testIds.view.root)).toHaveAttribute('data-phase', 'done');
   });
 
   it('per service, the per-trace percentiles and trace counts are unavailable too (not derivable per service)', async () => {

@@ -4,7 +4,7 @@ import { LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
 import React, { useCallback } from 'react';
 
 import type { TraceLinks } from '../../state/traceLinks';
-import type { MetricsRankingState, TimeRangeMs } from '../../state/types';
+import type { ExemplarLookup, MetricsRankingState, TimeRangeMs } from '../../state/types';
 import { testIds } from '../testIds';
 import { count, plural } from './format';
 import { HotspotTable } from './HotspotTable';
@@ -23,7 +23,7 @@ export interface EveryTraceViewProps {
  * The ranking over every trace `hotpath stream` analysed, from Prometheus: the same table as for a Jaeger sample,
  * with the statistics the metrics do not carry shown as unavailable. No what-if, flame graph or diagnostics: those
  * need the traces themselves. Links open each row's exemplar trace over the whole range (its own extent is not in
- * the metrics).
+ * the metrics); rows whose exemplar is still being looked up (src/data/promRanking.ts) get it when it arrives.
  */
 export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: EveryTraceViewProps) {
   const styles = useStyles2(getStyles);
@@ -48,6 +48,7 @@ export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: E
               {count(ranking.truncated)} operations with the least critical-path time left out.
             </Text>
           )}
+          {ranking.exemplarLookup && <ExemplarLookupNote lookup={ranking.exemplarLookup} />}
         </Stack>
       )}
       {state.phase === 'error' && state.error && <ErrorState error={state.error} />}
@@ -66,6 +67,18 @@ export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: E
         />
       )}
     </div>
+  );
+}
+
+/** The follow-up for rows without an exemplar trace: under way, or why those rows keep "–". */
+function ExemplarLookupNote({ lookup }: { lookup: ExemplarLookup }) {
+  const rows = plural(lookup.operations, 'operation');
+  return (
+    <Text variant="bodySmall" color="secondary" data-testid={testIds.view.exemplarLookup}>
+      {lookup.phase === 'loading'
+        ? `Looking up exemplar traces for ${rows}…`
+        : `Exemplar traces for ${rows} could not be looked up, their links stay “–”: ${lookup.message}`}
+    </Text>
   );
 }
 

@@ -17,7 +17,7 @@
  */
 import type { WireFrame } from '../../testing/grafanaFrames';
 import { readFixture } from '../../testing/fixtures';
-import { RANKING_REFS } from '../promql';
+import { operationExemplarExpression, RANKING_REFS } from '../promql';
 
 /** The recording's path under test/fixtures/. */
 export const PROMETHEUS_RECORDING = 'prometheus/hotpath-stream-demo-slow-redis.json';
@@ -33,6 +33,74 @@ export interface RecordedAnswer {
   body: unknown;
   /** Exemplar questions: the range query Grafana runs alongside (its matrix frames come first). */
   range?: { params: Record<string, string>; body: unknown };
+}
+
+/**
+ * What Prometheus answers to one row's follow-up exemplar question (src/data/promql.ts `exemplarFollowUps`): the
+ * series of the recorded unfiltered exemplar answer that carry exactly that service and operation. A selector's
+ * exemplars are those of the series it matches (prometheus docs/querying/api.md "Querying exemplars"), and these
+ * bucket series differ only in `le` within a row; e2e/servers/prometheus-ranking.test.ts checks this against a real
+ * Prometheus. Only the exemplar side: the instant `count(…)` Grafana runs alongside is not read by the ranking.
+ */
+export function operationExemplarAnswer(
+  unfiltered: RecordedAnswer,
+  service: string,
+  operation: string
+): RecordedAnswer {
+  const { data } = unfiltered.body as { data: ExemplarSeries[] };
+  const params = { ...unfiltered.params, query: operationExemplarExpression(service, operation) };
+  const mine = data.filter((s) => s.seriesLabels.service === service && (s.seriesLabels.operation ?? '') === operation);
+  return { path: '/api/v1/query_exemplars', params, body: { status: 'success', data: mine } };
+}
+
+/**
+ * Grafana's frames for a query of the recorded ranking, as `/api/ds/query` would return them: a ranking question
+ * by its refId when it asks exactly the recorded expression, a row's follow-up exemplar question when its
+ * expression is the one for a recorded (service, operation); undefined for anything else (a question that was not
+ * recorded must not be answered as if it had been).
+ */
+export function recordedFrames(
+  answers: Record<string, RecordedAnswer>,
+  query: { refId: string; expr?: unknown },
+  stepMs = 1000
+): WireFrame[] | undefined {
+  const answer = answers[query.refId];
+  if (answer && answer.params.query === query.expr) {
+    return answerToFrames(answer, query.refId, stepMs);
+  }
+  const { data } = answers[RANKING_REFS.criticalPath].body as { data: { result: Series[] } };
+  for (const { metric } of data.result) {
+    const operation = metric.operation ?? '';
+    if (operationExemplarExpression(metric.service, operation) === query.expr) {
+      const exemplars = answers[RANKING_REFS.exemplars];
+      return answerToFrames(operationExemplarAnswer(exemplars, metric.service, operation), query.refId, stepMs);
+    }
+  }
+  return undefined;
+}
+
+/** One row of Grafana's `exemplar` frames (wire format): the labels the ranking reads, and the value in seconds. */
+export interface ExemplarRow {
+  service: string;
+  operation: string;
+  traceId: string;
+  value: number;
+}
+
+/** The rows of every `exemplar` frame among `frames`, as Grafana sent them (after its sampling). */
+export function exemplarRows(frames: readonly WireFrame[]): ExemplarRow[] {
+  return frames
+    .filter((frame) => frame.schema.name === 'exemplar')
+    .flatMap((frame) => {
+      const column = (name: string) => frame.data.values[frame.schema.fields.findIndex((f) => f.name === name)] ?? [];
+      const [values, services, operations, ids] = ['Value', 'service', 'operation', 'trace_id'].map(column);
+      return values.map((value, i) => ({
+        service: String(services[i]),
+        operation: String(operations[i] ?? ''),
+        traceId: String(ids[i]),
+        value: Number(value),
+      }));
+    });
 }
 
 export interface PrometheusRecording {
