@@ -137,11 +137,11 @@ interface ProtoAnyValue {
   doubleValue: number;
 }
 /** A key-value as read (exportTraceServiceRequestForReading): the value still encoded, decoded only when kept. */
-interface ProtoKeyValue {
+export interface ProtoKeyValue {
   key: string;
   value: Uint8Array;
 }
-interface ProtoSpan {
+export interface ProtoSpan {
   traceId: Uint8Array;
   spanId: Uint8Array;
   parentSpanId: Uint8Array;
@@ -153,7 +153,7 @@ interface ProtoSpan {
   links: Array<{ traceId: Uint8Array; spanId: Uint8Array }>;
   status: { code: number } | null;
 }
-interface ProtoRequest {
+export interface ProtoRequest {
   resourceSpans: Array<{
     resource: { attributes: ProtoKeyValue[] } | null;
     scopeSpans: Array<{ spans: ProtoSpan[] }>;
@@ -161,7 +161,7 @@ interface ProtoRequest {
 }
 
 /** Hex of a bytes field: a Buffer slice when set; protobufjs's default (an empty array, not a Buffer) when absent. */
-function hex(bytes: Uint8Array | number[]): string {
+export function hex(bytes: Uint8Array | number[]): string {
   if (bytes.length === 0) {
     return '';
   }
@@ -197,7 +197,7 @@ export function nanosText(value: Long | number): string {
   return `${micros}${nanos < 10 ? '00' : nanos < 100 ? '0' : ''}${nanos}`;
 }
 
-function anyValueJson(bytes: Uint8Array): unknown {
+export function anyValueJson(bytes: Uint8Array): unknown {
   const value = bytes.length === 0 ? null : (anyValue.decode(bytes) as unknown as ProtoAnyValue);
   switch (value?.value) {
     case 'stringValue':
@@ -218,7 +218,7 @@ function anyValueJson(bytes: Uint8Array): unknown {
  * other tag may be dropped unread); of a resource, only service.name. Everything else would be objects built for the
  * garbage collector.
  */
-function attributesJson(attributes: ProtoKeyValue[], keep: (key: string) => boolean): unknown[] {
+export function attributesJson(attributes: ProtoKeyValue[], keep: (key: string) => boolean): unknown[] {
   const out: unknown[] = [];
   for (const attribute of attributes) {
     if (keep(attribute.key)) {
@@ -229,7 +229,7 @@ function attributesJson(attributes: ProtoKeyValue[], keep: (key: string) => bool
 }
 
 const spanKey = (key: string) => SpanFacts.KEYS.has(key);
-const resourceKey = (key: string) => key === 'service.name';
+export const resourceKey = (key: string) => key === 'service.name';
 
 function spanJson(span: ProtoSpan, traceId: string): unknown {
   return {

@@ -1,14 +1,15 @@
 /**
  * What `hotpath stream` exports (prom-client, OpenMetrics text so that exemplars are served), and how a finalised
- * trace becomes those numbers: the same engine as `hotpath analyze` (readOtlp → analyzeTrace → per-operation sums of
- * the critical path), so the counters summed over replicas equal `hotpath analyze` over the same traces.
+ * trace becomes those numbers: the same engine as `hotpath analyze` (protoTrace.ts, the OTLP reading → analyzeTrace →
+ * per-operation sums of the critical path), so the counters summed over replicas equal `hotpath analyze` over the
+ * same traces.
  */
-import { analyzeTrace, contributionOf, OperationTable, readOtlp, TraceSummarizer } from '../../engine';
+import { analyzeTrace, contributionOf, OperationTable, TraceSummarizer } from '../../engine';
 import { Counter, Gauge, Histogram, Registry, type OpenMetricsContentType } from 'prom-client';
 
 import { CardinalityGuard } from './cardinality';
-import { resourceSpansOf } from './decode';
 import type { Finalised } from './openTraces';
+import { readFinalisedTrace } from './protoTrace';
 
 /** Per-trace critical-path seconds of one operation: from 1 ms to a minute. */
 const TRACE_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -129,7 +130,7 @@ export class StreamMetrics {
   record({ trace, reason }: Finalised): void {
     // A table per trace: the guard bounds what is exported, and nothing grows with every name ever seen.
     const operations = new OperationTable();
-    const parsed = readOtlp({ resourceSpans: resourceSpansOf(trace.resourceSpans) }, operations);
+    const parsed = readFinalisedTrace(trace, operations);
     let rejected = trace.spans;
     for (const model of parsed.traces) {
       const analysis = analyzeTrace(model);
