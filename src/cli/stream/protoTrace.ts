@@ -4,21 +4,14 @@
  * else goes through the OTLP/JSON reader (readOtlp). The direct reader exists for speed: rendering each span as
  * OTLP/JSON (hex and decimal strings, objects) only for readOtlp to parse it back took half of `hotpath stream`'s
  * time in the bench's profile. It must build exactly the model readOtlp builds from that rendering (same IDs, same
- * floating-point times, same facts, same rejections), so that the metrics keep equalling `hotpath analyze`:
- * protoTrace.test.ts compares the two on generated and recorded traces.
+ * floating-point times, same facts, same rejections), so that the metrics keep equalling `hotpath analyze`: only the
+ * reading of fields is its own; the rules are readOtlp's (`addOtlpSpan`). protoTrace.test.ts compares the two on the
+ * demo's and recorded traces.
  */
 import type Long from 'long';
 
-import {
-  nanosToMicros,
-  normalizeId,
-  OperationTable,
-  ParentLink,
-  readOtlp,
-  TraceBuilder,
-  type ParsedTraces,
-} from '../../engine';
-import { anyValue, serviceName } from '../../engine/adapters/otlp';
+import { nanosToMicros, normalizeId, OperationTable, readOtlp, TraceBuilder, type ParsedTraces } from '../../engine';
+import { addOtlpSpan, anyValue, serviceName } from '../../engine/adapters/otlp';
 import { SpanFacts } from '../../engine/adapters/semantics';
 import {
   anyValueJson,
@@ -79,34 +72,25 @@ function addProtoSpan(
   service: string,
   path: () => string
 ): void {
-  const spanId = protoId(span.spanId);
-  if (spanId === null) {
-    builder.rejectSpan({ path: `${path()}.spanId`, message: 'spanId is missing' });
-    return;
-  }
-  const startUs = protoNanosToMicros(span.startTimeUnixNano);
-  const endUs = protoNanosToMicros(span.endTimeUnixNano);
-  if (!Number.isFinite(startUs) || !Number.isFinite(endUs)) {
-    builder.rejectSpan({ spanId, path: path(), message: 'startTimeUnixNano or endTimeUnixNano is not a number' });
-    return;
-  }
-  let parentId = protoId(span.parentSpanId);
-  let link: ParentLink.ChildOf | ParentLink.FollowsFrom = ParentLink.ChildOf;
-  if (parentId === null) {
-    parentId = firstLinkInTrace(span, traceId);
-    link = ParentLink.FollowsFrom;
-  }
   facts.reset();
   facts.observe('span.kind', span.kind);
   for (const attribute of span.attributes) {
+    // Only the keys SpanFacts reads are decoded (the JSON rendering kept only those too).
     if (SpanFacts.KEYS.has(attribute.key)) {
       facts.observe(attribute.key, anyValue(anyValueJson(attribute.value)));
     }
   }
-  if (span.status !== null && span.status.code === 2) {
-    facts.isError = true;
-  }
-  builder.addSpan(spanId, parentId, link, service, span.name, startUs, endUs - startUs, facts.kind, facts.isError);
+  const parentId = protoId(span.parentSpanId);
+  const fields = {
+    spanId: protoId(span.spanId),
+    parentId,
+    linkParentId: parentId === null ? firstLinkInTrace(span, traceId) : null,
+    name: span.name,
+    startUs: protoNanosToMicros(span.startTimeUnixNano),
+    endUs: protoNanosToMicros(span.endTimeUnixNano),
+    statusError: span.status !== null && span.status.code === 2,
+  };
+  addOtlpSpan(builder, fields, facts, path, service);
 }
 
 /** One trace's encoded one-trace messages → its model (and the problems of its rejected spans). */

@@ -59,23 +59,6 @@ export function readOtlp(input: unknown, operations: OperationTable, source?: st
             builder = new TraceBuilder(traceId, operations, source);
             builders.set(traceId, builder);
           }
-          const spanId = normalizeId(span.spanId);
-          if (spanId === null) {
-            builder.rejectSpan({ path: `${path}.spanId`, message: 'spanId is missing' });
-            return;
-          }
-          const startUs = nanosToMicros(span.startTimeUnixNano);
-          const endUs = nanosToMicros(span.endTimeUnixNano);
-          if (!Number.isFinite(startUs) || !Number.isFinite(endUs)) {
-            builder.rejectSpan({ spanId, path, message: 'startTimeUnixNano or endTimeUnixNano is not a number' });
-            return;
-          }
-          let parentId = normalizeId(span.parentSpanId);
-          let link: ParentLink.ChildOf | ParentLink.FollowsFrom = ParentLink.ChildOf;
-          if (parentId === null) {
-            parentId = firstLinkInTrace(span.links, traceId);
-            link = ParentLink.FollowsFrom;
-          }
           facts.reset();
           facts.observe('span.kind', span.kind);
           if (Array.isArray(span.attributes)) {
@@ -85,11 +68,23 @@ export function readOtlp(input: unknown, operations: OperationTable, source?: st
               }
             }
           }
-          if (isRecord(span.status) && (span.status.code === 2 || span.status.code === 'STATUS_CODE_ERROR')) {
-            facts.isError = true;
-          }
-          const name = typeof span.name === 'string' ? span.name : '';
-          builder.addSpan(spanId, parentId, link, service, name, startUs, endUs - startUs, facts.kind, facts.isError);
+          const parentId = normalizeId(span.parentSpanId);
+          addOtlpSpan(
+            builder,
+            {
+              spanId: normalizeId(span.spanId),
+              parentId,
+              linkParentId: parentId === null ? firstLinkInTrace(span.links, traceId) : null,
+              name: typeof span.name === 'string' ? span.name : '',
+              startUs: nanosToMicros(span.startTimeUnixNano),
+              endUs: nanosToMicros(span.endTimeUnixNano),
+              statusError:
+                isRecord(span.status) && (span.status.code === 2 || span.status.code === 'STATUS_CODE_ERROR'),
+            },
+            facts,
+            () => path,
+            service
+          );
         });
       });
     });
@@ -103,6 +98,49 @@ export function readOtlp(input: unknown, operations: OperationTable, source?: st
     }
   }
   return result;
+}
+
+/** One OTLP span's fields, read from either encoding (OTLP/JSON here, protobuf in `hotpath stream`). */
+export interface OtlpSpanFields {
+  /** Normalised (normalizeId); null when missing. */
+  spanId: string | null;
+  parentId: string | null;
+  /** When there is no parentId: the span ID of the first link into the same trace, else null. */
+  linkParentId: string | null;
+  name: string;
+  startUs: number;
+  endUs: number;
+  /** Status code ERROR. */
+  statusError: boolean;
+}
+
+/**
+ * The rules every OTLP span goes by, whichever encoding it came in: no span ID or no usable times, rejected;
+ * `parentSpanId` is a CHILD_OF parent, else the first link into the trace a FOLLOWS_FROM one; status ERROR fails
+ * the span, as do the facts the caller observed (kind and attributes, after `facts.reset()`).
+ */
+export function addOtlpSpan(
+  builder: TraceBuilder,
+  span: OtlpSpanFields,
+  facts: SpanFacts,
+  path: () => string,
+  service: string
+): void {
+  const { spanId, startUs, endUs } = span;
+  if (spanId === null) {
+    builder.rejectSpan({ path: `${path()}.spanId`, message: 'spanId is missing' });
+    return;
+  }
+  if (!Number.isFinite(startUs) || !Number.isFinite(endUs)) {
+    builder.rejectSpan({ spanId, path: path(), message: 'startTimeUnixNano or endTimeUnixNano is not a number' });
+    return;
+  }
+  const [parentId, link] =
+    span.parentId !== null
+      ? [span.parentId, ParentLink.ChildOf as const]
+      : [span.linkParentId, ParentLink.FollowsFrom as const];
+  const isError = facts.isError || span.statusError;
+  builder.addSpan(spanId, parentId, link, service, span.name, startUs, endUs - startUs, facts.kind, isError);
 }
 
 /** The resource's `service.name`, or the SDKs' fallback. Also used by the demo tests' OTLP receiver. */
