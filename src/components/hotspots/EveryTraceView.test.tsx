@@ -18,7 +18,7 @@ import { EveryTraceView } from './EveryTraceView';
  */
 const recording = readPrometheusRecording();
 
-/** The ranking and its follow-up for the rows left without an exemplar, answered from the recording. */
+/** The ranking and its follow-up for the first rows' own exemplars, answered from the recording. */
 async function rankedStates(): Promise<MetricsRankingState[]> {
   new RecordedBackend((request) => recordedPrometheusReply(recording.answers, request)).install();
   return lastValueFrom(prometheusRanking$({ prometheusUid: 'prometheus', range: recording.range }).pipe(toArray()));
