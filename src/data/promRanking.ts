@@ -5,6 +5,7 @@ import { emptyDiagnostics, type Exemplar, type HotspotReport, type HotspotRow } 
 import { DsQueryTarget, postDsQuery, QueryResult } from './dsQuery';
 import { classifyError } from './errors';
 import { type ExemplarFollowUp, exemplarFollowUps, promWindow, RANKING_REFS, rankingExpressions } from './promql';
+import { costliestExemplars, EXEMPLARS_PER_ROW } from './rowExemplars';
 import type { ExemplarLookup, MetricsRanking, MetricsRankingState, TimeRangeMs, UnavailableStatistics } from './types';
 
 /**
@@ -37,7 +38,6 @@ const EXEMPLAR_POINTS = 11_000;
 const EXEMPLAR_MIN_STEP = '1s';
 /** Rows kept at most (largest critical-path time first): Prometheus may hold more pairs than one guard allows. */
 export const MAX_RANKED_OPERATIONS = 5000;
-const EXEMPLARS_PER_ROW = 3;
 /** Jaeger trace IDs: hex, up to 128 bits. An exemplar label that is not one gets no link. */
 const TRACE_ID = /^[0-9a-f]{1,32}$/i;
 
@@ -174,7 +174,7 @@ function exemplarFollowUp$(
 /**
  * The ranking with the follow-up's exemplars merged into the rows it asked about: each row takes only exemplars of
  * its own (service, operation) with valid trace IDs from its answer, together with those the ranking's sampling had
- * given it, one per trace ID, costliest first, EXEMPLARS_PER_ROW at most; the per-service rows are rolled up again.
+ * given it (rowExemplars.ts `costliestExemplars`); the per-service rows are rolled up again.
  * A question that failed leaves its row as it was (the sampled exemplars) and is counted in `exemplarLookup`.
  */
 function withFollowUpExemplars(
@@ -199,7 +199,7 @@ function withFollowUpExemplars(
   const { report, exemplarLookup: _lookup, ...rest } = ranking;
   const operations = report.operations.map((row) => {
     const own = found.get(keyOf(row.service, row.operation ?? ''));
-    return own ? { ...row, exemplars: costliestDistinct([...own, ...row.exemplars]) } : row;
+    return own ? { ...row, exemplars: costliestExemplars([...own, ...row.exemplars]) } : row;
   });
   const lookup: ExemplarLookup = { phase: 'failed', operations: failures.length, message: failures[0] };
   return {
@@ -207,15 +207,6 @@ function withFollowUpExemplars(
     report: { ...report, operations, services: rollUp(operations, report.traces) },
     ...(failures.length > 0 ? { exemplarLookup: lookup } : {}),
   };
-}
-
-/** One exemplar per trace ID (its costliest), costliest first, EXEMPLARS_PER_ROW at most. */
-function costliestDistinct(exemplars: readonly Exemplar[]): Exemplar[] {
-  const seen = new Set<string>();
-  return [...exemplars]
-    .sort((a, b) => b.criticalPathUs - a.criticalPathUs)
-    .filter((e) => !seen.has(e.traceId) && seen.add(e.traceId) !== undefined)
-    .slice(0, EXEMPLARS_PER_ROW);
 }
 
 /** The state for one `/api/ds/query` answer: a failed question fails the ranking (no number from half a query). */
@@ -370,7 +361,7 @@ function rollUp(operations: HotspotRow[], traces: number): HotspotRow[] {
   const rows = [...services.values()];
   for (const row of rows) {
     row.meanCriticalPathUsPerTrace = traces > 0 ? row.criticalPathUs / traces : Number.NaN;
-    row.exemplars = costliestDistinct(best.get(row.service) ?? []).map((e) => ({
+    row.exemplars = costliestExemplars(best.get(row.service) ?? []).map((e) => ({
       traceId: e.traceId,
       criticalPathUs: Number.NaN,
     }));
