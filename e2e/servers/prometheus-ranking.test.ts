@@ -9,7 +9,8 @@
  * must match the hostile name exactly (escaped as a PromQL string); exemplars must carry the trace IDs that were
  * recorded. Each row's follow-up exemplar question (promql.ts `exemplarFollowUps`) must answer exactly that row's
  * series, hostile names included, and with more operations than the follow-up's bound, every one of the first rows
- * must end up with a trace of its own once Grafana's sampling (src/data/testing/prometheusFrames.ts) has had its say.
+ * must end up linking its costliest trace once Grafana's sampling (src/data/testing/prometheusFrames.ts) has had its
+ * say — including a row that sampling across all series had linked to a cheaper one.
  * With HOTPATH_RECORD_PROMETHEUS=1 the answers are written to test/fixtures/prometheus/ (see its README),
  * where the unit and layer-1 tests read them through src/data/testing/prometheusFrames.ts.
  */
@@ -34,6 +35,7 @@ import {
 } from '../../src/data/promql';
 import {
   answerToFrames,
+  type ExemplarRow,
   exemplarRows,
   HOSTILE_OPERATION,
   HOSTILE_SERVICE,
@@ -42,6 +44,7 @@ import {
   type PrometheusRecording,
   type RecordedAnswer,
 } from '../../src/data/testing/prometheusFrames';
+import { costliestExemplars } from '../../src/data/rowExemplars';
 import { examplePath, fixturePath } from '../../src/testing/fixtures';
 
 interface OtlpSpan {
@@ -91,6 +94,28 @@ function renamedTrace(trace: OpenTrace, traceId: string, service: string, operat
     })),
   }));
   return { ...trace, traceId, resourceSpans };
+}
+
+/** A trace of one span lasting `seconds`, of one service and operation: that operation's critical-path time. */
+function oneSpanTrace(traceId: string, service: string, operation: string, seconds: number): OpenTrace {
+  const start = BigInt('1796000000000000000');
+  const span = {
+    traceId,
+    spanId: '00000000000000a1',
+    name: operation,
+    kind: 2,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(start + BigInt(Math.round(seconds * 1e9))),
+  };
+  const resource = { attributes: [{ key: 'service.name', value: { stringValue: service } }] };
+  return {
+    traceId,
+    resourceSpans: [{ resource, scopeSpans: [{ spans: [span] }] }],
+    spans: 1,
+    lastSeenMs: 0,
+    firstOffsets: new Map(),
+    lastOffsets: new Map(),
+  };
 }
 
 const hostileTrace = (trace: OpenTrace, traceId: string) =>
@@ -230,17 +255,32 @@ describe('the follow-up exemplar questions with more operations than their bound
       )
     )
   );
-  const idsOf = (operation: string) => written[Number(operation.slice('op-'.length))].map((t) => t.traceId);
+  /**
+   * And a row whose costliest trace Grafana's sampling across all series drops: recorded next to (so in the same
+   * step as) another operation's 2 s trace, kept first, its 1.9 s trace is within two standard deviations (of all
+   * the values here) of that one and is not kept; its 0.9 s trace, more than that below, is. The ranking's one
+   * question links it to its cheaper trace. The two are in different buckets (le 2.5 and 1), so both are exemplars.
+   */
+  const decoy = oneSpanTrace('d'.repeat(32), 'many', 'decoy', 2);
+  const [costliest, cheaper] = [1.9, 0.9].map((seconds, j) =>
+    oneSpanTrace(`${'c'.repeat(31)}${j + 1}`, 'many', 'contested', seconds)
+  );
+  const idsOf = (operation: string) =>
+    operation === 'contested'
+      ? [costliest.traceId, cheaper.traceId]
+      : operation === 'decoy'
+        ? [decoy.traceId]
+        : written[Number(operation.slice('op-'.length))].map((t) => t.traceId);
   let prometheus: Prometheus;
   let range: { from: number; to: number };
 
   beforeAll(async () => {
-    ({ prometheus, range } = await scrapedTwice(written.flat(), cleanup));
+    ({ prometheus, range } = await scrapedTwice([decoy, costliest, cheaper, ...written.flat()], cleanup));
   });
 
   afterAll(() => cleanup.run());
 
-  test('Grafana’s sampling leaves most rows without a trace; their own questions give each of the first rows one of its own', async () => {
+  test('Grafana’s sampling leaves most rows without a trace, or without their costliest; their own questions give each of the first rows its costliest', async () => {
     const window = promWindow(range);
     const byRef = new Map(rankingExpressions(window).map((e) => [e.refId, e]));
     const question = (refId: RankingRef) => {
@@ -251,37 +291,50 @@ describe('the follow-up exemplar questions with more operations than their bound
     const ranked = cp
       .map((s) => ({ service: s.metric.service, operation: s.metric.operation, value: Number(s.value[1]) }))
       .sort((a, b) => b.value - a.value);
-    expect(ranked).toHaveLength(OPERATIONS);
-    // What the ranking's one exemplar question brings after Grafana's sampling across all series.
-    const sampled = exemplarRows(
-      answerToFrames(await question(RANKING_REFS.exemplars), RANKING_REFS.exemplars, GRAFANA_STEP_MS)
-    );
-    const rows = ranked.map((row) => ({
-      ...row,
-      exemplars: sampled.filter((e) => e.service === row.service && e.operation === row.operation),
-    }));
+    expect(ranked).toHaveLength(OPERATIONS + 2);
+    // What the ranking's one exemplar question brings after Grafana's sampling across all series, and what
+    // Prometheus holds (each row's costliest exemplar there: the costliest of its traces that stayed an exemplar).
+    const exemplarAnswer = await question(RANKING_REFS.exemplars);
+    const sampled = exemplarRows(answerToFrames(exemplarAnswer, RANKING_REFS.exemplars, GRAFANA_STEP_MS));
+    const held = heldExemplars(exemplarAnswer);
+    const ownOf = (all: ExemplarRow[], { service, operation }: { service: string; operation: string }) =>
+      costliestExemplars(
+        all
+          .filter((e) => e.service === service && e.operation === operation)
+          .map((e) => ({ traceId: e.traceId, criticalPathUs: e.value * 1e6 }))
+      );
+    const rows = ranked.map((row) => ({ ...row, exemplars: ownOf(sampled, row) }));
     const first = rows.slice(0, MAX_EXEMPLAR_FOLLOW_UPS);
     const lacking = first.filter((row) => row.exemplars.length === 0);
     // The problem with real data: one question, sampled across every series, links few rows.
     expect(lacking.length).toBeGreaterThan(first.length / 2);
 
+    // And the contested row got its cheaper trace, not its costliest.
+    const contested = rows.find((row) => row.operation === 'contested')!;
+    expect(first).toContain(contested);
+    expect(contested.exemplars.map((e) => e.traceId)).toEqual([cheaper.traceId]);
+    expect(ownOf(held, contested)[0].traceId).toBe(costliest.traceId);
+
+    // Every one of the first rows is asked, linked or not.
     const followUps = exemplarFollowUps(rows);
-    expect(followUps.map((f) => f.operation)).toEqual(lacking.map((row) => row.operation));
+    expect(followUps.map((f) => f.operation)).toEqual(first.map((row) => row.operation));
     for (const followUp of followUps) {
-      // Sampled per question, as Grafana does (a new sampler per query's response).
+      // Sampled per question, as Grafana does (a new sampler per query's response); merged with the sampled ones.
       const answer = await ask(prometheus, followUp.expr, followUp.kind, range);
-      const own = exemplarRows(answerToFrames(answer, followUp.refId, GRAFANA_STEP_MS)).filter(
-        (e) => e.service === followUp.service && e.operation === followUp.operation
-      );
-      rows.find((row) => row.operation === followUp.operation)!.exemplars = own;
+      const own = ownOf(exemplarRows(answerToFrames(answer, followUp.refId, GRAFANA_STEP_MS)), followUp);
+      const row = rows.find((r) => r.operation === followUp.operation)!;
+      row.exemplars = costliestExemplars([...own, ...row.exemplars]);
     }
-    // Every one of the first rows now has a trace, and it is one this run wrote for that very operation.
+    // Every one of the first rows now links the costliest trace Prometheus holds for it, one this run wrote for
+    // that very operation: the contested row its 1.9 s trace.
     for (const row of first) {
       expect(row.exemplars.length).toBeGreaterThan(0);
+      expect(row.exemplars[0].traceId).toBe(ownOf(held, row)[0].traceId);
       for (const exemplar of row.exemplars) {
         expect(idsOf(row.operation)).toContain(exemplar.traceId);
       }
     }
+    expect(contested.exemplars.map((e) => e.traceId)).toEqual([costliest.traceId, cheaper.traceId]);
   });
 });
 
@@ -290,6 +343,24 @@ describe('the follow-up exemplar questions with more operations than their bound
  * (`EXEMPLAR_MIN_STEP`) and at most 11,000 points, so 1 s here. Grafana aligns the range to it and samples with it.
  */
 const GRAFANA_STEP_MS = 1000;
+
+/** Every exemplar of a `query_exemplars` answer, as Prometheus holds them (before any sampling of Grafana's). */
+function heldExemplars(answer: RecordedAnswer): ExemplarRow[] {
+  const { data } = answer.body as {
+    data: Array<{
+      seriesLabels: Record<string, string>;
+      exemplars: Array<{ labels: Record<string, string>; value: string }>;
+    }>;
+  };
+  return data.flatMap(({ seriesLabels, exemplars }) =>
+    exemplars.map((e) => ({
+      service: seriesLabels.service,
+      operation: seriesLabels.operation ?? '',
+      traceId: e.labels.trace_id,
+      value: Number(e.value),
+    }))
+  );
+}
 
 /**
  * The demo's traces recorded into a StreamMetrics served on 127.0.0.1, scraped by a real Prometheus: once before

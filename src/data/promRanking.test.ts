@@ -279,11 +279,15 @@ describe('prometheusRanking$', () => {
   });
 });
 
-describe('prometheusRanking$ — the follow-up for rows the sampled exemplars left without a trace', () => {
+describe('prometheusRanking$ — the follow-up for the first rows’ own costliest exemplars', () => {
   /** The ranking as it first arrives (before the follow-up answers). */
   const firstRanking = (states: MetricsRankingState[]) => states.find((s) => s.phase === 'done')!.ranking!;
+  const ids = (row: { exemplars: Array<{ traceId: string }> }) => row.exemplars.map((e) => e.traceId);
+  /** The recorded top row's exemplars in Prometheus: 126 ms, then 40 ms (test/fixtures/prometheus/). */
+  const TOP_COSTLIEST = { traceId: '27ba8e9270b8ac194d7e183428226c2b', criticalPathUs: 126368.5 };
+  const TOP_SAMPLED = { traceId: 'f77efc010e77b2d5ae5c2aae51908fe3', criticalPathUs: 40334 };
 
-  it('shows the ranking at once, then asks one more request: one instant exemplar query per row without a trace', async () => {
+  it('shows the ranking at once with the sampled exemplars, then asks one instant exemplar query for each of the first rows', async () => {
     serveRecorded(recording.answers);
     const states = await allStates(request());
     expect(states.map((s) => [s.phase, s.ranking?.exemplarLookup?.phase])).toEqual([
@@ -292,22 +296,24 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
       ['done', undefined],
     ]);
     const ranked = firstRanking(states).report.operations;
-    // Grafana's sampler, across all series, left most rows of the recording without an exemplar.
-    const lacking = ranked.filter((o) => o.exemplars.length === 0);
-    expect(lacking.length).toBeGreaterThan(ranked.length / 2);
-    expect(firstRanking(states).exemplarLookup).toEqual({ phase: 'loading', operations: lacking.length });
+    expect(ranked.length).toBeLessThanOrEqual(MAX_EXEMPLAR_FOLLOW_UPS);
+    // Grafana's sampler, across all series, linked some rows of the recording and left most without an exemplar;
+    // all of them are asked, linked or not.
+    const linked = ranked.filter((o) => o.exemplars.length > 0);
+    expect(linked.length).toBeGreaterThan(0);
+    expect(linked.length).toBeLessThan(ranked.length / 2);
+    expect(firstRanking(states).exemplarLookup).toEqual({ phase: 'loading', operations: ranked.length });
 
     expect(backend.requests).toHaveLength(2);
     const followUp = backend.requests[1];
     expect(followUp.url).toBe('/api/ds/query?ds_type=prometheus');
     expect([followUp.body.from, followUp.body.to]).toEqual([String(recording.range.from), String(recording.range.to)]);
     // In ranking order, each row's own question, exactly its service and operation.
-    expect(followUp.body.queries.map((q) => q.expr)).toEqual(
-      lacking.map(
-        (o) => `count(hotpath_trace_critical_path_seconds_bucket{service="${o.service}",operation="${o.operation}"})`
-      )
+    expect(followUp.body.queries.map((q) => q.expr)).toEqual(ranked.map((o) => exemplarFollowUps([o])[0].expr));
+    expect(followUp.body.queries[0].expr).toBe(
+      'count(hotpath_trace_critical_path_seconds_bucket{service="backend",operation="redis.slow_down"})'
     );
-    expect(new Set(followUp.body.queries.map((q) => q.refId)).size).toBe(lacking.length);
+    expect(new Set(followUp.body.queries.map((q) => q.refId)).size).toBe(ranked.length);
     // Instant (one value, not a matrix), with exemplars at the ranking's resolution.
     const ranking = backend.requests[0].body.queries.find((q) => q.refId === RANKING_REFS.exemplars)!;
     for (const query of followUp.body.queries) {
@@ -323,7 +329,23 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
     }
   });
 
-  it('fills every row in with its own costliest recorded trace, and rolls the services up again', async () => {
+  it('the recorded top row links its 126 ms trace, which the sampling across all series had dropped for a 40 ms one', async () => {
+    serveRecorded(recording.answers);
+    const states = await allStates(request());
+    const before = firstRanking(states).report.operations[0];
+    const after = states[states.length - 1].ranking!.report.operations[0];
+    expect([after.service, after.operation]).toEqual(['backend', 'redis.slow_down']);
+    expect(recordedExemplarIds('backend', 'redis.slow_down')[0]).toBe(TOP_COSTLIEST.traceId);
+    // Another row's 149 ms trace was kept first in that step: the sampled "costliest" was the 40 ms one.
+    expect(before.exemplars).toEqual([TOP_SAMPLED]);
+    // After the follow-up: the costliest over both answers, the 40 ms trace once (it was in both).
+    expect(after.exemplars).toEqual([
+      { traceId: TOP_COSTLIEST.traceId, criticalPathUs: expect.closeTo(TOP_COSTLIEST.criticalPathUs, 6) },
+      before.exemplars[0],
+    ]);
+  });
+
+  it('links every asked row with its own costliest recorded trace, keeps what the sampling gave, and rolls the services up again', async () => {
     serveRecorded(recording.answers);
     const states = await allStates(request());
     const before = firstRanking(states);
@@ -331,26 +353,30 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
     expect(after.exemplarLookup).toBeUndefined();
     for (const [i, row] of after.report.operations.entries()) {
       const recorded = recordedExemplarIds(row.service, row.operation ?? '');
-      // Each row of the recording has exemplars in Prometheus; now each row has its link.
-      expect(row.exemplars.length).toBeGreaterThan(0);
+      // A row asked alone: Grafana's sampler always keeps the largest, so its first link is its costliest trace.
+      expect(row.exemplars[0].traceId).toBe(recorded[0]);
       expect(row.exemplars.length).toBeLessThanOrEqual(3);
-      // A row asked alone: Grafana's sampler always keeps the largest, so its link is its costliest trace.
-      if (before.report.operations[i].exemplars.length === 0) {
-        expect(row.exemplars[0].traceId).toBe(recorded[0]);
-      }
+      expect(new Set(ids(row)).size).toBe(row.exemplars.length);
       for (const exemplar of row.exemplars) {
         expect(recorded).toContain(exemplar.traceId);
       }
       const values = row.exemplars.map((e) => e.criticalPathUs);
       expect(values).toEqual([...values].sort((a, b) => b - a));
-      // Rows the ranking had already linked keep exactly what they had; everything else is unchanged.
+      // The sampled exemplars stay, unless three costlier ones leave no room; everything else is unchanged.
       const { exemplars, ...rest } = before.report.operations[i];
-      expect(row).toEqual({ ...rest, exemplars: exemplars.length > 0 ? exemplars : row.exemplars });
+      for (const sampled of exemplars) {
+        if (row.exemplars.length < 3 || sampled.criticalPathUs > values[2]) {
+          expect(row.exemplars).toContainEqual(sampled);
+        }
+      }
+      expect(row).toEqual({ ...rest, exemplars: row.exemplars });
     }
     const frontend = (r: typeof after) => r.report.services.find((s) => s.service === 'frontend')!;
     expect(frontend(before).exemplars).toEqual([]);
     expect(frontend(after).exemplars.length).toBeGreaterThan(0);
     expect(frontend(after).criticalPathUs).toBe(frontend(before).criticalPathUs);
+    const backendService = after.report.services.find((s) => s.service === 'backend')!;
+    expect(backendService.exemplars[0].traceId).toBe(TOP_COSTLIEST.traceId);
   });
 
   it('escapes hostile service and operation names in a row’s question and links the trace that answers it', async () => {
@@ -368,12 +394,12 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
     );
     const hostile = state.ranking!.report.operations.find((o) => o.service === HOSTILE_SERVICE)!;
     expect(hostile.operation).toBe(HOSTILE_OPERATION);
-    expect(hostile.exemplars.map((e) => e.traceId)).toEqual(['feedfacefeedfacefeedfacefeedface']);
+    expect(ids(hostile)).toEqual(['feedfacefeedfacefeedfacefeedface']);
   });
 
-  it('takes from a row’s answer only its own exemplars with valid trace IDs: costliest first, at most three', async () => {
-    const own = { service: 'backend', operation: 'payment.charge' };
-    const ownAnswer = operationExemplarAnswer(recording.answers[RANKING_REFS.exemplars], own.service, own.operation);
+  it('merges a row’s own valid exemplars with its sampled ones: one per trace ID, costliest first, at most three', async () => {
+    const top = { service: 'backend', operation: 'redis.slow_down' };
+    const ownAnswer = operationExemplarAnswer(recording.answers[RANKING_REFS.exemplars], top.service, top.operation);
     const [series] = (ownAnswer.body as { data: ExemplarSeries }).data;
     const at = series.exemplars[0].timestamp;
     const exemplar = (traceId: string, value: number, i: number) => ({
@@ -381,42 +407,58 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
       value: String(value),
       timestamp: at + i / 100,
     });
-    const tampered: RecordedAnswer = {
-      ...ownAnswer,
-      body: {
-        status: 'success',
-        data: [
-          {
-            seriesLabels: series.seriesLabels,
-            exemplars: [
-              exemplar('"><img src=x onerror=alert(1)>', 9, 0),
-              exemplar('a1', 1, 1),
-              exemplar('a2', 2, 2),
-              exemplar('a3', 3, 3),
-              exemplar('a4', 4, 4),
-            ],
-          },
-          // Another operation's series, costlier: not this row's trace.
-          {
-            seriesLabels: { ...series.seriesLabels, operation: 'redis.slow_down' },
-            exemplars: [exemplar('b1', 8, 5)],
-          },
-        ],
-      },
+    /** The top row's merged exemplars when its own answer holds `own` (with a hostile ID and another row's trace). */
+    const mergedWith = async (own: Array<[string, number]>) => {
+      const tampered: RecordedAnswer = {
+        ...ownAnswer,
+        body: {
+          status: 'success',
+          data: [
+            {
+              seriesLabels: series.seriesLabels,
+              exemplars: [
+                exemplar('"><img src=x onerror=alert(1)>', 9, 0),
+                ...own.map(([id, seconds], i) => exemplar(id, seconds, i + 1)),
+              ],
+            },
+            // Another operation's series, costlier: not this row's trace.
+            {
+              seriesLabels: { ...series.seriesLabels, operation: 'payment.charge' },
+              exemplars: [exemplar('b1', 8, own.length + 1)],
+            },
+          ],
+        },
+      };
+      // A 10 ms step keeps every exemplar through Grafana's sampler: what is checked here is our reading of them.
+      serveWithFollowUpEntry(0, (refId) => ({ status: 200, frames: answerToFrames(tampered, refId, 10) }));
+      const states = await allStates(request());
+      expect(backend.requests[1].body.queries[0].expr).toContain('operation="redis.slow_down"');
+      // What the ranking's sampling had given the row: its 40 ms trace.
+      expect(firstRanking(states).report.operations[0].exemplars).toEqual([TOP_SAMPLED]);
+      return states[states.length - 1].ranking!.report.operations.find((o) => keyOf(o) === keyOf(top))!.exemplars;
     };
-    // A 10 ms step keeps every exemplar through Grafana's sampler: what is checked here is our reading of them.
-    serveWithFollowUpEntry(0, (refId) => ({ status: 200, frames: answerToFrames(tampered, refId, 10) }));
-    const state = await finalState(request());
-    expect(backend.requests[1].body.queries[0].expr).toContain('operation="payment.charge"');
-    const row = state.ranking!.report.operations.find((o) => keyOf(o) === keyOf(own))!;
-    expect(row.exemplars).toEqual([
-      { traceId: 'a4', criticalPathUs: 4e6 },
-      { traceId: 'a3', criticalPathUs: 3e6 },
-      { traceId: 'a2', criticalPathUs: 2e6 },
-    ]);
+    const sampled = TOP_SAMPLED.criticalPathUs / 1e6;
+    // The sampled trace is in the row's own answer too: it appears once.
+    expect(
+      await mergedWith([
+        ['a1', 0.01],
+        ['a2', 0.02],
+        ['a3', 0.05],
+        ['a4', 0.03],
+        [TOP_SAMPLED.traceId, sampled],
+      ])
+    ).toEqual([{ traceId: 'a3', criticalPathUs: 5e4 }, TOP_SAMPLED, { traceId: 'a4', criticalPathUs: 3e4 }]);
+    // The row's own answer lacks it (e.g. below two standard deviations of its costliest): it is kept at its rank.
+    expect(
+      await mergedWith([
+        ['a1', 0.01],
+        ['a2', 0.02],
+        ['a3', 0.05],
+      ])
+    ).toEqual([{ traceId: 'a3', criticalPathUs: 5e4 }, TOP_SAMPLED, { traceId: 'a2', criticalPathUs: 2e4 }]);
   });
 
-  it('a failed follow-up leaves those rows as the ranking had them and says so, never an error over the table', async () => {
+  it('a failed follow-up leaves the rows as the ranking had them (sampled exemplars kept) and says so, never an error over the table', async () => {
     serve((req) => (isExemplarFollowUp(req) ? { kind: 'network' } : recordedPrometheusReply(recording.answers, req)));
     const states = await allStates(request());
     const last = states[states.length - 1];
@@ -424,24 +466,27 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
     expect(last.error).toBeUndefined();
     const before = firstRanking(states);
     expect(last.ranking!.report).toEqual(before.report);
+    expect(ids(last.ranking!.report.operations[0])).toEqual([TOP_SAMPLED.traceId]);
     expect(last.ranking!.exemplarLookup).toEqual({
       phase: 'failed',
       operations: before.exemplarLookup!.operations,
       message: expect.stringContaining('could not reach Grafana'),
     });
 
-    // One row's question failing: that row stays without a link, the others get theirs.
-    const failed = serveWithFollowUpEntry(1, () => ({
+    // One row's question failing: that row keeps what the sampling gave it, the others get their costliest.
+    const failed = serveWithFollowUpEntry(0, () => ({
       status: 400,
       error: 'query timed out in expression evaluation',
       errorSource: 'downstream',
     }));
     const partial = await finalState(request());
     const failedExpr = backend.requests[1].body.queries.find((q) => q.refId === failed.refId)!.expr;
-    const operations = partial.ranking!.report.operations;
-    const failedRow = operations.find((o) => failedExpr === exemplarFollowUps([{ ...o, exemplars: [] }])[0].expr)!;
-    expect(failedRow.exemplars).toEqual([]);
-    expect(operations.filter((o) => o.exemplars.length === 0)).toEqual([failedRow]);
+    expect(failedExpr).toContain('operation="redis.slow_down"');
+    const [top, ...others] = partial.ranking!.report.operations;
+    expect(ids(top)).toEqual([TOP_SAMPLED.traceId]);
+    for (const row of others) {
+      expect(row.exemplars[0].traceId).toBe(recordedExemplarIds(row.service, row.operation ?? '')[0]);
+    }
     expect(partial.ranking!.exemplarLookup).toEqual({
       phase: 'failed',
       operations: 1,
@@ -473,24 +518,24 @@ describe('prometheusRanking$ — the follow-up for rows the sampled exemplars le
 });
 
 describe('exemplarFollowUps', () => {
-  it('asks only for rows without an exemplar among the first MAX_EXEMPLAR_FOLLOW_UPS, in ranking order', () => {
+  it('asks for each of the first MAX_EXEMPLAR_FOLLOW_UPS rows, linked or not, in ranking order, and no more', () => {
     const rows = Array.from({ length: 3 * MAX_EXEMPLAR_FOLLOW_UPS }, (_, i) => ({
       service: 'svc',
       operation: `op-${i}`,
       exemplars: i % 3 === 0 ? [{ traceId: 'abc', criticalPathUs: 1 }] : [],
     }));
     const followUps = exemplarFollowUps(rows);
-    const expected = rows.slice(0, MAX_EXEMPLAR_FOLLOW_UPS).filter((r) => r.exemplars.length === 0);
-    expect(followUps.map((f) => f.operation)).toEqual(expected.map((r) => r.operation));
-    expect(new Set(followUps.map((f) => f.refId)).size).toBe(followUps.length);
+    expect(followUps.map((f) => f.operation)).toEqual(rows.slice(0, MAX_EXEMPLAR_FOLLOW_UPS).map((r) => r.operation));
+    expect(new Set(followUps.map((f) => f.refId)).size).toBe(MAX_EXEMPLAR_FOLLOW_UPS);
     expect(followUps.every((f) => f.refId.startsWith(EXEMPLAR_FOLLOW_UP_REF))).toBe(true);
+    expect(exemplarFollowUps(rows.slice(0, 3)).map((f) => f.operation)).toEqual(['op-0', 'op-1', 'op-2']);
   });
 
   it('keeps every label value one PromQL string: quotes, backslashes, newlines and braces escaped', () => {
-    const [followUp] = exemplarFollowUps([{ service: 'a"}\\\n{b', operation: '"} or up{x="', exemplars: [] }]);
+    const [followUp] = exemplarFollowUps([{ service: 'a"}\\\n{b', operation: '"} or up{x="' }]);
     expect(followUp.expr).toBe(
       'count(hotpath_trace_critical_path_seconds_bucket{service="a\\"}\\\\\\n{b",operation="\\"} or up{x=\\""})'
     );
-    expect(exemplarFollowUps([{ service: 's', exemplars: [] }])[0].expr).toContain('operation=""');
+    expect(exemplarFollowUps([{ service: 's' }])[0].expr).toContain('operation=""');
   });
 });

@@ -5,6 +5,7 @@ import { emptyDiagnostics, type Exemplar, type HotspotReport, type HotspotRow } 
 import { DsQueryTarget, postDsQuery, QueryResult } from './dsQuery';
 import { classifyError } from './errors';
 import { type ExemplarFollowUp, exemplarFollowUps, promWindow, RANKING_REFS, rankingExpressions } from './promql';
+import { costliestExemplars, EXEMPLARS_PER_ROW } from './rowExemplars';
 import type { ExemplarLookup, MetricsRanking, MetricsRankingState, TimeRangeMs, UnavailableStatistics } from './types';
 
 /**
@@ -20,10 +21,11 @@ import type { ExemplarLookup, MetricsRanking, MetricsRankingState, TimeRangeMs, 
  *   `Time`, `Value`, then one string field per label of any exemplar's series or exemplar labels (here `service`,
  *   `operation`, `le`, `trace_id`, …) (querydata/exemplar/framer.go; testdata/exemplar.result.golden.jsonc).
  *   Grafana samples them first (querydata/exemplar/sampler_stddev.go): per step, across all series, the largest
- *   value and those more than two standard deviations below the one kept before. So an operation's "costliest
- *   trace" is the costliest of the exemplars that reached us, and many operations get none from that one query.
- *   The rows left without one are asked again, each alone (promql.ts `exemplarFollowUps`): a second POST whose
- *   links fill in when it answers; if it fails, those rows keep "–" and the ranking stands.
+ *   value and those more than two standard deviations below the one kept before. So from that one query many
+ *   operations get no exemplar, and some get a cheaper one while their costliest was dropped for another
+ *   operation's costlier one. The first rows are therefore asked again, each alone (promql.ts `exemplarFollowUps`):
+ *   a second POST; meanwhile the rows show the sampled exemplars, then each asked row takes the costliest of its
+ *   own answer and of those. If it fails, the rows keep the sampled exemplars (or "–") and the ranking stands.
  */
 const REQUEST_TIMEOUT_MS = 60_000;
 /**
@@ -36,7 +38,6 @@ const EXEMPLAR_POINTS = 11_000;
 const EXEMPLAR_MIN_STEP = '1s';
 /** Rows kept at most (largest critical-path time first): Prometheus may hold more pairs than one guard allows. */
 export const MAX_RANKED_OPERATIONS = 5000;
-const EXEMPLARS_PER_ROW = 3;
 /** Jaeger trace IDs: hex, up to 128 bits. An exemplar label that is not one gets no link. */
 const TRACE_ID = /^[0-9a-f]{1,32}$/i;
 
@@ -103,8 +104,9 @@ function exemplarResolution(range: TimeRangeMs) {
 }
 
 /**
- * Loading, then the ranking, its empty answer or the error; then, when rows were left without an exemplar, the
- * ranking again with their links (or with a failed lookup). Unsubscribing cancels whichever request is under way.
+ * Loading, then the ranking (with the sampled exemplars and its lookup under way), its empty answer or the error;
+ * then the ranking again with the first rows' own costliest exemplars (or with a failed lookup). Unsubscribing
+ * cancels whichever request is under way.
  */
 export function prometheusRanking$(request: PrometheusRankingRequest): Observable<MetricsRankingState> {
   const { range } = request;
@@ -130,7 +132,7 @@ export function prometheusRanking$(request: PrometheusRankingRequest): Observabl
 }
 
 /**
- * The rows to ask again. None when the ranking's exemplar question answered without a single exemplar: Grafana's
+ * The rows to ask again: the first MAX_EXEMPLAR_FOLLOW_UPS (promql.ts). None when the ranking's exemplar question answered without a single exemplar: Grafana's
  * sampler keeps at least one per step that has any (sampler_stddev.go `Sample`), and every row's series are among
  * the ones that question selected over the same aligned range, so Prometheus has none for any row (e.g. exemplar
  * storage off) and 50 more questions would only say so again.
@@ -143,7 +145,10 @@ function followUpsFor(ranking: MetricsRanking, results: Map<string, QueryResult>
   return exemplarFollowUps(ranking.report.operations);
 }
 
-/** The ranking with its lookup under way, then with the rows' links; a failed lookup never fails the ranking. */
+/**
+ * The ranking with its lookup under way (its rows show the sampled exemplars meanwhile), then with the rows' own
+ * costliest; a failed lookup never fails the ranking.
+ */
 function exemplarFollowUp$(
   request: PrometheusRankingRequest,
   state: MetricsRankingState,
@@ -167,9 +172,10 @@ function exemplarFollowUp$(
 }
 
 /**
- * The ranking with the follow-up's exemplars in the rows it asked about: each row takes only exemplars of its own
- * (service, operation), valid trace IDs, costliest first, as many as from the ranking; the per-service rows are
- * rolled up again. A question that failed leaves its row as it was and is counted in `exemplarLookup`.
+ * The ranking with the follow-up's exemplars merged into the rows it asked about: each row takes only exemplars of
+ * its own (service, operation) with valid trace IDs from its answer, together with those the ranking's sampling had
+ * given it (rowExemplars.ts `costliestExemplars`); the per-service rows are rolled up again.
+ * A question that failed leaves its row as it was (the sampled exemplars) and is counted in `exemplarLookup`.
  */
 function withFollowUpExemplars(
   ranking: MetricsRanking,
@@ -187,13 +193,13 @@ function withFollowUpExemplars(
     const key = keyOf(service, operation);
     const exemplars = exemplarsByOperation(result.frames).get(key);
     if (exemplars) {
-      found.set(key, exemplars.slice(0, EXEMPLARS_PER_ROW));
+      found.set(key, exemplars);
     }
   }
   const { report, exemplarLookup: _lookup, ...rest } = ranking;
   const operations = report.operations.map((row) => {
-    const exemplars = row.exemplars.length === 0 ? found.get(keyOf(row.service, row.operation ?? '')) : undefined;
-    return exemplars ? { ...row, exemplars } : row;
+    const own = found.get(keyOf(row.service, row.operation ?? ''));
+    return own ? { ...row, exemplars: costliestExemplars([...own, ...row.exemplars]) } : row;
   });
   const lookup: ExemplarLookup = { phase: 'failed', operations: failures.length, message: failures[0] };
   return {
@@ -355,12 +361,10 @@ function rollUp(operations: HotspotRow[], traces: number): HotspotRow[] {
   const rows = [...services.values()];
   for (const row of rows) {
     row.meanCriticalPathUsPerTrace = traces > 0 ? row.criticalPathUs / traces : Number.NaN;
-    const seen = new Set<string>();
-    row.exemplars = (best.get(row.service) ?? [])
-      .sort((a, b) => b.criticalPathUs - a.criticalPathUs)
-      .filter((e) => !seen.has(e.traceId) && seen.add(e.traceId) !== undefined)
-      .slice(0, EXEMPLARS_PER_ROW)
-      .map((e) => ({ traceId: e.traceId, criticalPathUs: Number.NaN }));
+    row.exemplars = costliestExemplars(best.get(row.service) ?? []).map((e) => ({
+      traceId: e.traceId,
+      criticalPathUs: Number.NaN,
+    }));
   }
   return rows.sort((a, b) => b.criticalPathUs - a.criticalPathUs);
 }

@@ -102,12 +102,13 @@ function exemplarExpression(matcher: string): string {
 }
 
 /**
- * Rows looked up again when the ranking's exemplars left them without a trace: the first this many in ranking
- * order. Twice and a half the table's default top 20, so the rows on screen (and a "top 50") get their link; one
- * question per row, all in one request that Grafana runs one query after another (unless its
+ * Rows whose exemplars are looked up again, each on its own: the first this many in ranking order, whether or not the
+ * ranking's exemplars linked them (Grafana's sampling across all series can keep a row's cheaper trace and drop its
+ * costliest). Twice and a half the table's default top 20, so the rows on screen (and a "top 50") link their
+ * costliest trace; one question per row, all in one request that Grafana runs one query after another (unless its
  * `prometheusRunQueriesInParallel` toggle is on: grafana/grafana pkg/promlib/querydata/request.go `Execute`), each
  * costing Prometheus an exemplar scan of the row's bucket series over the range. Rows further down (after "Show all")
- * keep only the ranking's own exemplars.
+ * keep only the ranking's own sampled exemplars, which may miss their costliest trace or have none.
  */
 export const MAX_EXEMPLAR_FOLLOW_UPS = 50;
 
@@ -124,24 +125,22 @@ export interface ExemplarFollowUp {
 }
 
 /**
- * The follow-up exemplar questions for a ranking: one per row without an exemplar among its first
- * MAX_EXEMPLAR_FOLLOW_UPS rows (`operations` in ranking order). Grafana samples the exemplars of each query on its
- * own (grafana/grafana pkg/promlib/querydata/response.go `processExemplars` makes a new sampler per response), so a
- * row asked alone keeps its costliest exemplar per step instead of competing with every other row's.
+ * The follow-up exemplar questions for a ranking: one per row among its first MAX_EXEMPLAR_FOLLOW_UPS
+ * (`operations` in ranking order), linked or not. Grafana samples the exemplars of each query on its own
+ * (grafana/grafana pkg/promlib/querydata/response.go `processExemplars` makes a new sampler per response) and its
+ * sampler always keeps each step's largest value, so a row asked alone gets its costliest exemplar instead of losing
+ * it to another row's costlier one kept first in that step.
  */
 export function exemplarFollowUps(
-  operations: ReadonlyArray<{ service: string; operation?: string; exemplars: readonly unknown[] }>
+  operations: ReadonlyArray<{ service: string; operation?: string }>
 ): ExemplarFollowUp[] {
-  return operations
-    .slice(0, MAX_EXEMPLAR_FOLLOW_UPS)
-    .filter((row) => row.exemplars.length === 0)
-    .map(({ service, operation = '' }, i) => ({
-      refId: `${EXEMPLAR_FOLLOW_UP_REF}${i}`,
-      service,
-      operation,
-      expr: operationExemplarExpression(service, operation),
-      kind: 'instant-exemplars',
-    }));
+  return operations.slice(0, MAX_EXEMPLAR_FOLLOW_UPS).map(({ service, operation = '' }, i) => ({
+    refId: `${EXEMPLAR_FOLLOW_UP_REF}${i}`,
+    service,
+    operation,
+    expr: operationExemplarExpression(service, operation),
+    kind: 'instant-exemplars',
+  }));
 }
 
 /** One operation's exemplar question: its bucket series, matched on exactly its service and operation. */

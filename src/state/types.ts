@@ -139,13 +139,14 @@ export interface MetricsRanking {
   /** Operations left out (beyond the row limit, smallest critical-path time first). */
   truncated?: number;
   /**
-   * The follow-up exemplar lookup for rows the ranking's sampled exemplars left without a trace: under way, or
-   * failed (those rows keep "–"). Absent when none was needed or it is done.
+   * The follow-up that looks up the first rows' costliest exemplar traces (Grafana's sampling across all series may
+   * have dropped them): under way, or failed (those rows keep the sampled exemplars, which may not be their
+   * costliest, or "–"). Absent when none was needed or it is done.
    */
   exemplarLookup?: ExemplarLookup;
 }
 
-/** Rows (operations) whose exemplar traces are being looked up, or could not be. */
+/** Rows (operations) whose costliest exemplar traces are being looked up, or could not be. */
 export type ExemplarLookup =
   { phase: 'loading'; operations: number } | { phase: 'failed'; operations: number; message: string };
 

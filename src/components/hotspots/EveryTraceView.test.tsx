@@ -18,7 +18,7 @@ import { EveryTraceView } from './EveryTraceView';
  */
 const recording = readPrometheusRecording();
 
-/** The ranking and its follow-up for the rows left without an exemplar, answered from the recording. */
+/** The ranking and its follow-up for the first rows' own exemplars, answered from the recording. */
 async function rankedStates(): Promise<MetricsRankingState[]> {
   new RecordedBackend((request) => recordedPrometheusReply(recording.answers, request)).install();
   return lastValueFrom(prometheusRanking$({ prometheusUid: 'prometheus', range: recording.range }).pipe(toArray()));
@@ -65,15 +65,19 @@ describe('EveryTraceView', () => {
     expect(open.getAttribute('href')).toContain(`trace=${state.ranking!.report.operations[0].exemplars[0].traceId}`);
   });
 
-  it('says while exemplar traces are being looked up, then links the rows that got theirs from the follow-up', async () => {
+  it('says while the costliest traces are being looked up, showing the sampled ones meanwhile, then links each row’s own', async () => {
     const states = await rankedStates();
     const pending = states.find((s) => s.ranking?.exemplarLookup?.phase === 'loading')!;
     const operations = pending.ranking!.exemplarLookup!.operations;
     const links = fakeTraceLinks();
     const { rerender } = render(<EveryTraceView state={pending} topN={20} rollup={false} links={links} />);
     expect(screen.getByTestId(testIds.view.exemplarLookup)).toHaveTextContent(
-      `Looking up exemplar traces for ${operations} operations…`
+      `Looking up the costliest exemplar traces of the top ${operations} operations by critical-path time…`
     );
+    // The top row shows the exemplar the ranking's sampling gave it until its own costliest arrives.
+    const firstRow = () => screen.getByTestId(testIds.view.table).querySelector('tbody tr') as HTMLElement;
+    const sampledId = pending.ranking!.report.operations[0].exemplars[0].traceId;
+    expect(within(firstRow()).getByTestId(testIds.view.openTrace).getAttribute('href')).toContain(`trace=${sampledId}`);
     // The second row had no exemplar from the ranking's sampled ones: "–" until the follow-up answers.
     const secondRow = () => screen.getByTestId(testIds.view.table).querySelectorAll('tbody tr')[1] as HTMLElement;
     expect(pending.ranking!.report.operations[1].exemplars).toEqual([]);
@@ -82,6 +86,11 @@ describe('EveryTraceView', () => {
     const done = states[states.length - 1];
     rerender(<EveryTraceView state={done} topN={20} rollup={false} links={links} />);
     expect(screen.queryByTestId(testIds.view.exemplarLookup)).toBeNull();
+    const costliestId = done.ranking!.report.operations[0].exemplars[0].traceId;
+    expect(costliestId).not.toBe(sampledId);
+    expect(within(firstRow()).getByTestId(testIds.view.openTrace).getAttribute('href')).toContain(
+      `trace=${costliestId}`
+    );
     const traceId = done.ranking!.report.operations[1].exemplars[0].traceId;
     expect(within(secondRow()).getByTestId(testIds.view.openTrace).getAttribute('href')).toContain(`trace=${traceId}`);
 
@@ -94,7 +103,7 @@ describe('EveryTraceView', () => {
     };
     rerender(<EveryTraceView state={failed} topN={20} rollup={false} links={links} />);
     expect(screen.getByTestId(testIds.view.exemplarLookup)).toHaveTextContent(
-      'Exemplar traces for 2 operations could not be looked up, their links stay “–”: timed out'
+      'The costliest exemplar traces of 2 operations could not be looked up, their links may not be the costliest (or stay “–”): timed out'
     );
     expect(screen.getByTestId(testIds.view.root)).toHaveAttribute('data-phase', 'done');
   });

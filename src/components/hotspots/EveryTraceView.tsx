@@ -23,7 +23,7 @@ export interface EveryTraceViewProps {
  * The ranking over every trace `hotpath stream` analysed, from Prometheus: the same table as for a Jaeger sample,
  * with the statistics the metrics do not carry shown as unavailable. No what-if, flame graph or diagnostics: those
  * need the traces themselves. Links open each row's exemplar trace over the whole range (its own extent is not in
- * the metrics); rows whose exemplar is still being looked up (src/data/promRanking.ts) get it when it arrives.
+ * the metrics); the first rows show the sampled exemplars until their own costliest (src/data/promRanking.ts) arrive.
  */
 export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: EveryTraceViewProps) {
   const styles = useStyles2(getStyles);
@@ -70,14 +70,17 @@ export function EveryTraceView({ state, topN, rollup, onRollupChange, links }: E
   );
 }
 
-/** The follow-up for rows without an exemplar trace: under way, or why those rows keep "–". */
+/**
+ * The follow-up for the first rows' costliest traces: under way (the links are the sampled exemplars meanwhile), or
+ * why those rows' links may not be their costliest traces.
+ */
 function ExemplarLookupNote({ lookup }: { lookup: ExemplarLookup }) {
   const rows = plural(lookup.operations, 'operation');
   return (
     <Text variant="bodySmall" color="secondary" data-testid={testIds.view.exemplarLookup}>
       {lookup.phase === 'loading'
-        ? `Looking up exemplar traces for ${rows}…`
-        : `Exemplar traces for ${rows} could not be looked up, their links stay “–”: ${lookup.message}`}
+        ? `Looking up the costliest exemplar traces of the top ${rows} by critical-path time…`
+        : `The costliest exemplar traces of ${rows} could not be looked up, their links may not be the costliest (or stay “–”): ${lookup.message}`}
     </Text>
   );
 }
