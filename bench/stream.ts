@@ -96,6 +96,19 @@ interface Drain {
   seconds: number;
   /** Spans analysed before every consumer was up (not in the figure). */
   before: number;
+  /** CPU seconds the consumers used meanwhile (user + system, all threads, from /proc). */
+  cpuSeconds: number;
+}
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function cpuSeconds(stream: HotpathStream): number {
+  // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are the 12th and
+  // 13th of them (proc(5): fields 14 and 15).
+  const stat = readFileSync(`/proc/${stream.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /**
@@ -106,14 +119,16 @@ interface Drain {
 async function drain(streams: HotpathStream[], spans: number): Promise<Drain> {
   const analysed = async () =>
     total(await Promise.all(streams.map((stream) => stream.metrics())), 'hotpath_spans_total', { outcome: 'analysed' });
+  const cpu = () => streams.reduce((sum, stream) => sum + cpuSeconds(stream), 0);
   const start = performance.now();
+  const cpuBefore = cpu();
   const before = await analysed();
   let now = before;
   while (now < spans * 0.95) {
     await sleep(POLL_MS);
     now = await analysed();
   }
-  return { spans: now - before, seconds: (performance.now() - start) / 1000, before };
+  return { spans: now - before, seconds: (performance.now() - start) / 1000, before, cpuSeconds: cpu() - cpuBefore };
 }
 
 function rssMb(stream: HotpathStream): number {
@@ -128,11 +143,13 @@ async function stopAll(streams: HotpathStream[]): Promise<void> {
 async function throughput(broker: KafkaBroker, count: number, topicSpans: number): Promise<number> {
   const streams = await consumers(broker, `bench-${count}-${Date.now()}`, count, ['--trace-idle', '200ms']);
   try {
-    const { spans, seconds, before } = await drain(streams, topicSpans);
+    const { spans, seconds, before, cpuSeconds: cpu } = await drain(streams, topicSpans);
     const rate = spans / seconds;
     process.stdout.write(
       `${count} consumer(s): ${spans} spans in ${seconds.toFixed(2)} s = ${Math.round(rate)} spans/s ` +
-        `(${before} spans analysed before all were up and the last 5 % not counted)\n`
+        `(${before} spans analysed before all were up and the last 5 % not counted); consumer CPU ` +
+        `${cpu.toFixed(2)} s = ${Math.round((100 * cpu) / seconds)} % of one core, ` +
+        `${Math.round(spans / cpu)} spans per CPU second\n`
     );
     return rate;
   } finally {

@@ -160,10 +160,16 @@ export interface ProtoRequest {
   }>;
 }
 
-/** Hex of a bytes field: a Buffer slice when set; protobufjs's default (an empty array, not a Buffer) when absent. */
+/**
+ * Hex of a bytes field: a Buffer slice when set (protobufjs reads bytes as Buffers under Node: no second view is
+ * made for it); protobufjs's default (an empty array, not a Buffer) when absent.
+ */
 export function hex(bytes: Uint8Array | number[]): string {
   if (bytes.length === 0) {
     return '';
+  }
+  if (Buffer.isBuffer(bytes)) {
+    return bytes.toString('hex');
   }
   return bytes instanceof Uint8Array
     ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')

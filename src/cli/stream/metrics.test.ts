@@ -20,7 +20,13 @@ function otlpSpan(spanId: string, parent: string, name: string, startMs: bigint,
 }
 
 /** web "GET /" (0–100 ms) waits on db "query" (10–70 ms), then on db "commit" (70–90 ms). */
-function trace(): OpenTrace {
+function trace(traceId = TRACE): OpenTrace {
+  const made = oneTrace();
+  const withId = (spans: unknown) => JSON.parse(JSON.stringify(spans).replaceAll(TRACE, traceId));
+  return { ...made, traceId, resourceSpans: withId(made.resourceSpans) };
+}
+
+function oneTrace(): OpenTrace {
   const resource = (name: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: name } }] });
   return {
     traceId: TRACE,
@@ -80,5 +86,31 @@ describe('StreamMetrics.record', () => {
     expect(sample(text, 'hotpath_critical_path_seconds_total', 'service="db",operation="other"')).toBeCloseTo(0.02, 9);
     expect(sample(text, 'hotpath_spans_total', 'outcome="folded"')).toBe(1);
     expect(sample(text, 'hotpath_spans_total', 'outcome="evicted"')).toBe(3);
+  });
+
+  it('a scrape sees every count made before it; the exemplar of a bucket is its first trace since the last scrape', async () => {
+    const metrics = new StreamMetrics(new CardinalityGuard(10));
+    const ids = ['1'.repeat(32), '2'.repeat(32), '3'.repeat(32)];
+    const exemplarOfQuery = (text: string) =>
+      /hotpath_trace_critical_path_seconds_bucket\{[^}]*operation="query"[^}]*\} \d+ # \{trace_id="([0-9a-f]+)"\}/.exec(
+        text
+      )?.[1];
+    metrics.record({ trace: trace(ids[0]), reason: 'idle' });
+    const first = await metrics.registry.metrics();
+    expect(sample(first, 'hotpath_traces_total', 'root_service="web"')).toBe(1);
+    expect(exemplarOfQuery(first)).toBe(ids[0]);
+    metrics.record({ trace: trace(ids[1]), reason: 'idle' });
+    metrics.record({ trace: trace(ids[2]), reason: 'idle' });
+    const second = await metrics.registry.metrics();
+    expect(sample(second, 'hotpath_traces_total', 'root_service="web"')).toBe(3);
+    expect(sample(second, 'hotpath_critical_path_seconds_total', 'service="db",operation="query"')).toBeCloseTo(
+      0.18,
+      9
+    );
+    expect(exemplarOfQuery(second)).toBe(ids[1]);
+    // Nothing recorded since: the counts stand, the exemplar too.
+    const third = await metrics.registry.metrics();
+    expect(sample(third, 'hotpath_traces_total', 'root_service="web"')).toBe(3);
+    expect(exemplarOfQuery(third)).toBe(ids[1]);
   });
 });
