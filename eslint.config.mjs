@@ -91,6 +91,10 @@ export default defineConfig([
   {
     files: ['demo/**/*.ts'],
   },
+  // The real-server tests (Jest against Jaeger, Kafka, Prometheus, Redis started by the tests) and the benchmarks.
+  {
+    files: ['e2e/servers/**/*.ts', 'bench/**/*.ts'],
+  },
   // Layer 2 of the end-to-end suite (@grafana/plugin-e2e against the real stack) and its Playwright config.
   {
     files: ['e2e/stack/**/*.ts', 'playwright.config.ts'],
