@@ -3,7 +3,7 @@ import { urlUtil } from '@grafana/data';
 import { toTraceSearch } from '../pages/pageState';
 import { hotspotsUrlQuery, parseHotspotsUrl, UrlQuery } from '../pages/urlState';
 import { searchQuery } from './fetchTraces';
-import { canFilterOnTag, logfmtTag, withTagFilter } from './tagFilter';
+import { canFilterOnTag, canFilterRow, logfmtTag, withTagFilter } from './tagFilter';
 import { jaegerTagsJson } from './testing/goLogfmt';
 
 /** What `locationService.partial` writes into the address (undefined values dropped), as the page's URL tests do. */
@@ -46,5 +46,12 @@ describe('tag filter ("Filter to this")', () => {
     }
     expect(withTagFilter('', 'k', 'half \ud83d')).toBeUndefined();
     expect(jaegerTags(withTagFilter('', 'k', 'whole \ud83d\ude42')!)).toEqual({ k: 'whole \ud83d\ude42' });
+  });
+
+  it('offers the filter only on rows of the searched service (Jaeger matches tags on that service), writable keys only', () => {
+    expect(canFilterRow('backend', 'backend', 'customer.tier')).toBe(true);
+    expect(canFilterRow('backend', 'frontend', 'customer.tier')).toBe(false);
+    expect(canFilterRow(undefined, 'backend', 'customer.tier')).toBe(false);
+    expect(canFilterRow('backend', 'backend', 'a b')).toBe(false);
   });
 });

@@ -46,3 +46,11 @@ export function withTagFilter(tags: string, key: string, value: string): string 
 export function canFilterOnTag(key: string): boolean {
   return LOGFMT_KEY.test(key) && !LONE_SURROGATE.test(key);
 }
+
+/**
+ * Whether "Filter to this" can be offered for an attribute of a row of `rowService`: Jaeger matches a search's tags
+ * on spans of the searched service only, so only that service's attributes (with a writable key) can narrow it.
+ */
+export function canFilterRow(searchedService: string | undefined, rowService: string, key: string): boolean {
+  return rowService === searchedService && canFilterOnTag(key);
+}

@@ -15,7 +15,7 @@ import { isGoDuration, TraceSearchFields } from '../components/search/TraceSearc
 import { testIds } from '../components/testIds';
 import { createTraceLinks, useHotspotSearch } from '../data';
 import { EveryTraceHotspots } from './EveryTraceHotspots';
-import { canFilterOnTag, withTagFilter } from '../data/tagFilter';
+import { canFilterRow, withTagFilter } from '../data/tagFilter';
 import { parseCompareSplit } from '../panels/hotspots/compareSplit';
 import { PageProps, toTraceSearch, useDraft, usePageQuery } from './pageState';
 import { hotspotsUrlQuery, HotspotsUrlState, parseHotspotsUrl } from './urlState';
@@ -64,10 +64,7 @@ function SampleHotspots({ settings, url, setUrl }: PageProps & UrlStateProps) {
     }
   };
   const searched = search?.service;
-  const canFilter = useCallback(
-    (service: string, key: string) => service === searched && canFilterOnTag(key),
-    [searched]
-  );
+  const canFilter = useCallback((service: string, key: string) => canFilterRow(searched, service, key), [searched]);
   const links = useMemo(
     () => createTraceLinks({ jaegerUid, defaultLokiUid: settings.lokiUid }),
     [jaegerUid, settings.lokiUid]

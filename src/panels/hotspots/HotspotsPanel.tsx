@@ -7,7 +7,7 @@ import React, { useCallback, useMemo, useState } from 'react';
 import { HotspotView } from '../../components/hotspots/HotspotView';
 import { testIds } from '../../components/testIds';
 import { clampMaxTraces, createTraceLinks, searchTableIds, useHotspotAnalysis, useHotspotSearch } from '../../data';
-import { canFilterOnTag, withTagFilter } from '../../data/tagFilter';
+import { canFilterRow, withTagFilter } from '../../data/tagFilter';
 import type { HotspotQuery, TraceSearch } from '../../data/types';
 import { parseCompareSplit } from './compareSplit';
 import { panelJaegerSearch } from './panelSearch';
@@ -109,10 +109,7 @@ function useCohortSearch(
     },
     [tags, base?.tags]
   );
-  const canFilter = useCallback(
-    (rowService: string, key: string) => rowService === service && canFilterOnTag(key),
-    [service]
-  );
+  const canFilter = useCallback((rowService: string, key: string) => canFilterRow(service, rowService, key), [service]);
   const clear = useCallback(() => setTags(undefined), []);
   return { base, search, filter, canFilter, clear };
 }
