@@ -4,7 +4,11 @@ import { isValidUrlTime, rawOf, resolveRange, shiftRange, zoomOut } from './time
 
 describe('URL time ranges', () => {
   it('resolves relative and epoch-ms values', () => {
+    // Grafana's convertRawToRange reads the clock once for `from` and once for `to`: a millisecond may pass between.
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
     const relative = resolveRange({ from: 'now-6h', to: 'now' });
+    jest.useRealTimers();
+    expect(relative.to.valueOf()).toBe(1_700_000_000_000);
     expect(relative.to.valueOf() - relative.from.valueOf()).toBe(6 * 3600_000);
     expect(relative.raw).toEqual({ from: 'now-6h', to: 'now' });
     const absolute = resolveRange({ from: '1700000000000', to: '1700003600000' });
