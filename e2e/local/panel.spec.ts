@@ -40,15 +40,22 @@ async function open(page: Page, url: string, scenario: HarnessScenario, traces: 
   return openHarness(page, url, scenario, { '/api/ds/query': dsQueryResponder(traces, o) });
 }
 
+/**
+ * The table's rows as "service|operation", read in one go: row by row (a count, then one round trip per cell) a
+ * re-render in between shifted rows under the reader (a clean-clone run saw a row twice and one missing).
+ */
 async function tableRows(page: Page): Promise<string[]> {
-  const rows = page.getByTestId(testIds.view.table).locator('tbody tr');
-  const out: string[] = [];
-  for (let i = 0; i < (await rows.count()); i++) {
-    const cells = rows.nth(i).locator('td');
-    // Column 0 is the table's row expander.
-    out.push(`${await cells.nth(1).innerText()}|${await cells.nth(2).innerText()}`);
-  }
-  return out;
+  return page
+    .getByTestId(testIds.view.table)
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((row) => {
+        const cells = row.querySelectorAll('td');
+        // Column 0 is the table's row expander.
+        const text = (cell: Element | undefined) => (cell instanceof HTMLElement ? cell.innerText : '');
+        return `${text(cells[1])}|${text(cells[2])}`;
+      })
+    );
 }
 
 const view = (page: Page) => page.getByTestId(testIds.view.root);
@@ -184,12 +191,15 @@ test('shows progress while responses are held, then partial results with the sam
   // The request the gate let through holds the traces ranked so far.
   const firstIds = new Set((released!.body as DsQueryBody).queries.map((q) => q.query));
   expect(firstIds.size).toBe(25);
-  expect(await tableRows(page)).toEqual(
-    engineTop(
-      traces.filter((t) => firstIds.has(t.traceID)),
-      20
-    )
-  );
+  // Polled: the table may still be re-rendering from the batch it just received.
+  await expect
+    .poll(() => tableRows(page), DONE)
+    .toEqual(
+      engineTop(
+        traces.filter((t) => firstIds.has(t.traceID)),
+        20
+      )
+    );
 
   gate.releaseAll();
   await expect(view(page)).toHaveAttribute('data-phase', 'done', DONE);
