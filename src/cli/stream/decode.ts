@@ -179,27 +179,36 @@ export function hex(bytes: Uint8Array | number[]): string {
 const TWO_TO_32 = 4294967296;
 
 /**
- * A fixed64 of epoch nanoseconds as the decimal string OTLP/JSON carries. Long's own toString(10) emulates 64-bit
- * division digit group by digit group and was the single largest cost of decoding in the bench's profile, so the
- * value is split here with two exact double divisions instead: ns = high·2³² + low = (q·1000 + r)·2³² + low, so
- * ns / 1000 = q·2³² + (r·2³² + low) / 1000, where r·2³² + low < 1000·2³² < 2⁵³ stays exact. Values whose
- * microseconds exceed 2⁵³ (after the year 2255) go through Long's toString.
+ * A fixed64 of epoch nanoseconds split exactly into whole microseconds and the nanoseconds left over. Long's own
+ * toString(10) emulates 64-bit division digit group by digit group and was the single largest cost of decoding in
+ * the bench's profile, so the value is split here with two exact double divisions instead:
+ * ns = high·2³² + low = (q·1000 + r)·2³² + low, so ns / 1000 = q·2³² + (r·2³² + low) / 1000, where
+ * r·2³² + low < 1000·2³² < 2⁵³ stays exact. Undefined for what this does not cover: a high word of 0 (the low word
+ * alone is the value), a negative signed value, microseconds beyond 2⁵³ (after the year 2255).
  */
+export function splitNanos(value: Long): { micros: number; nanos: number } | undefined {
+  const high = value.high >>> 0;
+  if (high === 0 || (value.high < 0 && !value.unsigned)) {
+    return undefined;
+  }
+  const rest = (high % 1000) * TWO_TO_32 + (value.low >>> 0);
+  const micros = Math.floor(high / 1000) * TWO_TO_32 + Math.floor(rest / 1000);
+  return micros > Number.MAX_SAFE_INTEGER ? undefined : { micros, nanos: rest % 1000 };
+}
+
+/** A fixed64 of epoch nanoseconds as the decimal string OTLP/JSON carries (splitNanos, else Long's toString). */
 export function nanosText(value: Long | number): string {
   if (typeof value === 'number') {
     return String(value);
   }
-  const high = value.high >>> 0;
-  const low = value.low >>> 0;
-  if (high === 0) {
-    return String(low);
+  if (value.high === 0) {
+    return String(value.low >>> 0);
   }
-  const rest = (high % 1000) * TWO_TO_32 + low;
-  const micros = Math.floor(high / 1000) * TWO_TO_32 + Math.floor(rest / 1000);
-  if (micros > Number.MAX_SAFE_INTEGER || (value.high < 0 && !value.unsigned)) {
+  const split = splitNanos(value);
+  if (split === undefined) {
     return value.toString();
   }
-  const nanos = rest % 1000;
+  const { micros, nanos } = split;
   return `${micros}${nanos < 10 ? '00' : nanos < 100 ? '0' : ''}${nanos}`;
 }
 

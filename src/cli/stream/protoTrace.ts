@@ -21,29 +21,20 @@ import {
   nanosText,
   resourceKey,
   resourceSpansOf,
+  splitNanos,
   type ProtoRequest,
   type ProtoSpan,
 } from './decode';
 import type { OpenTrace } from './openTraces';
 import { exportTraceServiceRequestForReading } from './otlpProto';
 
-const TWO_TO_32 = 4294967296;
-
 /**
  * Epoch nanoseconds → µs, the very number `nanosToMicros(nanosText(value))` gives (the JSON path), without the
- * string: for the usual 64-bit value that is ⌊ns / 1000⌋ + (ns mod 1000) / 1000 (see nanosText for the exact split).
+ * string: ⌊ns / 1000⌋ + (ns mod 1000) / 1000 from the same exact split (splitNanos).
  */
 export function protoNanosToMicros(value: Long | number): number {
-  if (typeof value !== 'number' && value.high > 0) {
-    const high = value.high >>> 0;
-    const low = value.low >>> 0;
-    const rest = (high % 1000) * TWO_TO_32 + low;
-    const micros = Math.floor(high / 1000) * TWO_TO_32 + Math.floor(rest / 1000);
-    if (micros <= Number.MAX_SAFE_INTEGER) {
-      return micros + (rest % 1000) / 1000;
-    }
-  }
-  return nanosToMicros(nanosText(value));
+  const split = typeof value === 'number' ? undefined : splitNanos(value);
+  return split === undefined ? nanosToMicros(nanosText(value)) : split.micros + split.nanos / 1000;
 }
 
 /** A span or trace ID of protobuf bytes as readOtlp's normalizeId has it from the hex rendering. */
