@@ -158,23 +158,21 @@ export class OpenTraces {
    * that also has spans on a partition this consumer keeps is dropped as a whole: analysing a part would be wrong.
    */
   dropPartitions(partitions: Iterable<number>): { dropped: OpenTrace[]; handedOverTraces: number } {
+    const revoked = [...partitions];
     const dropped: OpenTrace[] = [];
-    const handedOver = new Set<string>();
-    for (const partition of partitions) {
+    const handedOverTraces = this.uncommittedOn(revoked).size;
+    for (const partition of revoked) {
       for (const traceId of this.byPartition.get(partition)?.keys() ?? []) {
         const trace = this.open.get(traceId);
         if (trace !== undefined) {
           dropped.push(this.close(trace, false));
         }
       }
-      for (const traceId of this.uncommitted.get(partition)?.keys() ?? []) {
-        handedOver.add(traceId);
-      }
       this.byPartition.delete(partition);
       this.processed.delete(partition);
       this.uncommitted.delete(partition);
     }
-    return { dropped, handedOverTraces: handedOver.size };
+    return { dropped, handedOverTraces };
   }
 
   /** The broker has stored `offset` as the partition's committed offset: traces wholly below it are safe. */
@@ -195,13 +193,18 @@ export class OpenTraces {
     if (this.uncommitted.size === 1) {
       return this.uncommitted.values().next().value?.size ?? 0;
     }
+    return this.uncommittedOn(this.uncommitted.keys()).size;
+  }
+
+  /** The traces finalised here with a message not yet committed on any of these partitions (each trace once). */
+  private uncommittedOn(partitions: Iterable<number>): Set<string> {
     const traces = new Set<string>();
-    for (const perPartition of this.uncommitted.values()) {
-      for (const traceId of perPartition.keys()) {
+    for (const partition of partitions) {
+      for (const traceId of this.uncommitted.get(partition)?.keys() ?? []) {
         traces.add(traceId);
       }
     }
-    return traces.size;
+    return traces;
   }
 
   private markUncommitted(partition: number, traceId: string, offset: number): void {

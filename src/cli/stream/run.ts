@@ -1,9 +1,11 @@
 /**
  * `hotpath stream`: a Kafka consumer-group member (kafkajs) that feeds the spans Jaeger's collector writes into
  * `OpenTraces`, analyses each trace once idle (`StreamMetrics.record`), commits offsets below its open traces and
- * serves /metrics, /healthz and /readyz. All state is local: replicas share nothing but the group.
+ * below what the last scrape read (`ExportedOffsets`), and serves /metrics, /healthz and /readyz. All state is
+ * local: replicas share nothing but the group.
  */
 import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type LogEntry } from 'kafkajs';
 
 import type { StreamCommand } from './args';
@@ -24,8 +26,6 @@ const FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 const FETCH_BYTES = 16 * 1024 * 1024;
 /** How often a stopping consumer looks whether the final counts have been scraped. */
 const SCRAPE_WAIT_POLL_MS = 50;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export class StreamProcess {
   private readonly metrics: StreamMetrics;
@@ -280,7 +280,7 @@ export class StreamProcess {
     }
     await this.commit();
     await this.consumer.disconnect();
-    await sleep(lingerUntil - performance.now());
+    await sleep(Math.max(0, lingerUntil - performance.now()));
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
